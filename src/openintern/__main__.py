@@ -1,0 +1,3 @@
+from openintern.cli.main import main
+
+main()

@@ -1,0 +1,100 @@
+"""The FastAPI application factory and its lifespan."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.routing import APIRoute
+
+from openintern import __version__
+from openintern.api import problems
+from openintern.api.middleware import RequestContextMiddleware
+from openintern.api.platform import Platform
+from openintern.api.routes import audit, auth, health, keys, me, members, orgs, projects
+from openintern.api.static import mount_ui
+from openintern.auth import AuditWriter, SecretBox, ensure_bootstrap, load_or_create_key
+from openintern.config import Settings
+from openintern.db.server import prepare_database
+from openintern.db.session import Database
+
+log = logging.getLogger(__name__)
+
+ROUTERS = [health.router, auth.router, me.router, orgs.router, projects.router, members.router, keys.router, audit.router]
+
+
+def _operation_id(route: APIRoute) -> str:
+    """Stable ids (`{tag}-{name}`) so the generated UI client does not churn."""
+    tag = route.tags[0] if route.tags else "default"
+    return f"{tag}-{route.name}"
+
+
+def create_app(settings: Settings, *, database_url: str | None = None, migrate: bool = True) -> FastAPI:
+    """Build the app. ``database_url`` skips resolution (tests pass a cloned database)."""
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        url = database_url
+        if url is None or migrate:
+            url = await asyncio.to_thread(_prepare, settings, url)
+        db = Database.from_url(
+            url,
+            pool_size=settings.database.pool_size,
+            max_overflow=settings.database.max_overflow,
+            statement_timeout_ms=settings.database.statement_timeout_ms,
+        )
+        boot = await ensure_bootstrap(db, settings)
+        if boot.admin_password:
+            _announce_admin(boot.admin_username, boot.admin_password)
+        writer = AuditWriter(db)
+        writer.start()
+        box = SecretBox(load_or_create_key(_secret(settings), settings.secrets_dir))
+        app.state.platform = Platform(settings, db, boot.jwt_secret, box, writer)
+        try:
+            yield
+        finally:
+            await writer.stop()
+            await db.dispose()
+
+    app = FastAPI(
+        title="OpenIntern",
+        version=__version__,
+        lifespan=lifespan,
+        generate_unique_id_function=_operation_id,
+        docs_url="/docs",
+        redoc_url=None,
+    )
+    problems.install(app)
+    for router in ROUTERS:
+        app.include_router(router)
+    app.add_middleware(RequestContextMiddleware)
+    mount_ui(app, settings.server.static_dir or Path(__file__).parent / "static")
+    return app
+
+
+def _prepare(settings: Settings, url: str | None) -> str:
+    if url is None:
+        return prepare_database(settings)
+    from openintern.db.migrate import upgrade
+
+    upgrade(url)
+    return url
+
+
+def _secret(settings: Settings) -> str | None:
+    return settings.secret_key.get_secret_value() if settings.secret_key else None
+
+
+def _announce_admin(username: str, password: str) -> None:
+    banner = (
+        "\n" + "=" * 64 + "\n"
+        f"  First start: created admin user '{username}'\n"
+        f"  One-time password: {password}\n"
+        "  Store it now; it is not shown again. (Set OPENINTERN_ADMIN_PASSWORD to choose it.)\n"
+        + "=" * 64
+    )
+    print(banner, flush=True)
+    log.warning("created admin user %r (password printed to stdout once)", username)

@@ -1,0 +1,89 @@
+"""Errors → RFC 9457 problem details, in one place.
+
+Every 4xx/5xx body is ``{"type", "title", "status", "detail", "request_id", …}`` with
+``Content-Type: application/problem+json``; validation failures add ``errors[]`` with the
+field path of each problem (``loc``), so a client can point at the offending field.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from openintern.errors import OpenInternError, ValidationFailed
+
+log = logging.getLogger(__name__)
+
+PROBLEM_BASE = "https://openintern.dev/problems/"
+MEDIA_TYPE = "application/problem+json"
+
+
+def _kebab(name: str) -> str:
+    return re.sub(r"(?<!^)(?=[A-Z])", "-", name).lower()
+
+
+def problem(request: Request, status: int, title: str, detail: str, kind: str, **extra: Any) -> JSONResponse:
+    body: dict[str, Any] = {
+        "type": PROBLEM_BASE + kind,
+        "title": title,
+        "status": status,
+        "detail": detail,
+        "request_id": getattr(request.state, "request_id", None),
+    }
+    body.update({k: v for k, v in extra.items() if v is not None})
+    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    return JSONResponse(body, status_code=status, media_type=MEDIA_TYPE, headers=headers)
+
+
+def _title(exc: OpenInternError) -> str:
+    return (type(exc).__doc__ or type(exc).__name__).strip().splitlines()[0]
+
+
+async def _domain(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, OpenInternError)
+    extra = {k: v for k, v in exc.fields.items() if isinstance(v, (str, int, float, bool))}
+    if isinstance(exc, ValidationFailed) and exc.errors:
+        extra["errors"] = exc.errors
+    if exc.status_code >= 500:
+        log.error("%s: %s", type(exc).__name__, exc.message)
+    return problem(request, exc.status_code, _title(exc), exc.message, _kebab(type(exc).__name__), **extra)
+
+
+def _loc_text(loc: tuple[Any, ...] | list[Any]) -> str:
+    return ".".join(str(p) for p in loc)
+
+
+async def _validation(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    errors = [
+        {"loc": list(e.get("loc", ())), "field": _loc_text(e.get("loc", ())), "msg": e.get("msg"), "type": e.get("type")}
+        for e in exc.errors()
+    ]
+    detail = "; ".join(f"{e['field']}: {e['msg']}" for e in errors[:5])
+    return problem(request, 422, "Request validation failed", detail, "validation-failed", errors=errors)
+
+
+async def _http(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StarletteHTTPException)
+    title = {404: "Not found", 405: "Method not allowed"}.get(exc.status_code, "HTTP error")
+    return problem(request, exc.status_code, title, str(exc.detail), _kebab(title.replace(" ", "")))
+
+
+async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+    log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    return problem(
+        request, 500, "Internal server error", "An unexpected error occurred; the request id is in the logs.", "internal"
+    )
+
+
+def install(app: FastAPI) -> None:
+    app.add_exception_handler(OpenInternError, _domain)
+    app.add_exception_handler(RequestValidationError, _validation)
+    app.add_exception_handler(StarletteHTTPException, _http)
+    app.add_exception_handler(Exception, _unexpected)

@@ -1,0 +1,35 @@
+"""Serving the web UI (the Vite build) at `/`, with an SPA fallback to index.html."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import FastAPI, Request
+from fastapi.responses import FileResponse, HTMLResponse, Response
+from starlette.staticfiles import StaticFiles
+
+_NOT_BUILT = """<!doctype html><title>OpenIntern</title><body style="font-family:sans-serif;margin:3rem">
+<h1>OpenIntern API is running</h1><p>The web UI has not been built. Run <code>make ui</code>
+(or <code>make run</code>, which builds it), or use the API: <a href="/docs">/docs</a>.</p>"""
+
+_API_PREFIXES = ("/api/", "/health", "/ready", "/openapi.json", "/docs")
+
+
+def mount_ui(app: FastAPI, static_dir: Path) -> None:
+    assets = static_dir / "assets"
+    if assets.is_dir():
+        app.mount("/assets", StaticFiles(directory=assets), name="assets")
+
+    @app.get("/{path:path}", include_in_schema=False)
+    async def spa(path: str, request: Request) -> Response:
+        if request.url.path.startswith(_API_PREFIXES):
+            from starlette.exceptions import HTTPException
+
+            raise HTTPException(404, f"no route {request.url.path}")
+        candidate = (static_dir / path).resolve()
+        if path and candidate.is_file() and static_dir.resolve() in candidate.parents:
+            return FileResponse(candidate)
+        index = static_dir / "index.html"
+        if index.is_file():
+            return FileResponse(index, headers={"Cache-Control": "no-cache"})
+        return HTMLResponse(_NOT_BUILT)

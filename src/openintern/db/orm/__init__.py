@@ -1,0 +1,6 @@
+"""ORM tables, grouped by area. Importing this module registers every table on ``Base.metadata``."""
+
+from openintern.db.orm.base import TENANT_TABLES, Base
+from openintern.db.orm.tenancy import ApiKey, AuditEntry, Membership, Org, Project, Secret, User
+
+__all__ = ["TENANT_TABLES", "ApiKey", "AuditEntry", "Base", "Membership", "Org", "Project", "Secret", "User"]

@@ -1,0 +1,1 @@
+"""Pydantic contracts shared by every layer. Imports only pydantic and ``errors``."""

@@ -1,0 +1,110 @@
+"""Shared test fixtures: real PostgreSQL, real HTTP.
+
+One embedded PostgreSQL per test session (per xdist worker); a template database is
+migrated once; each test that needs a database gets ``CREATE DATABASE … TEMPLATE`` (a
+file copy, far cheaper than migrating, and it isolates LISTEN/NOTIFY channels too).
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+from typing import Any
+
+import psycopg
+import pytest
+from httpx import ASGITransport, AsyncClient
+
+from openintern.config import Settings, load_settings
+from openintern.db.embedded import socket_url, start_embedded
+from openintern.db.migrate import upgrade
+
+TEMPLATE = "oi_template"
+ADMIN_PASSWORD = "admin-password-for-tests"
+
+
+@pytest.fixture(scope="session")
+def pg_socket(tmp_path_factory: pytest.TempPathFactory) -> str:
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+    data_dir = Path(f"/tmp/openintern-test-pg-{os.getuid()}-{worker}")
+    url = start_embedded(data_dir, database="postgres")
+    socket_dir = url.split("host=")[1]
+    with psycopg.connect(host=socket_dir, user="postgres", dbname="postgres", autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{TEMPLATE}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{TEMPLATE}"')
+        stale = conn.execute("SELECT datname FROM pg_database WHERE datname LIKE 't\\_%'").fetchall()
+        for (name,) in stale:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    upgrade(socket_url(socket_dir, TEMPLATE))
+    return socket_dir
+
+
+def _admin(socket_dir: str) -> psycopg.Connection[Any]:
+    return psycopg.connect(host=socket_dir, user="postgres", dbname="postgres", autocommit=True)
+
+
+def clone_database(socket_dir: str) -> str:
+    name = f"t_{uuid.uuid4().hex[:16]}"
+    with _admin(socket_dir) as conn:
+        conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{TEMPLATE}"')
+    return name
+
+
+def drop_database(socket_dir: str, name: str) -> None:
+    with _admin(socket_dir) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def database_url(pg_socket: str) -> Iterator[str]:
+    name = clone_database(pg_socket)
+    yield socket_url(pg_socket, name)
+    drop_database(pg_socket, name)
+
+
+@pytest.fixture
+def empty_database_url(pg_socket: str) -> Iterator[str]:
+    name = f"t_{uuid.uuid4().hex[:16]}"
+    with _admin(pg_socket) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    yield socket_url(pg_socket, name)
+    drop_database(pg_socket, name)
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return load_settings(
+        {"data_dir": tmp_path / "data", "auth": {"admin_password": ADMIN_PASSWORD}},
+        environ={},
+    )
+
+
+@pytest.fixture
+async def app(settings: Settings, database_url: str) -> AsyncIterator[Any]:
+    from openintern.api import create_app
+
+    application = create_app(settings, database_url=database_url, migrate=False)
+    async with application.router.lifespan_context(application):
+        yield application
+
+
+@pytest.fixture
+async def client(app: Any) -> AsyncIterator[AsyncClient]:
+    async with AsyncClient(transport=ASGITransport(app=app), base_url="http://test") as c:
+        yield c
+
+
+@pytest.fixture
+async def admin_token(client: AsyncClient) -> str:
+    resp = await client.post("/api/auth/login", json={"username": "admin", "password": ADMIN_PASSWORD})
+    assert resp.status_code == 200, resp.text
+    return str(resp.json()["access_token"])
+
+
+@pytest.fixture
+async def admin(client: AsyncClient, admin_token: str) -> AsyncClient:
+    """The same client, authenticated as the bootstrap admin of org_default."""
+    client.headers["Authorization"] = f"Bearer {admin_token}"
+    return client
