@@ -55,7 +55,7 @@ async def _dev_principal(session: AsyncSession, platform: Platform) -> Principal
     name = platform.settings.auth.admin_username
     user = (await session.execute(select(User).where(User.username == name))).scalar_one()
     rows = await session.execute(select(Membership.org_id, Membership.role).where(Membership.user_id == user.id))
-    return Principal(user.id, user.username, {o: r for o, r in rows.tuples()})  # type: ignore[misc]
+    return Principal(user.id, user.username, {o: r for o, r in rows.all()})
 
 
 def _requested(request: Request, name: str) -> str | None:

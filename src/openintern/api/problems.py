@@ -14,6 +14,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from openintern.errors import OpenInternError, ValidationFailed
@@ -75,6 +76,13 @@ async def _http(request: Request, exc: Exception) -> JSONResponse:
     return problem(request, exc.status_code, title, str(exc.detail), _kebab(title.replace(" ", "")))
 
 
+async def _data_error(request: Request, exc: Exception) -> JSONResponse:
+    # The database refused a value the schema let through (a NUL byte, an out-of-range
+    # number): the client's input, so a 422 rather than a 500.
+    reason = str(getattr(exc, "orig", exc)).splitlines()[0]
+    return problem(request, 422, "Invalid value", f"the database rejected a value: {reason}", "invalid-value")
+
+
 async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
     log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
     return problem(
@@ -86,4 +94,5 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(OpenInternError, _domain)
     app.add_exception_handler(RequestValidationError, _validation)
     app.add_exception_handler(StarletteHTTPException, _http)
+    app.add_exception_handler(DataError, _data_error)
     app.add_exception_handler(Exception, _unexpected)

@@ -7,7 +7,7 @@ from fastapi import APIRouter, status
 from openintern.api.deps import ScopeDep, SessionDep
 from openintern.auth import keys
 from openintern.schemas import actions, core
-from openintern.schemas.base import Limit
+from openintern.schemas.base import Cursor, Limit
 from openintern.schemas.responses import ApiKeyCreated, Page
 
 router = APIRouter(prefix="/api/keys", tags=["keys"])
@@ -21,7 +21,7 @@ async def create_key(body: actions.ApiKeyCreate, scope: ScopeDep, session: Sessi
 
 @router.get("")
 async def list_keys(
-    scope: ScopeDep, session: SessionDep, limit: Limit = 100, cursor: str | None = None
+    scope: ScopeDep, session: SessionDep, limit: Limit = 100, cursor: Cursor | None = None
 ) -> Page[core.ApiKey]:
     rows = await keys.list_keys(session, scope, limit, cursor)
     return Page(items=[core.ApiKey.model_validate(r) for r in rows], next_cursor=rows[-1].id if len(rows) == limit else None)

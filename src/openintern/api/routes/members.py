@@ -7,7 +7,7 @@ from fastapi import APIRouter, Response, status
 from openintern.api.deps import ScopeDep, SessionDep
 from openintern.auth import tenancy
 from openintern.schemas import actions, core
-from openintern.schemas.base import Limit
+from openintern.schemas.base import Cursor, Limit
 from openintern.schemas.responses import Page
 
 router = APIRouter(prefix="/api", tags=["members"])
@@ -15,7 +15,7 @@ router = APIRouter(prefix="/api", tags=["members"])
 
 @router.get("/members")
 async def list_members(
-    scope: ScopeDep, session: SessionDep, limit: Limit = 100, cursor: str | None = None
+    scope: ScopeDep, session: SessionDep, limit: Limit = 100, cursor: Cursor | None = None
 ) -> Page[core.Member]:
     rows = await tenancy.list_members(session, scope, limit, cursor)
     return Page(items=rows, next_cursor=rows[-1].user_id if len(rows) == limit else None)
@@ -23,7 +23,7 @@ async def list_members(
 
 @router.get("/users")
 async def list_users(
-    scope: ScopeDep, session: SessionDep, limit: Limit = 100, cursor: str | None = None
+    scope: ScopeDep, session: SessionDep, limit: Limit = 100, cursor: Cursor | None = None
 ) -> Page[core.Member]:
     return await list_members(scope, session, limit, cursor)
 

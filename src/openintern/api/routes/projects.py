@@ -7,7 +7,7 @@ from fastapi import APIRouter, Response, status
 from openintern.api.deps import ScopeDep, SessionDep
 from openintern.auth import tenancy
 from openintern.schemas import actions, core
-from openintern.schemas.base import Limit
+from openintern.schemas.base import Cursor, Limit
 from openintern.schemas.responses import Page
 
 router = APIRouter(prefix="/api/projects", tags=["projects"])
@@ -15,7 +15,7 @@ router = APIRouter(prefix="/api/projects", tags=["projects"])
 
 @router.get("")
 async def list_projects(
-    scope: ScopeDep, session: SessionDep, limit: Limit = 100, cursor: str | None = None
+    scope: ScopeDep, session: SessionDep, limit: Limit = 100, cursor: Cursor | None = None
 ) -> Page[core.Project]:
     rows = await tenancy.list_projects(session, scope, limit, cursor)
     nxt = rows[-1].id if len(rows) == limit else None
