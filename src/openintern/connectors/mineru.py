@@ -29,12 +29,11 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Literal
+from typing import Any
 
 import httpx
-from pydantic import BaseModel, ConfigDict, Field, SecretStr
-from pydantic.alias_generators import to_camel
 
+from openintern.config import MinerUSettings
 from openintern.errors import ConfigError, QuotaExceeded, ToolFailed, ValidationFailed
 
 __all__ = ["ExtractedDocument", "MinerUClient", "MinerUConfig"]
@@ -56,23 +55,9 @@ BACKOFF_MAX_S = 30.0
 _TOKEN_ERROR_CODES = {"A0202", "A0211"}  # MinerU's "token error" / "token expired"
 
 
-class MinerUConfig(BaseModel):
-    """The `mineru` block of the config; accepts the seed's camelCase keys too."""
-
-    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="forbid", frozen=True)
-
-    enabled: bool = Field(False, description="Whether MinerU PDF ingestion is available.")
-    mode: Literal["v4"] = Field("v4", description="API flavour; only the v4 token API exists.")
-    api_key: SecretStr | None = Field(None, description="MinerU API token (Bearer).")
-    base_url: str = Field("https://mineru.net/api/v4", description="API root, up to and including /api/v4.")
-    timeout_ms: int = Field(20_000, ge=100, le=600_000, description="Timeout of each HTTP request.")
-    max_retries: int = Field(3, ge=0, le=10, description="Retries on 429, 5xx and network errors.")
-    poll_interval_ms: int = Field(3_000, ge=1, le=600_000, description="Pause between status polls.")
-    max_poll_attempts: int = Field(120, ge=1, le=10_000, description="Polls before giving up on a task.")
-    default_model_version: str = Field("pipeline", description="`pipeline`, `vlm` or `MinerU-HTML`.")
-    uid_token: SecretStr | None = Field(
-        None, description="Accepted for compatibility with the seed config; the v4 API does not use it."
-    )
+MinerUConfig = MinerUSettings
+"""The `mineru` section of the settings tree (`agent.config.json`, `MINERU_*`): one model,
+so the client and the config file cannot drift; camelCase keys as in the seed."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,13 +110,8 @@ class MinerUClient:
     ) -> ExtractedDocument:
         """Extract `source` (an http(s) URL or a local path) to Markdown via MinerU."""
         version = model_version or self._config.default_model_version
-        if isinstance(source, str) and source.lower().startswith(("http://", "https://")):
-            body: dict[str, Any] = {"url": source, "model_version": version}
-            if is_ocr is not None:
-                body["is_ocr"] = is_ocr
-            task_id = str((await self._api("POST", "/extract/task", body)).get("task_id") or "")
-            if not task_id:
-                raise ToolFailed(f"MinerU gave no task id for {source}", service="mineru")
+        if isinstance(source, str) and _is_url(source):
+            task_id = await self._submit_url(source, is_ocr, version)
             zip_url = await self._poll(task_id, source, lambda: self._task_status(task_id))
             label = source
         else:
@@ -143,6 +123,15 @@ class MinerUClient:
         return ExtractedDocument(markdown, task_id, label)
 
     # --- the two flows -------------------------------------------------------------
+
+    async def _submit_url(self, url: str, is_ocr: bool | None, version: str) -> str:
+        body: dict[str, Any] = {"url": url, "model_version": version}
+        if is_ocr is not None:
+            body["is_ocr"] = is_ocr
+        task_id = (await self._api("POST", "/extract/task", body)).get("task_id")
+        if not task_id:
+            raise ToolFailed(f"MinerU gave no task id for {url}", service="mineru")
+        return str(task_id)
 
     async def _upload(self, path: Path, is_ocr: bool | None, version: str) -> str:
         data = await asyncio.to_thread(_read_upload, path)
@@ -226,19 +215,26 @@ class MinerUClient:
                 last = exc
                 continue
             if response.status_code != 429 and response.status_code < 500:
-                _raise_for_client_error(response, method, url)
+                _raise_for_client_error(response, method, url, authed=kwargs.get("headers") is self._auth)
                 return response
             last = response
         raise _exhausted(last, method, url, self._config.max_retries)
 
 
+def _is_url(source: str) -> bool:
+    return source.lower().startswith(("http://", "https://"))
+
+
 def _status(data: dict[str, Any]) -> _Status:
     zip_url = data.get("full_zip_url")
-    return _Status(str(data.get("state") or "unknown"), str(zip_url) if zip_url else None, str(data.get("err_msg") or ""))
+    return _Status(
+        str(data.get("state") or "unknown"), str(zip_url) if zip_url else None, str(data.get("err_msg") or "")
+    )
 
 
-def _raise_for_client_error(response: httpx.Response, method: str, url: str) -> None:
-    if response.status_code in (401, 403):
+def _raise_for_client_error(response: httpx.Response, method: str, url: str, *, authed: bool) -> None:
+    # A 403 from a pre-signed upload URL or the result CDN is not about our key.
+    if authed and response.status_code in (401, 403):
         raise ConfigError(f"MinerU rejected the API key (HTTP {response.status_code})", key="mineru.apiKey")
     if response.is_error:
         raise ValidationFailed(
@@ -261,14 +257,16 @@ def _backoff(attempt: int, retry_after: str | None) -> float:
             return min(max(float(retry_after), 0.0), BACKOFF_MAX_S)
         except ValueError:
             pass  # an HTTP date; fall back to our own schedule
-    return min(BACKOFF_MAX_S, BACKOFF_BASE_S * 2**attempt) * random.uniform(0.5, 1.0)
+    return min(BACKOFF_MAX_S, BACKOFF_BASE_S * 2.0**attempt) * random.uniform(0.5, 1.0)
 
 
 def _read_upload(path: Path) -> bytes:
     try:
         size = path.stat().st_size
         if size > MAX_UPLOAD_BYTES:
-            raise ValidationFailed(f"{path}: {size} bytes, more than MinerU's {MAX_UPLOAD_BYTES}", file=str(path))
+            raise ValidationFailed(
+                f"{path}: {size} bytes, more than MinerU's {MAX_UPLOAD_BYTES}", file=str(path)
+            )
         return path.read_bytes()
     except OSError as exc:
         raise ValidationFailed(f"{path}: cannot be read ({exc.strerror})", file=str(path)) from exc

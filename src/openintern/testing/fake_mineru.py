@@ -25,7 +25,7 @@ from typing import Any
 
 from aiohttp import web
 
-__all__ = ["FakeMinerUServer"]
+__all__ = ["FakeMinerUServer", "make_pdf"]
 
 _MAX_UPLOAD_BYTES = 200 * 1024 * 1024  # MinerU's per-file limit
 _START_TIMEOUT_S = 10.0
@@ -96,7 +96,9 @@ class FakeMinerUServer:
         loop = asyncio.new_event_loop()
         ready = threading.Event()
         self._loop = loop
-        self._thread = threading.Thread(target=self._serve, args=(loop, ready), name="fake-mineru", daemon=True)
+        self._thread = threading.Thread(
+            target=self._serve, args=(loop, ready), name="fake-mineru", daemon=True
+        )
         self._thread.start()
         if not ready.wait(_START_TIMEOUT_S) or not self._port:
             raise RuntimeError("fake MinerU server did not start")
@@ -202,7 +204,9 @@ class FakeMinerUServer:
     def _new_task(self, source: str, *, file_name: str = "", waiting_for_file: bool = False) -> _Task:
         with self._lock:
             task_id = f"fake-{next(self._ids):04d}"
-            task = _Task(task_id, source, file_name, waiting_for_file=waiting_for_file, fail_with=self._fail_next)
+            task = _Task(
+                task_id, source, file_name, waiting_for_file=waiting_for_file, fail_with=self._fail_next
+            )
             self._fail_next = None
             self._tasks[task_id] = task
         return task
@@ -215,7 +219,11 @@ class FakeMinerUServer:
         if task.polls >= self.polls_until_done:
             if task.fail_with is not None:
                 return {"state": "failed", "err_msg": task.fail_with, "full_zip_url": ""}
-            return {"state": "done", "err_msg": "", "full_zip_url": f"{self.root_url}/results/{task.task_id}.zip"}
+            return {
+                "state": "done",
+                "err_msg": "",
+                "full_zip_url": f"{self.root_url}/results/{task.task_id}.zip",
+            }
         state = "pending" if task.polls == 1 else "running"
         progress = {"extracted_pages": task.polls - 1, "total_pages": self.polls_until_done, "start_time": ""}
         return {"state": state, "err_msg": "", "full_zip_url": "", "extract_progress": progress}
@@ -245,3 +253,42 @@ def _text_of(task: _Task) -> str:
     except Exception:  # not a PDF: the fake still answers, as MinerU does for images
         text = ""
     return text or f"{len(task.data)} bytes from {task.file_name}"
+
+
+def make_pdf(pages: list[str], *, title: str | None = None) -> bytes:
+    """A minimal valid PDF with one Helvetica text line per line of each page (ASCII).
+
+    pypdf cannot lay out text, and tests should not need reportlab: this writes the
+    objects, the content streams and the cross-reference table by hand.
+    """
+    count = len(pages)
+    kids = " ".join(f"{3 + 2 * i} 0 R" for i in range(count))
+    font_id, info_id = 3 + 2 * count, 4 + 2 * count
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        f"<< /Type /Pages /Kids [{kids}] /Count {count} >>".encode(),
+    ]
+    for i, text in enumerate(pages):
+        lines = " T* ".join(f"({_pdf_escape(line)}) Tj" for line in text.split("\n"))
+        stream = f"BT /F1 12 Tf 14 TL 72 720 Td {lines} ET".encode("latin-1")
+        objects.append(
+            f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents {4 + 2 * i} 0 R "
+            f"/Resources << /Font << /F1 {font_id} 0 R >> >> >>".encode()
+        )
+        objects.append(b"<< /Length %d >>\nstream\n%s\nendstream" % (len(stream), stream))
+    objects.append(b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>")
+    objects.append(f"<< /Title ({_pdf_escape(title)}) >>".encode("latin-1") if title else b"<< >>")
+    out, offsets = bytearray(b"%PDF-1.4\n"), []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n%s\nendobj\n" % (number, body)
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R /Info %d 0 R >>\n" % (len(objects) + 1, info_id)
+    out += b"startxref\n%d\n%%%%EOF\n" % xref
+    return bytes(out)
+
+
+def _pdf_escape(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")

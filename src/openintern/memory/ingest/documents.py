@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import glob
 import hashlib
+import itertools
 import os
 import re
 from collections.abc import Iterable, Iterator
@@ -180,8 +181,14 @@ def _rst_title(text: str) -> str | None:
     # reStructuredText: the first line underlined by a run of one punctuation character
     # at least as long as it (`Title` / `=====`).
     lines = [line.rstrip() for line in text.splitlines()[:50]]
-    for line, under in zip(lines, lines[1:], strict=False):
+    for line, under in itertools.pairwise(lines):
         text_line = line.strip()
-        if text_line and under and len(set(under)) == 1 and not under[0].isalnum() and len(under) >= len(text_line):
+        if (
+            text_line
+            and under
+            and len(set(under)) == 1
+            and not under[0].isalnum()
+            and len(under) >= len(text_line)
+        ):
             return text_line
     return None

@@ -11,8 +11,7 @@ import io
 import re
 from dataclasses import dataclass
 
-from pypdf import PdfReader
-from pypdf.constants import PasswordType
+from pypdf import PasswordType, PdfReader
 
 from openintern.errors import ValidationFailed
 from openintern.memory.cjk import CJK_CHARS
@@ -90,4 +89,3 @@ def _metadata_title(reader: PdfReader) -> str | None:
     metadata = reader.metadata
     title = str(metadata.title).strip() if metadata is not None and metadata.title else ""
     return title or None
-

@@ -1,0 +1,58 @@
+# The two commands: `make run` starts the platform, `make test` runs everything.
+# Both create the virtualenv and install what is missing, on a machine with only
+# Python >= 3.10 and Node >= 20.
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
+STATIC := src/openintern/api/static/index.html
+WEB_SRC := $(shell find web/src web/index.html web/package.json web/vite.config.ts -type f 2>/dev/null)
+
+.PHONY: run test install ui lint typecheck pytest webtest e2e bench client clean
+
+run: install ui  ## start the platform (embedded database, web UI, workers)
+	$(BIN)/openintern serve
+
+test: install ui lint typecheck pytest webtest  ## lint, type checks, the whole suite
+
+$(STAMP):
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e '.[dev]'
+	@rm -f $(VENV)/.installed-* && touch $(STAMP)
+
+install: $(STAMP)
+
+web/node_modules/.package-lock.json: web/package-lock.json
+	cd web && npm ci --no-audit --no-fund
+	@touch $@
+
+$(STATIC): web/node_modules/.package-lock.json $(WEB_SRC)
+	cd web && npm run build
+
+ui: $(if $(wildcard web/package.json),$(STATIC))  ## build the web UI into the package
+
+lint: install
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
+
+typecheck: install
+	$(BIN)/mypy
+
+pytest: install
+	$(BIN)/python -m pytest -q
+
+webtest: $(if $(wildcard web/package.json),web/node_modules/.package-lock.json)
+	$(if $(wildcard web/package.json),cd web && npm run typecheck && npm test)
+
+client: install  ## regenerate the UI's API types from the OpenAPI document
+	$(BIN)/python -m openintern.api.export_openapi openapi.json
+	cd web && npm run gen:api
+
+bench: install  ## run the benchmarks (see bench/README.md)
+	$(BIN)/python -m pip install -q -e '.[bench]'
+	$(BIN)/python -m bench.run all
+
+clean:
+	rm -rf $(VENV) web/node_modules src/openintern/api/static

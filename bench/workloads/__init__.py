@@ -1,0 +1,1 @@
+"""One module per published figure; each exposes ``async def run(args) -> dict``."""

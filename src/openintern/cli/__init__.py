@@ -1,0 +1,1 @@
+"""The ``openintern`` command line. One module per noun; heavy imports inside commands."""

@@ -1,0 +1,24 @@
+"""Settings for a command: config file < env < the command's flags."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from openintern.config import Settings, load_settings
+
+
+def settings_from(config: Path | None = None, **flags: Any) -> Settings:
+    overrides: dict[str, Any] = {}
+    for dotted, value in flags.items():
+        if value is None:
+            continue
+        node = overrides
+        *parents, leaf = dotted.split("__")
+        for part in parents:
+            node = node.setdefault(part, {})
+        node[leaf] = value
+    return load_settings(overrides, config_file=config)
+
+
+ConfigOption = Path | None

@@ -1,0 +1,144 @@
+"""``openintern doctor``: check the install; each line ok / warn / fail, with the fix."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Literal
+
+import typer
+
+from openintern.cli.output import console, print_json
+
+Status = Literal["ok", "warn", "fail"]
+_STYLE = {"ok": "[green]  ok[/]", "warn": "[yellow]warn[/]", "fail": "[bold red]fail[/]"}
+
+
+@dataclass
+class Check:
+    name: str
+    status: Status
+    detail: str
+    fix: str = ""
+
+
+def _python() -> Check:
+    v = sys.version_info
+    if v >= (3, 10):
+        return Check("python", "ok", f"Python {v.major}.{v.minor}.{v.micro}")
+    return Check("python", "fail", f"Python {v.major}.{v.minor}", "install Python 3.10 or newer")
+
+
+def _config(config: Path | None) -> tuple[Check, object | None]:
+    from openintern.cli.context import settings_from
+    from openintern.errors import ConfigError
+
+    try:
+        settings = settings_from(config)
+    except ConfigError as exc:
+        return Check("config", "fail", exc.message, "fix the keys named above"), None
+    source = str(settings.config_file) if settings.config_file else "defaults + environment (no config file)"
+    return Check("config", "ok", source), settings
+
+
+def _data_dir(settings: object) -> Check:
+    from openintern.config import Settings
+
+    assert isinstance(settings, Settings)
+    path = settings.data_dir
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+        probe = path / ".doctor"
+        probe.write_text("ok")
+        probe.unlink()
+    except OSError as exc:
+        return Check("data dir", "fail", f"{path}: {exc.strerror}", "set DATA_DIR to a writable directory")
+    return Check("data dir", "ok", str(path))
+
+
+def _database(settings: object) -> list[Check]:
+    from openintern.config import Settings
+    from openintern.db.migrate import is_current
+    from openintern.db.server import check_server, inspect_server, resolve_database_url
+    from openintern.errors import OpenInternError
+
+    assert isinstance(settings, Settings)
+    where = "embedded PostgreSQL in " + str(settings.data_dir / "pg") if not settings.database.url else "DATABASE_URL"
+    try:
+        url = resolve_database_url(settings)
+        info = inspect_server(url)
+    except OpenInternError as exc:
+        fix = "check DATABASE_URL (host, port, credentials) and that the server is running"
+        return [Check("database", "fail", f"{where}: {exc.message}", fix)]
+    checks = [Check("database", "ok", f"{where}: PostgreSQL {info.version}")]
+    try:
+        check_server(info)
+        vector = info.pgvector_installed or info.pgvector_available
+        checks.append(Check("pgvector", "ok", f"pgvector {vector}"))
+    except OpenInternError as exc:
+        checks.append(Check("pgvector", "fail", exc.message, "use PostgreSQL ≥ 15 with pgvector ≥ 0.7"))
+    current, head = is_current(url)
+    if current == head:
+        checks.append(Check("migrations", "ok", f"at head ({head})"))
+    else:
+        checks.append(Check("migrations", "warn", f"at {current or 'empty'}, head is {head}", "run `openintern migrate` (serve does it at start)"))
+    return checks
+
+
+def _providers(settings: object) -> Check:
+    from openintern.config import Settings
+
+    assert isinstance(settings, Settings)
+    llm = settings.llm
+    has_key = llm.api_key or llm.openai_api_key or llm.anthropic_api_key
+    if llm.provider is None and llm.base_url is None and not has_key:
+        return Check(
+            "llm provider", "warn", "none configured: runs will fail until one is",
+            "set LLM_PROVIDER + LLM_MODEL + LLM_API_KEY (or LLM_BASE_URL for Ollama/vLLM), or add one in Settings",
+        )
+    return Check("llm provider", "ok", f"{llm.provider or 'openai'} {llm.model or '(model per run)'} {llm.base_url or ''}".strip())
+
+
+def _web_ui() -> Check:
+    index = Path(__file__).parent.parent / "api" / "static" / "index.html"
+    if index.exists():
+        return Check("web ui", "ok", "built")
+    return Check("web ui", "warn", "not built: the API works, the UI at / does not", "run `make ui` (needs Node ≥ 20)")
+
+
+def run_checks(config: Path | None) -> list[Check]:
+    checks = [_python()]
+    cfg, settings = _config(config)
+    checks.append(cfg)
+    if settings is None:
+        return checks
+    steps: list[Callable[[object], Check | list[Check]]] = [_data_dir, _database, _providers]
+    for step in steps:
+        result = step(settings)
+        checks.extend(result if isinstance(result, list) else [result])
+    checks.append(_web_ui())
+    return checks
+
+
+def doctor(
+    config: Path | None = typer.Option(None, "--config", help="Config file."),
+    as_json: bool = typer.Option(False, "--json", help="Machine-readable output."),
+) -> None:
+    """Check Python, config, the database (reachable, version, pgvector, migrations), providers and the UI."""
+    os.environ.setdefault("PYTHONWARNINGS", "ignore")
+    checks = run_checks(config)
+    failed = any(c.status == "fail" for c in checks)
+    if as_json:
+        print_json({"ok": not failed, "checks": [asdict(c) for c in checks]})
+    else:
+        for c in checks:
+            console.print(f"{_STYLE[c.status]}  [bold]{c.name:<13}[/] {c.detail}")
+            if c.fix and c.status != "ok":
+                console.print(f"       [dim]→ {c.fix}[/]")
+        warns = sum(c.status == "warn" for c in checks)
+        summary = f"[green]ready[/] ({warns} warning{'s' * (warns != 1)})" if not failed else "[red]some checks failed[/]"
+        console.print(summary)
+    raise typer.Exit(1 if failed else 0)

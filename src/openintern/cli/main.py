@@ -1,0 +1,49 @@
+"""``openintern``: the Typer app that gathers one sub-app or command per noun."""
+
+from __future__ import annotations
+
+import logging
+
+import typer
+
+from openintern import __version__
+from openintern.cli import db as db_cmd
+from openintern.cli import dev, doctor, init, keys, serve, users
+
+app = typer.Typer(
+    name="openintern",
+    help="OpenIntern: a self-hosted, multi-tenant runtime for LLM agents.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+app.command("init")(init.init)
+app.command("serve")(serve.serve)
+app.command("api")(serve.api)
+app.command("migrate")(db_cmd.migrate)
+app.command("doctor")(doctor.doctor)
+app.add_typer(keys.app, name="keys")
+app.add_typer(users.app, name="users")
+app.add_typer(dev.app, name="dev")
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(__version__)
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Print the version."),
+    verbose: bool = typer.Option(False, "--verbose", "-v", help="Debug logging."),
+) -> None:
+    # Our own lines at INFO; libraries (alembic, the embedded server) only when they warn.
+    logging.basicConfig(
+        level=logging.DEBUG if verbose else logging.WARNING,
+        format="%(asctime)s %(levelname)-7s %(name)s: %(message)s",
+    )
+    logging.getLogger("openintern").setLevel(logging.DEBUG if verbose else logging.INFO)
+
+
+def main() -> None:
+    app()

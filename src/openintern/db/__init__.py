@@ -1,0 +1,1 @@
+"""Storage: engines, the unit of work, ORM tables, migrations, the embedded server."""

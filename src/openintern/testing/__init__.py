@@ -1,0 +1,1 @@
+"""Test doubles: the fake LLM server, ScriptedModel, fakes of external APIs. Never imported by the product."""

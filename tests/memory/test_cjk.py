@@ -1,0 +1,94 @@
+"""CJK-aware tokens for PostgreSQL full text.
+
+No database here: these check the token strings we hand to `to_tsvector('simple', …)`
+and `to_tsquery('simple', …)`, whose `simple` config keeps such tokens verbatim. The
+end-to-end search over PostgreSQL is tested with the memory store.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from openintern.memory.cjk import tokenize_for_index, tokenize_query
+
+
+def matches(query: str, document: str) -> bool:
+    """Evaluate our tsquery forms (`a & b`, `a | b`, `x:*`) against a document's tokens."""
+    lexemes = set(tokenize_for_index(document).split())
+    expression = tokenize_query(query)
+    if not expression:
+        return False
+    if expression.endswith(":*"):
+        prefix = expression[:-2]
+        return any(lexeme.startswith(prefix) for lexeme in lexemes)
+    if " | " in expression:
+        return any(term in lexemes for term in expression.split(" | "))
+    return all(term in lexemes for term in expression.split(" & "))
+
+
+class TestTokenizeForIndex:
+    def test_mixed_text_keeps_words_and_bigrams_cjk_runs(self) -> None:
+        tokens = tokenize_for_index("OpenIntern 的记忆系统支持 pgvector 混合检索").split()
+        assert tokens == [
+            "openintern", "的记", "记忆", "忆系", "系统", "统支", "支持", "pgvector", "混合", "合检", "检索",
+        ]  # fmt: skip
+
+    def test_cjk_run_glued_to_latin_is_split_at_the_script_boundary(self) -> None:
+        assert tokenize_for_index("用pgvector做检索") == "用 pgvector 做检 检索"
+
+    def test_single_cjk_character_is_a_unigram(self) -> None:
+        assert tokenize_for_index("书 and 本") == "书 and 本"
+
+    def test_japanese_and_korean_runs_are_bigrams_too(self) -> None:
+        assert tokenize_for_index("カタカナ") == "カタ タカ カナ"
+        assert tokenize_for_index("한국어") == "한국 국어"
+
+    def test_punctuation_is_dropped_and_case_and_width_folded(self) -> None:
+        assert tokenize_for_index("Hello, ＷＯＲＬＤ! 你好。（世界）") == "hello world 你好 世界"
+
+    def test_english_plurals_fold_on_both_sides(self) -> None:
+        assert tokenize_for_index("Memories agents class status") == "memory agent class status"
+        assert tokenize_query("memory") == "memory"
+
+    def test_long_non_words_are_not_indexed(self) -> None:
+        assert tokenize_for_index("sha " + "a" * 100) == "sha"
+
+    def test_tokens_never_carry_tsquery_syntax(self) -> None:
+        tokens = tokenize_for_index("a&b | c:* !d (e) 'f' <-> g\\h 混合!检索")
+        assert not set("&|!():*'<>\\") & set(tokens)
+
+
+class TestTokenizeQuery:
+    def test_chinese_term_matches_the_document_that_contains_it(self) -> None:
+        relevant = "OpenIntern 的记忆系统支持 pgvector 混合检索,融合向量与全文。"
+        unrelated = "今天天气很好,我们去公园散步,系统运行正常。"
+        assert matches("混合检索", relevant)
+        assert not matches("混合检索", unrelated)
+
+    def test_short_queries_require_every_term(self) -> None:
+        assert tokenize_query("混合检索") == "混合 & 合检 & 检索"
+        assert not matches("混合检索", "混合动力汽车的检索记录")  # shares 混合 and 检索 only
+
+    def test_sentence_like_queries_match_any_term(self) -> None:
+        expression = tokenize_query("如何配置混合检索功能?")
+        assert " | " in expression
+        assert matches("如何配置混合检索功能?", "OpenIntern 支持混合检索")
+
+    def test_match_mode_can_be_forced(self) -> None:
+        assert tokenize_query("如何配置混合检索", match="all").count(" & ") == 6
+        assert tokenize_query("混合检索", match="any") == "混合 | 合检 | 检索"
+
+    def test_single_cjk_character_becomes_a_prefix_query(self) -> None:
+        assert tokenize_query("书") == "书:*"
+        assert matches("书", "书馆")
+
+    def test_duplicate_terms_are_sent_once(self) -> None:
+        assert tokenize_query("agent agents AGENT") == "agent"
+
+    @pytest.mark.parametrize("query", ["", "   ", "!!! ???", "。、"])
+    def test_query_without_tokens_is_empty(self, query: str) -> None:
+        assert tokenize_query(query) == ""
+
+    def test_mixed_query_matches_mixed_document(self) -> None:
+        assert matches("pgvector 混合检索", "OpenIntern 的记忆系统支持 pgvector 混合检索")
+        assert not matches("pgvector 混合检索", "pgvector 是一个扩展")
