@@ -51,10 +51,27 @@ def timeout_error(*, provider: str, model: str, timeout_s: float) -> LLMTimeout:
     )
 
 
-def connection_error(reason: object, *, provider: str, model: str, base_url: str | None) -> LLMConnectionError:
+def connection_error(
+    reason: object, *, provider: str, model: str, base_url: str | None
+) -> LLMConnectionError:
     """Could not reach the provider."""
     where = base_url or f"the default {provider} endpoint"
     return LLMConnectionError(f"could not connect to {where}: {reason}", provider=provider, model=model)
+
+
+def refused_connection(exc: BaseException) -> bool:
+    """Whether a timeout error really hides a failed connect.
+
+    The SDKs' vendored aiohttp transport maps every `ClientConnectionError`, a refused
+    connection included, to a connect *timeout*; the cause chain still holds the
+    `OSError` that says what happened.
+    """
+    seen: BaseException | None = exc.__cause__ or exc.__context__
+    while seen is not None:
+        if isinstance(seen, OSError) and not isinstance(seen, TimeoutError):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
 
 
 def unsupported(provider: str, what: str, kind: object) -> LLMError:

@@ -9,7 +9,7 @@ one `ModelResponse`) and cost live here, once, so every adapter behaves the same
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncGenerator, AsyncIterator, Sequence
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr
@@ -38,7 +38,9 @@ class ModelSettings(BaseModel):
 
     temperature: float | None = Field(default=None, ge=0, le=2)
     max_tokens: int | None = Field(default=None, gt=0)
-    timeout: float | None = Field(default=None, gt=0, description="Seconds; overrides ProviderConfig.timeout_s.")
+    timeout: float | None = Field(
+        default=None, gt=0, description="Seconds; overrides ProviderConfig.timeout_s."
+    )
 
 
 class ProviderConfig(BaseModel):
@@ -46,10 +48,14 @@ class ProviderConfig(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    kind: Literal["openai", "anthropic"] = Field(description="Wire protocol; openai covers compatible servers.")
+    kind: Literal["openai", "anthropic"] = Field(
+        description="Wire protocol; openai covers compatible servers."
+    )
     model: str = Field(min_length=1, description="Model id sent to the provider, e.g. gpt-4o-mini.")
     api_key: SecretStr | None = Field(default=None, description="Provider key; never logged.")
-    base_url: str | None = Field(default=None, description="Override for compatible or self-hosted endpoints.")
+    base_url: str | None = Field(
+        default=None, description="Override for compatible or self-hosted endpoints."
+    )
     timeout_s: float = Field(default=DEFAULT_TIMEOUT_S, gt=0)
     max_retries: int = Field(default=DEFAULT_MAX_RETRIES, ge=0, le=10)
 
@@ -70,7 +76,9 @@ class ChatModel(ABC):
     retry: RetryPolicy
     on_retry: RetryCallback | None
 
-    def __init__(self, model: str, *, retry: RetryPolicy | None = None, on_retry: RetryCallback | None = None):
+    def __init__(
+        self, model: str, *, retry: RetryPolicy | None = None, on_retry: RetryCallback | None = None
+    ):
         self.model = model
         self.retry = retry or RetryPolicy()
         self.on_retry = on_retry
@@ -105,12 +113,15 @@ class ChatModel(ABC):
             lambda: self._open_stream(messages, tools or (), settings), self.retry, self.on_retry
         )
         final: ModelResponse | None = None
-        async for event in events:
-            if final is not None:
-                raise LLMError(f"{self.provider} stream yielded {event.kind!r} after its final response")
-            if isinstance(event, ModelResponse):
-                final = event
-            yield event
+        try:
+            async for event in events:
+                if final is not None:
+                    raise LLMError(f"{self.provider} stream yielded {event.kind!r} after its final response")
+                if isinstance(event, ModelResponse):
+                    final = event
+                yield event
+        finally:
+            await events.aclose()  # a consumer that stops early must not leak the connection
         if final is None:
             raise LLMError(f"{self.provider} stream ended without a final response (model {self.model})")
 
@@ -123,7 +134,7 @@ class ChatModel(ABC):
     @abstractmethod
     async def _open_stream(
         self, messages: Sequence[Message], tools: Sequence[ToolSpec], settings: ModelSettings
-    ) -> AsyncIterator[TextDelta | ModelResponse]:
+    ) -> AsyncGenerator[TextDelta | ModelResponse, None]:
         """Open a stream (raising HTTP errors before any event) and return its events."""
 
     def _response(
@@ -149,6 +160,28 @@ class ChatModel(ABC):
             cost_usd=cost,
             provider=self.provider,
         )
+
+
+class Embedder(ABC):
+    """Turns texts into vectors of a fixed width.
+
+    `model` and `dim` are recorded next to stored vectors: when either changes, the
+    memory store re-embeds instead of comparing vectors from different spaces.
+    """
+
+    @property
+    @abstractmethod
+    def model(self) -> str:
+        """Name of the embedding model."""
+
+    @property
+    @abstractmethod
+    def dim(self) -> int:
+        """Width of every vector `embed` returns."""
+
+    @abstractmethod
+    async def embed(self, texts: Sequence[str]) -> list[list[float]]:
+        """One vector per text, in order."""
 
 
 def effective_timeout(settings: ModelSettings, default_s: float) -> float:

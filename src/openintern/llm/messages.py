@@ -25,7 +25,9 @@ class ToolCall(_Model):
 
     id: str = Field(description="Provider-assigned call id; the tool result must quote it.")
     name: str = Field(description="Name of the tool to call.")
-    arguments: str = Field(default="{}", description="Arguments exactly as the model produced them (raw JSON).")
+    arguments: str = Field(
+        default="{}", description="Arguments exactly as the model produced them (raw JSON)."
+    )
 
 
 class ToolSpec(_Model):
@@ -34,7 +36,7 @@ class ToolSpec(_Model):
     name: str = Field(description="Tool name the model will use in its calls.")
     description: str = Field(default="", description="What the tool does, shown to the model.")
     parameters: dict[str, object] = Field(
-        default_factory=lambda: {"type": "object", "properties": {}},
+        default_factory=lambda: dict[str, object](type="object", properties={}),
         description="JSON schema of the arguments object.",
     )
 
@@ -109,9 +111,12 @@ class ModelResponse(_Model):
     usage: Usage = Field(default_factory=Usage)
     model: str = Field(description="Model id as reported by the provider.")
     finish_reason: str | None = Field(
-        default=None, description="Normalised: stop | length | tool_calls | content_filter | other provider value."
+        default=None,
+        description="Normalised: stop | length | tool_calls | content_filter | other provider value.",
     )
-    cost_usd: float | None = Field(default=None, description="Cost from list prices; None when the model is unpriced.")
+    cost_usd: float | None = Field(
+        default=None, description="Cost from list prices; None when the model is unpriced."
+    )
     provider: str = Field(description="openai | anthropic | scripted.")
 
     def to_message(self) -> Message:

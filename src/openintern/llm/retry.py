@@ -74,9 +74,10 @@ def is_retryable(error: BaseException, policy: RetryPolicy) -> bool:
 
 def backoff_delay(attempt: int, policy: RetryPolicy, error: LLMError) -> float:
     """Seconds to wait after failed `attempt` (1-based)."""
-    if isinstance(error, LLMHTTPError) and error.retry_after is not None:
-        return min(max(error.retry_after, 0.0), MAX_RETRY_AFTER_S)
-    ceiling = min(policy.base_delay_s * 2 ** (attempt - 1), policy.max_delay_s)
+    asked: float | None = error.retry_after if isinstance(error, LLMHTTPError) else None
+    if asked is not None:
+        return min(max(asked, 0.0), MAX_RETRY_AFTER_S)
+    ceiling = min(policy.base_delay_s * 2.0 ** (attempt - 1), policy.max_delay_s)
     return ceiling / 2 + random.uniform(0, ceiling / 2)
 
 

@@ -1,0 +1,213 @@
+"""The OpenAI chat-completions adapter (OpenAI and every compatible server).
+
+Works against any base URL that speaks `/v1/chat/completions`: OpenAI, Azure, vLLM,
+Ollama, LM Studio, DeepSeek, DashScope, Gemini's compatible endpoint, the fake server.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncGenerator, Iterator, Sequence
+from contextlib import AbstractContextManager, contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+import openai
+from openai.types.chat import ChatCompletion, ChatCompletionChunk
+
+from openintern.errors import LLMError, ProviderNotConfigured
+from openintern.llm._clients import cached_client
+from openintern.llm._errors import (
+    connection_error,
+    http_error,
+    refused_connection,
+    timeout_error,
+    unsupported,
+)
+from openintern.llm.base import ChatModel, ModelSettings, ProviderConfig, effective_timeout
+from openintern.llm.messages import Message, ModelResponse, TextDelta, ToolCall, ToolSpec, Usage
+from openintern.llm.retry import RetryCallback
+
+PLACEHOLDER_KEY = "not-needed"
+"""Sent to self-hosted servers configured without a key (Ollama, vLLM ignore it); the
+SDK refuses to start without one."""
+
+# Reasoning models reject `max_tokens` and want `max_completion_tokens`, which many
+# compatible servers do not know; so the newer name goes only to the models that need it.
+_COMPLETION_TOKENS_PREFIXES = ("o1", "o3", "o4", "gpt-5")
+
+
+def openai_client(base_url: str | None, api_key: str | None, timeout_s: float) -> openai.AsyncOpenAI:
+    """The shared `AsyncOpenAI` client for this endpoint on the running loop (aiohttp backend)."""
+    if api_key is None and base_url is None:
+        raise ProviderNotConfigured("no API key for OpenAI; set LLM_API_KEY or configure a base_url")
+
+    def build() -> openai.AsyncOpenAI:
+        return openai.AsyncOpenAI(
+            api_key=api_key or PLACEHOLDER_KEY,
+            base_url=base_url,
+            max_retries=0,  # llm/retry.py owns retries
+            timeout=timeout_s,
+            http_client=openai.DefaultAioHttpClient(),
+        )
+
+    return cached_client("openai", base_url, api_key, build)
+
+
+@contextmanager
+def map_openai_errors(*, model: str, base_url: str | None, timeout_s: float) -> Iterator[None]:
+    """Translate OpenAI SDK exceptions into `openintern.errors`."""
+    try:
+        yield
+    except openai.APITimeoutError as exc:  # before APIConnectionError: it subclasses it
+        if refused_connection(exc):
+            raise connection_error(
+                exc.__cause__ or exc, provider="openai", model=model, base_url=base_url
+            ) from exc
+        raise timeout_error(provider="openai", model=model, timeout_s=timeout_s) from exc
+    except openai.APIConnectionError as exc:
+        raise connection_error(exc, provider="openai", model=model, base_url=base_url) from exc
+    except openai.APIStatusError as exc:
+        headers = dict(exc.response.headers)
+        raise http_error(exc.status_code, exc.body, headers, provider="openai", model=model) from exc
+    except openai.OpenAIError as exc:
+        raise LLMError(f"openai: {exc}", provider="openai", model=model) from exc
+
+
+def to_wire_message(message: Message) -> dict[str, Any]:
+    """One `Message` in chat-completions form."""
+    if message.role == "tool":
+        return {"role": "tool", "tool_call_id": message.tool_call_id, "content": message.content}
+    wire: dict[str, Any] = {"role": message.role, "content": message.content}
+    if message.name and message.role in ("user", "system"):
+        wire["name"] = message.name
+    if message.tool_calls:
+        wire["content"] = message.content or None
+        wire["tool_calls"] = [
+            {"id": c.id, "type": "function", "function": {"name": c.name, "arguments": c.arguments}}
+            for c in message.tool_calls
+        ]
+    return wire
+
+
+def to_wire_tool(tool: ToolSpec) -> dict[str, Any]:
+    """One `ToolSpec` as a function tool."""
+    return {
+        "type": "function",
+        "function": {"name": tool.name, "description": tool.description, "parameters": tool.parameters},
+    }
+
+
+def usage_of(raw: Any) -> Usage:
+    """`Usage` from the SDK's usage object (absent on servers that ignore include_usage)."""
+    if raw is None:
+        return Usage()
+    return Usage.of(raw.prompt_tokens or 0, raw.completion_tokens or 0)
+
+
+@dataclass
+class _PartialCall:
+    id: str = ""
+    name: str = ""
+    arguments: list[str] = field(default_factory=list)
+
+
+class OpenAIChatModel(ChatModel):
+    """`ChatModel` over `/v1/chat/completions`."""
+
+    provider = "openai"
+
+    def __init__(self, config: ProviderConfig, *, on_retry: RetryCallback | None = None) -> None:
+        super().__init__(config.model, retry=config.retry_policy(), on_retry=on_retry)
+        self.config = config
+
+    def _call_args(
+        self, messages: Sequence[Message], tools: Sequence[ToolSpec], settings: ModelSettings
+    ) -> tuple[openai.AsyncOpenAI, dict[str, Any], float]:
+        timeout_s = effective_timeout(settings, self.config.timeout_s)
+        key = self.config.api_key.get_secret_value() if self.config.api_key else None
+        client = openai_client(self.config.base_url, key, self.config.timeout_s)
+        params: dict[str, Any] = {
+            "model": self.model,
+            "messages": [to_wire_message(m) for m in messages],
+            "timeout": timeout_s,
+        }
+        if tools:
+            params["tools"] = [to_wire_tool(t) for t in tools]
+        if settings.temperature is not None:
+            params["temperature"] = settings.temperature
+        if settings.max_tokens is not None:
+            uses_new_name = self.model.startswith(_COMPLETION_TOKENS_PREFIXES)
+            params["max_completion_tokens" if uses_new_name else "max_tokens"] = settings.max_tokens
+        return client, params, timeout_s
+
+    def _errors(self, timeout_s: float) -> AbstractContextManager[None]:
+        return map_openai_errors(model=self.model, base_url=self.config.base_url, timeout_s=timeout_s)
+
+    async def _request(
+        self, messages: Sequence[Message], tools: Sequence[ToolSpec], settings: ModelSettings
+    ) -> ModelResponse:
+        client, params, timeout_s = self._call_args(messages, tools, settings)
+        with self._errors(timeout_s):
+            completion: ChatCompletion = await client.chat.completions.create(**params)
+        if not completion.choices:
+            raise LLMError(f"openai returned no choices for model {self.model!r}")
+        choice = completion.choices[0]
+        calls = []
+        for call in choice.message.tool_calls or []:
+            if call.type != "function":
+                raise unsupported("openai", "tool call", call.type)
+            calls.append(ToolCall(id=call.id, name=call.function.name, arguments=call.function.arguments))
+        return self._response(
+            text=choice.message.content or choice.message.refusal or "",
+            tool_calls=calls,
+            usage=usage_of(completion.usage),
+            model=completion.model,
+            finish_reason=choice.finish_reason,
+        )
+
+    async def _open_stream(
+        self, messages: Sequence[Message], tools: Sequence[ToolSpec], settings: ModelSettings
+    ) -> AsyncGenerator[TextDelta | ModelResponse, None]:
+        client, params, timeout_s = self._call_args(messages, tools, settings)
+        params["stream_options"] = {"include_usage": True}
+        with self._errors(timeout_s):
+            chunks = await client.chat.completions.create(stream=True, **params)
+        return self._events(chunks, timeout_s)
+
+    async def _events(
+        self, chunks: openai.AsyncStream[ChatCompletionChunk], timeout_s: float
+    ) -> AsyncGenerator[TextDelta | ModelResponse, None]:
+        text: list[str] = []
+        calls: dict[int, _PartialCall] = {}
+        usage, model, finish = Usage(), None, None
+        try:
+            with self._errors(timeout_s):
+                async for chunk in chunks:
+                    model = chunk.model or model
+                    if chunk.usage is not None:
+                        usage = usage_of(chunk.usage)
+                    for choice in chunk.choices[:1]:
+                        finish = choice.finish_reason or finish
+                        if choice.delta.content:
+                            text.append(choice.delta.content)
+                            yield TextDelta(text=choice.delta.content)
+                        for delta in choice.delta.tool_calls or []:
+                            self._merge_call(calls.setdefault(delta.index, _PartialCall()), delta)
+        finally:
+            await chunks.close()
+        tool_calls = [
+            ToolCall(id=c.id, name=c.name, arguments="".join(c.arguments)) for _, c in sorted(calls.items())
+        ]
+        yield self._response(
+            text="".join(text), tool_calls=tool_calls, usage=usage, model=model, finish_reason=finish
+        )
+
+    @staticmethod
+    def _merge_call(partial: _PartialCall, delta: Any) -> None:
+        if delta.type not in (None, "function"):
+            raise unsupported("openai", "tool call delta", delta.type)
+        partial.id = delta.id or partial.id
+        if delta.function is not None:
+            partial.name = delta.function.name or partial.name
+            if delta.function.arguments:
+                partial.arguments.append(delta.function.arguments)
