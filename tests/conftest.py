@@ -108,3 +108,52 @@ async def admin(client: AsyncClient, admin_token: str) -> AsyncClient:
     """The same client, authenticated as the bootstrap admin of org_default."""
     client.headers["Authorization"] = f"Bearer {admin_token}"
     return client
+
+
+# --- the fake LLM and apps with an in-process worker (issue 3) ---
+
+
+@pytest.fixture(scope="session")
+def fake_llm() -> Iterator[Any]:
+    from openintern.testing import FakeLLMServer
+
+    with FakeLLMServer() as server:
+        yield server
+
+
+FAST_RUNTIME = {"heartbeat_s": 0.5, "lease_s": 3.0, "poll_s": 0.5, "worker_concurrency": 50}
+
+
+def llm_settings(fake: Any, model: str = "fake/echo") -> dict[str, Any]:
+    return {"provider": "openai", "base_url": fake.openai_base_url, "api_key": "test-key", "model": model}
+
+
+@pytest.fixture
+def run_settings(tmp_path: Path, fake_llm: Any) -> Settings:
+    return load_settings(
+        {
+            "data_dir": tmp_path / "data",
+            "auth": {"admin_password": ADMIN_PASSWORD},
+            "llm": llm_settings(fake_llm),
+            "runtime": FAST_RUNTIME,
+        },
+        environ={},
+    )
+
+
+@pytest.fixture
+async def run_app(run_settings: Settings, database_url: str) -> AsyncIterator[Any]:
+    from openintern.api import create_app
+
+    application = create_app(run_settings, database_url=database_url, migrate=False)
+    async with application.router.lifespan_context(application):
+        yield application
+
+
+@pytest.fixture
+async def runner(run_app: Any) -> AsyncIterator[AsyncClient]:
+    """An admin client of an app whose worker runs in-process and talks to the fake LLM."""
+    async with AsyncClient(transport=ASGITransport(app=run_app), base_url="http://test", timeout=30) as c:
+        resp = await c.post("/api/auth/login", json={"username": "admin", "password": ADMIN_PASSWORD})
+        c.headers["Authorization"] = f"Bearer {resp.json()['access_token']}"
+        yield c

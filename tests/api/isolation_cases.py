@@ -25,11 +25,43 @@ CASES: list[Row] = [
     ("POST", "/api/keys/{b.key_id}/revoke", None),
     ("PATCH", "/api/members/{b.user_id}", {"role": "viewer"}),
     ("DELETE", "/api/members/{b.user_id}", None),
+    # runs (issue 3)
+    ("GET", "/api/runs/{b.run_id}", None),
+    ("POST", "/api/runs/{b.run_id}/cancel", None),
+    ("GET", "/api/runs/{b.run_id}/events", None),
+    ("GET", "/api/runs/{b.run_id}/stream", None),
+    ("GET", "/api/runs/{b.run_id}/trace", None),
+    ("GET", "/api/runs/{b.run_id}/export", None),
+    ("GET", "/api/approvals/{b.approval_id}", None),
+    ("POST", "/api/approvals/{b.approval_id}/approve", {"comment": "stolen"}),
+    ("POST", "/api/approvals/{b.approval_id}/reject", None),
+    ("POST", "/api/providers/{b.provider_id}/test", None),
+    ("DELETE", "/api/providers/{b.provider_id}", None),
+    ("DELETE", "/api/tool-policies/{b.policy_id}", None),
 ]
 
 # Lists that must never show any of org B's ids.
-LISTS: list[str] = ["/api/projects", "/api/keys", "/api/members", "/api/users", "/api/audit", "/api/orgs"]
+LISTS: list[str] = [
+    "/api/projects", "/api/keys", "/api/members", "/api/users", "/api/audit", "/api/orgs",
+    "/api/runs", "/api/approvals", "/api/approvals?status=approved", "/api/providers", "/api/tool-policies",
+    "/api/sessions/b-session/runs",
+]
 
 # Seeders create more of B's objects and return {name: id} for the placeholders.
 Seeder = Callable[[AsyncClient, dict[str, str]], Awaitable[dict[str, str]]]
-SEEDERS: list[Seeder] = []
+
+
+async def _runs_of_b(client: AsyncClient, b_auth: dict[str, str]) -> dict[str, str]:
+    """A run of B in a session, a pending approval, a provider and a policy (through B's API).
+    The app under test has no LLM configured, so B's runs fail fast; the approval row is
+    written directly, as the executor would."""
+    run = (await client.post("/api/runs", json={"input": "b's secret", "session_key": "b-session"}, headers=b_auth)).json()
+    provider = (await client.post("/api/providers", json={"name": "b-llm", "kind": "openai", "model": "m"}, headers=b_auth)).json()
+    policy = (await client.post("/api/tool-policies", json={"pattern": "x*", "action": "block"}, headers=b_auth)).json()
+    from tests.api.isolation_support import insert_approval
+
+    approval_id = await insert_approval(client, run["run_id"])
+    return {"run_id": run["run_id"], "provider_id": provider["id"], "policy_id": policy["id"], "approval_id": approval_id}
+
+
+SEEDERS: list[Seeder] = [_runs_of_b]

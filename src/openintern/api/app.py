@@ -15,16 +15,43 @@ from openintern import __version__
 from openintern.api import problems
 from openintern.api.middleware import RequestContextMiddleware
 from openintern.api.platform import Platform
-from openintern.api.routes import audit, auth, health, keys, me, members, orgs, projects
+from openintern.api.routes import (
+    approvals,
+    audit,
+    auth,
+    health,
+    keys,
+    me,
+    members,
+    orgs,
+    projects,
+    providers,
+    runs,
+    tools,
+)
 from openintern.api.static import mount_ui
 from openintern.auth import AuditWriter, SecretBox, ensure_bootstrap, load_or_create_key
 from openintern.config import Settings
 from openintern.db.server import prepare_database
 from openintern.db.session import Database
+from openintern.runtime import EventHub, Worker, build_services
 
 log = logging.getLogger(__name__)
 
-ROUTERS = [health.router, auth.router, me.router, orgs.router, projects.router, members.router, keys.router, audit.router]
+ROUTERS = [
+    health.router,
+    auth.router,
+    me.router,
+    orgs.router,
+    projects.router,
+    members.router,
+    keys.router,
+    audit.router,
+    runs.router,
+    approvals.router,
+    providers.router,
+    tools.router,
+]
 
 
 def _operation_id(route: APIRoute) -> str:
@@ -52,10 +79,13 @@ def create_app(settings: Settings, *, database_url: str | None = None, migrate: 
         writer = AuditWriter(db)
         writer.start()
         box = SecretBox(load_or_create_key(_secret(settings), settings.secrets_dir))
-        app.state.platform = Platform(settings, db, boot.jwt_secret, box, writer)
+        platform = Platform(settings, db, boot.jwt_secret, box, writer)
+        app.state.platform = platform
+        runtime = await _start_runtime(platform)
         try:
             yield
         finally:
+            await _stop_runtime(platform, runtime)
             await writer.stop()
             await db.dispose()
 
@@ -73,6 +103,29 @@ def create_app(settings: Settings, *, database_url: str | None = None, migrate: 
     app.add_middleware(RequestContextMiddleware)
     mount_ui(app, settings.server.static_dir or Path(__file__).parent / "static")
     return app
+
+
+async def _start_runtime(platform: Platform) -> Worker | None:
+    platform.services.update(build_services(platform.db, platform.settings, platform.box))
+    hub = EventHub(platform.db)
+    hub.start()
+    await hub.ready()
+    platform.services["hub"] = hub
+    if not platform.settings.server.workers_in_process:
+        return None
+    worker = Worker(platform.db, platform.settings, services=platform.services)
+    await worker.start()
+    platform.services["worker"] = worker
+    return worker
+
+
+async def _stop_runtime(platform: Platform, worker: Worker | None) -> None:
+    from openintern.llm import aclose_clients
+
+    if worker is not None:
+        await worker.stop()
+    await platform.services["hub"].stop()
+    await aclose_clients()
 
 
 def _prepare(settings: Settings, url: str | None) -> str:

@@ -14,7 +14,10 @@ def fake_llm(
 ) -> None:
     """Run the fake OpenAI/Anthropic-compatible server (scripted replies, tools, streaming)."""
     # The one place the product reaches into openintern.testing: a demo/benchmark tool.
-    from openintern.testing.fake_llm import run_forever
+    import asyncio
+    import contextlib
 
-    typer.echo(f"fake LLM on http://{host}:{port}/v1 (OpenAI and Anthropic protocols)")
-    run_forever(host, port)
+    from openintern.testing.fake_llm import serve
+
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(serve(host, port))

@@ -8,7 +8,7 @@ import typer
 
 from openintern import __version__
 from openintern.cli import db as db_cmd
-from openintern.cli import dev, doctor, init, keys, serve, users
+from openintern.cli import dev, doctor, init, keys, serve, users, worker
 
 app = typer.Typer(
     name="openintern",
@@ -19,6 +19,7 @@ app = typer.Typer(
 app.command("init")(init.init)
 app.command("serve")(serve.serve)
 app.command("api")(serve.api)
+app.command("worker")(worker.worker)
 app.command("migrate")(db_cmd.migrate)
 app.command("doctor")(doctor.doctor)
 app.add_typer(keys.app, name="keys")

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import Field
+from pydantic import Field, StringConstraints
 
-from openintern.schemas.base import ActionModel, Name, Password, Slug, Username
+from openintern.schemas.base import ActionModel, Metadata, Name, Password, Slug, Username
 
 RoleName = Literal["owner", "admin", "member", "viewer"]
 
@@ -51,3 +51,76 @@ class ApiKeyCreate(ActionModel):
 
 class ApiKeyUpdate(ActionModel):
     status: Literal["active", "disabled"]
+
+
+# --- runs (issue 3) ---
+
+SessionKey = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_.:@/-]{1,200}$")]
+ToolName = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_.-]{1,100}$")]
+MAX_INPUT_CHARS = 200_000  # ~50k tokens; larger inputs belong in memory or a file
+
+
+class RunInput(ActionModel):
+    text: str = Field(max_length=MAX_INPUT_CHARS)
+
+
+class ModelSettingsIn(ActionModel):
+    temperature: float | None = Field(None, ge=0, le=2)
+    max_tokens: int | None = Field(None, gt=0, le=200_000)
+    timeout: float | None = Field(None, gt=0, le=3600)
+
+
+class AgentConfig(ActionModel):
+    """An inline agent: everything optional, falling back to the platform defaults."""
+
+    system_prompt: str | None = Field(None, max_length=50_000)
+    model: str | None = Field(None, max_length=200)
+    provider: str | None = Field(None, max_length=100, description="Provider id or name; default: the org's.")
+    tools: list[ToolName] | None = Field(None, max_length=64)
+    max_steps: int | None = Field(None, ge=1, le=1000)
+    stream: bool = True
+    model_settings: ModelSettingsIn | None = None
+
+
+class RunCreate(AgentConfig):
+    input: str | RunInput = Field(description='The task: a string or OpenRunner\'s {"text": …}.')
+    session_key: SessionKey | None = Field(None, description="Runs with the same key continue one conversation.")
+    agent: AgentConfig | None = Field(None, description="Inline agent config (top-level fields override it).")
+    agent_id: ToolName = Field("main", description="Name of the agent in events and traces.")
+    metadata: Metadata = Field(default_factory=dict)
+    org_id: str | None = Field(None, max_length=40, description="Narrowing only: must be the caller's org.")
+    project_id: str | None = Field(None, max_length=40, description="Narrowing only: a project of the caller's org.")
+
+    @property
+    def text(self) -> str:
+        return self.input if isinstance(self.input, str) else self.input.text
+
+
+class ChatRequest(ActionModel):
+    message: str = Field(min_length=1, max_length=MAX_INPUT_CHARS)
+    session_key: SessionKey | None = None
+    model: str | None = Field(None, max_length=200)
+    provider: str | None = Field(None, max_length=100)
+    timeout_s: float = Field(300, gt=0, le=3600, description="How long to wait for the answer.")
+
+
+class ApprovalDecision(ActionModel):
+    comment: str | None = Field(None, max_length=5_000)
+
+
+class ProviderCreate(ActionModel):
+    name: Name
+    kind: Literal["openai", "anthropic"]
+    model: str = Field(min_length=1, max_length=200)
+    base_url: str | None = Field(None, max_length=2_000, pattern=r"^https?://")
+    api_key: str | None = Field(None, max_length=2_000)
+    is_default: bool = False
+
+
+class ToolPolicyCreate(ActionModel):
+    pattern: str = Field(min_length=1, max_length=200, description="fnmatch pattern over tool names, e.g. write_*")
+    action: Literal["allow", "block", "require_approval"]
+    risk: Literal["low", "medium", "high"] | None = None
+    project_id: str | None = Field(None, max_length=40)
+    role_id: str | None = Field(None, max_length=40)
+    priority: int = Field(0, ge=-1000, le=1000)

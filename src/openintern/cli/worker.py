@@ -1,0 +1,53 @@
+"""``openintern worker``: a run-worker process (scale out: any number, against one DATABASE_URL)."""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+from pathlib import Path
+
+import typer
+
+from openintern.cli.context import settings_from
+from openintern.cli.output import console, handle_errors
+
+
+@handle_errors
+def worker(
+    concurrency: int | None = typer.Option(None, help="Runs executed at once (default 200)."),
+    database_url: str | None = typer.Option(None, help="PostgreSQL URL shared with the API (DATABASE_URL)."),
+    data_dir: Path | None = typer.Option(None, help="State directory (DATA_DIR)."),
+    config: Path | None = typer.Option(None, "--config", help="Config file."),
+) -> None:
+    """Run workers that claim and execute runs until SIGINT/SIGTERM."""
+    settings = settings_from(
+        config, database__url=database_url, data_dir=data_dir, runtime__worker_concurrency=concurrency
+    )
+    asyncio.run(_main(settings))
+
+
+async def _main(settings: object) -> None:
+    from openintern.auth import SecretBox, load_or_create_key
+    from openintern.config import Settings
+    from openintern.db.server import prepare_database
+    from openintern.db.session import Database
+    from openintern.runtime import Worker, build_services
+
+    assert isinstance(settings, Settings)
+    url = await asyncio.to_thread(prepare_database, settings)
+    db = Database.from_url(url, pool_size=settings.database.pool_size, max_overflow=settings.database.max_overflow)
+    key = settings.secret_key.get_secret_value() if settings.secret_key else None
+    box = SecretBox(load_or_create_key(key, settings.secrets_dir))
+    worker = Worker(db, settings, services=build_services(db, settings, box))
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    await worker.start()
+    console.print(f"[green]worker {worker.id} running[/] (concurrency {worker.concurrency}); Ctrl-C to stop")
+    await stop.wait()
+    await worker.stop()
+    from openintern.llm import aclose_clients
+
+    await aclose_clients()
+    await db.dispose()

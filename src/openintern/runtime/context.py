@@ -1,0 +1,43 @@
+"""What an executor gets for one claimed run."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from openintern.config import Settings
+from openintern.db.session import Database
+from openintern.runtime.events import EventWriter, RunHandle
+
+
+@dataclass
+class ClaimedRun:
+    id: str
+    org_id: str
+    project_id: str | None
+    user_id: str | None
+    kind: str
+    session_key: str | None
+    parent_run_id: str | None
+    agent_id: str
+    input: dict[str, Any]
+    config: dict[str, Any]
+    attempt: int
+    last_seq: int
+    steps: int
+    usage: dict[str, Any]
+    cancel_requested: bool
+
+
+@dataclass
+class RunContext:
+    run: ClaimedRun
+    handle: RunHandle
+    writer: EventWriter
+    db: Database
+    settings: Settings
+    services: dict[str, Any] = field(default_factory=dict)
+    cancel_reason: str | None = None  # "user" when a cancel was requested; "shutdown" / "lost" otherwise
+
+    def emit(self, type_: str, payload: dict[str, Any], **kw: Any) -> int:
+        return self.writer.emit(self.handle, type_, payload, **kw)

@@ -1,0 +1,397 @@
+"""The event log: batched, fenced appends (group commit) and reads after a cursor.
+
+A worker process has one :class:`EventWriter`. Executors ``emit`` events into it (each
+gets the next gap-free ``seq`` of its run at once) and ``await commit(...)`` at step
+boundaries. One flusher task writes everything pending, for every run of the process,
+in a single statement and transaction (:data:`APPEND_BATCH`): while one batch is in
+flight the next accumulates, so throughput grows with load instead of paying one
+transaction per step, and never one per token. Consecutive ``llm.token`` deltas of a
+run that have not been flushed yet are merged into one event.
+
+After the commit the statement's NOTIFY (sent at commit, so only durable events are
+announced) carries ``{"r": run_id, "s": first, "e": last, "ev": [...]}`` to every API
+process; ``ev`` is left out when too large and readers then read the log.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Any
+
+import orjson
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from openintern.db.session import Database
+from openintern.errors import OpenInternError
+
+log = logging.getLogger(__name__)
+
+TOKEN_FLUSH_DELAY_S = 0.004  # coalesce token deltas for 4 ms: ~250 writes/s per stream at most
+NOTIFY_PAYLOAD_MAX = 7_000  # PostgreSQL refuses NOTIFY payloads of 8,000 bytes or more
+
+# append_batch -- one round trip per batch. `owned` fences: only runs still leased to
+# this worker (and running) are touched; their events, checkpoints and status land
+# together, and the NOTIFY goes out at commit. Data-modifying CTEs run on one snapshot,
+# which is why the status change rides on the same UPDATE as the fence.
+APPEND_BATCH = text(
+    """
+    WITH owned AS (
+        UPDATE runs SET
+            last_seq = greatest(runs.last_seq, u.last_seq),
+            lease_expires_at = CASE WHEN u.status IS NULL THEN now() + make_interval(secs => :lease_s)
+                                    ELSE NULL END,
+            lease_owner = CASE WHEN u.status IS NULL THEN runs.lease_owner ELSE NULL END,
+            status = coalesce(u.status, runs.status),
+            output = coalesce(u.output, runs.output),
+            error = coalesce(u.error, runs.error),
+            steps = coalesce(u.steps, runs.steps),
+            usage = coalesce(u.usage, runs.usage),
+            finished_at = CASE WHEN u.status IN ('completed', 'failed', 'cancelled') THEN now()
+                               ELSE runs.finished_at END
+          FROM unnest(CAST(:u_id AS text[]), CAST(:u_last AS bigint[]), CAST(:u_status AS text[]),
+                      CAST(:u_output AS text[]), CAST(:u_error AS text[]), CAST(:u_steps AS int[]),
+                      CAST(:u_usage AS jsonb[]))
+               AS u(id, last_seq, status, output, error, steps, usage)
+         WHERE runs.id = u.id AND runs.lease_owner = :owner AND runs.status = 'running'
+        RETURNING runs.id
+    ), events AS (
+        INSERT INTO run_events (run_id, seq, org_id, ts, type, agent_id, step, span_id, parent_span_id, payload)
+        SELECT e.* FROM unnest(CAST(:e_run AS text[]), CAST(:e_seq AS bigint[]), CAST(:e_org AS text[]),
+                               CAST(:e_ts AS timestamptz[]), CAST(:e_type AS text[]), CAST(:e_agent AS text[]),
+                               CAST(:e_step AS int[]), CAST(:e_span AS text[]), CAST(:e_parent AS text[]),
+                               CAST(:e_payload AS jsonb[]))
+             AS e(run_id, seq, org_id, ts, type, agent_id, step, span_id, parent_span_id, payload)
+         WHERE e.run_id IN (SELECT id FROM owned)
+        ON CONFLICT (run_id, seq) DO NOTHING
+        RETURNING 1
+    ), checkpoints AS (
+        INSERT INTO checkpoints (run_id, step, org_id, state)
+        SELECT c.* FROM unnest(CAST(:c_run AS text[]), CAST(:c_step AS int[]), CAST(:c_org AS text[]),
+                               CAST(:c_state AS jsonb[])) AS c(run_id, step, org_id, state)
+         WHERE c.run_id IN (SELECT id FROM owned)
+        ON CONFLICT (run_id, step) DO UPDATE SET state = excluded.state, created_at = now()
+        RETURNING 1
+    ), notes AS (
+        SELECT pg_notify('oi_events', n.payload)
+          FROM unnest(CAST(:n_run AS text[]), CAST(:n_payload AS text[])) AS n(run_id, payload)
+         WHERE n.run_id IN (SELECT id FROM owned)
+    )
+    SELECT array(SELECT id FROM owned) AS owned,
+           (SELECT count(*) FROM events) AS events,
+           (SELECT count(*) FROM checkpoints) AS checkpoints,
+           (SELECT count(*) FROM notes) AS notes
+    """
+)
+
+READ_EVENTS = """
+SELECT seq, type, ts, agent_id, step, span_id, parent_span_id, payload
+  FROM run_events WHERE run_id = :run_id AND seq > :after {type_filter}
+ ORDER BY seq LIMIT :limit
+"""
+
+
+class LeaseLost(OpenInternError):
+    """Another worker owns this run now; this one must stop without writing."""
+
+    status_code = 409
+
+
+@dataclass
+class RunHandle:
+    """What the writer knows of one run this worker holds."""
+
+    run_id: str
+    org_id: str
+    agent_id: str
+    last_seq: int
+    lost: bool = False
+
+
+@dataclass
+class _Update:
+    status: str | None = None
+    output: str | None = None
+    error: str | None = None
+    steps: int | None = None
+    usage: dict[str, Any] | None = None
+
+
+@dataclass
+class _Batch:
+    events: list[dict[str, Any]] = field(default_factory=list)
+    checkpoints: dict[str, tuple[int, str, dict[str, Any]]] = field(default_factory=dict)
+    updates: dict[str, _Update] = field(default_factory=dict)
+    handles: dict[str, RunHandle] = field(default_factory=dict)
+    waiters: list[tuple[str, asyncio.Future[None]]] = field(default_factory=list)
+    extras: list[tuple[str, Any, dict[str, Any]]] = field(default_factory=list)
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class EventWriter:
+    def __init__(self, db: Database, owner: str, lease_s: float) -> None:
+        self.db = db
+        self.owner = owner
+        self.lease_s = lease_s
+        self._batch = _Batch()
+        self._wake = asyncio.Event()
+        self._urgent = False
+        self._task: asyncio.Task[None] | None = None
+        self.batches_written = 0
+
+    # --- producing ---
+
+    def emit(
+        self,
+        handle: RunHandle,
+        type_: str,
+        payload: dict[str, Any],
+        *,
+        step: int | None = None,
+        span_id: str | None = None,
+        parent_span_id: str | None = None,
+        agent_id: str | None = None,
+    ) -> int:
+        """Queue an event; returns its seq. Durable after the next flush."""
+        if handle.lost:
+            raise LeaseLost(f"run {handle.run_id} is owned by another worker now")
+        if type_ == "llm.token" and self._merge_token(handle, payload, span_id):
+            return handle.last_seq
+        handle.last_seq += 1
+        event = {
+            "run_id": handle.run_id,
+            "seq": handle.last_seq,
+            "org_id": handle.org_id,
+            "ts": _now(),
+            "type": type_,
+            "agent_id": agent_id or handle.agent_id,
+            "step": step,
+            "span_id": span_id,
+            "parent_span_id": parent_span_id,
+            "payload": payload,
+        }
+        self._batch.events.append(event)
+        self._batch.handles[handle.run_id] = handle
+        self._wake.set()
+        return handle.last_seq
+
+    def _merge_token(self, handle: RunHandle, payload: dict[str, Any], span_id: str | None) -> bool:
+        for event in reversed(self._batch.events):
+            if event["run_id"] != handle.run_id:
+                continue
+            if event["type"] == "llm.token" and event["span_id"] == span_id:
+                event["payload"] = {**event["payload"], "delta": event["payload"]["delta"] + payload["delta"]}
+                return True
+            return False
+        return False
+
+    async def commit(
+        self,
+        handle: RunHandle,
+        *,
+        checkpoint: tuple[int, dict[str, Any]] | None = None,
+        status: str | None = None,
+        output: str | None = None,
+        error: str | None = None,
+        steps: int | None = None,
+        usage: dict[str, Any] | None = None,
+        extra: tuple[Any, dict[str, Any]] | None = None,
+    ) -> None:
+        """Make everything emitted so far for this run durable, with a checkpoint and/or a
+        status change, in one transaction. ``extra`` is one more statement (with params)
+        run in the same transaction if the run is still ours (e.g. insert an approval)."""
+        if handle.lost:
+            raise LeaseLost(f"run {handle.run_id} is owned by another worker now")
+        batch = self._batch
+        batch.handles[handle.run_id] = handle
+        if checkpoint is not None:
+            batch.checkpoints[handle.run_id] = (checkpoint[0], handle.org_id, checkpoint[1])
+        if any(v is not None for v in (status, output, error, steps, usage)):
+            batch.updates[handle.run_id] = _Update(status, output, error, steps, usage)
+        if extra is not None:
+            batch.extras.append((handle.run_id, extra[0], extra[1]))
+        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        batch.waiters.append((handle.run_id, future))
+        self._urgent = True
+        self._wake.set()
+        await future
+
+    # --- the flusher ---
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self._run(), name="event-writer")
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+        await self._flush_once()
+
+    async def _run(self) -> None:
+        while True:
+            await self._wake.wait()
+            if not self._urgent:
+                await asyncio.sleep(TOKEN_FLUSH_DELAY_S)
+            await self._flush_once()
+
+    async def _flush_once(self) -> None:
+        self._wake.clear()
+        self._urgent = False
+        batch, self._batch = self._batch, _Batch()
+        if not batch.handles:
+            return
+        try:
+            owned = await self._write(batch)
+        except Exception as exc:
+            # The seqs handed out for this batch were never written: stop these runs here.
+            # Their leases lapse and they resume on some worker from the last checkpoint,
+            # with seqs continuing from the database's last_seq, so the log stays gap-free.
+            log.exception("event batch failed (%d events); its runs will be reclaimed", len(batch.events))
+            for handle in batch.handles.values():
+                handle.lost = True
+            for _, fut in batch.waiters:
+                if not fut.done():
+                    fut.set_exception(exc)
+            return
+        self.batches_written += 1
+        for run_id, handle in batch.handles.items():
+            if run_id not in owned:
+                handle.lost = True
+        for run_id, fut in batch.waiters:
+            if fut.done():
+                continue
+            if run_id in owned:
+                fut.set_result(None)
+            else:
+                fut.set_exception(LeaseLost(f"run {run_id} is owned by another worker now"))
+
+    async def _write(self, batch: _Batch) -> set[str]:
+        params = _batch_params(batch, self.owner, self.lease_s)
+        async with self.db.system() as session:
+            row = (await session.execute(APPEND_BATCH, params)).one()
+            owned = set(row.owned)
+            for run_id, statement, extra_params in batch.extras:
+                if run_id in owned:
+                    await session.execute(statement, extra_params)
+        return owned
+
+
+def _dumps(value: Any) -> str:
+    return orjson.dumps(value).decode()
+
+
+def public_event(event: dict[str, Any]) -> dict[str, Any]:
+    """The API shape of an event (what SSE and the events page send)."""
+    ts = event["ts"]
+    return {
+        "run_id": event["run_id"],
+        "seq": event["seq"],
+        "type": event["type"],
+        "ts": ts.isoformat() if isinstance(ts, datetime) else ts,
+        "agent_id": event["agent_id"],
+        "step": event["step"],
+        "span_id": event["span_id"],
+        "parent_span_id": event["parent_span_id"],
+        "payload": event["payload"],
+    }
+
+
+def _notifications(batch: _Batch) -> tuple[list[str], list[str]]:
+    by_run: dict[str, list[dict[str, Any]]] = {}
+    for event in batch.events:
+        by_run.setdefault(event["run_id"], []).append(event)
+    runs, payloads = [], []
+    for run_id, events in by_run.items():
+        note = {"r": run_id, "s": events[0]["seq"], "e": events[-1]["seq"], "ev": [public_event(e) for e in events]}
+        text_ = _dumps(note)
+        if len(text_.encode()) > NOTIFY_PAYLOAD_MAX:
+            text_ = _dumps({"r": run_id, "s": events[0]["seq"], "e": events[-1]["seq"]})
+        runs.append(run_id)
+        payloads.append(text_)
+    return runs, payloads
+
+
+def _batch_params(batch: _Batch, owner: str, lease_s: float) -> dict[str, Any]:
+    ids = list(batch.handles)
+    updates = [batch.updates.get(i, _Update()) for i in ids]
+    events = batch.events
+    n_run, n_payload = _notifications(batch)
+    return {
+        "owner": owner,
+        "lease_s": lease_s,
+        "u_id": ids,
+        "u_last": [batch.handles[i].last_seq for i in ids],
+        "u_status": [u.status for u in updates],
+        "u_output": [u.output for u in updates],
+        "u_error": [u.error for u in updates],
+        "u_steps": [u.steps for u in updates],
+        "u_usage": [_dumps(u.usage) if u.usage is not None else None for u in updates],
+        "e_run": [e["run_id"] for e in events],
+        "e_seq": [e["seq"] for e in events],
+        "e_org": [e["org_id"] for e in events],
+        "e_ts": [e["ts"] for e in events],
+        "e_type": [e["type"] for e in events],
+        "e_agent": [e["agent_id"] for e in events],
+        "e_step": [e["step"] for e in events],
+        "e_span": [e["span_id"] for e in events],
+        "e_parent": [e["parent_span_id"] for e in events],
+        "e_payload": [_dumps(e["payload"]) for e in events],
+        "c_run": list(batch.checkpoints),
+        "c_step": [c[0] for c in batch.checkpoints.values()],
+        "c_org": [c[1] for c in batch.checkpoints.values()],
+        "c_state": [_dumps(c[2]) for c in batch.checkpoints.values()],
+        "n_run": n_run,
+        "n_payload": n_payload,
+    }
+
+
+async def read_events(
+    session: AsyncSession, run_id: str, *, after: int = 0, limit: int = 100, types: list[str] | None = None
+) -> list[dict[str, Any]]:
+    """Events of one run after ``after``, in seq order (the caller has checked the scope)."""
+    type_filter = "AND type = ANY(:types)" if types else ""
+    params: dict[str, Any] = {"run_id": run_id, "after": after, "limit": limit}
+    if types:
+        params["types"] = types
+    rows = await session.execute(text(READ_EVENTS.format(type_filter=type_filter)), params)
+    return [public_event({"run_id": run_id, **row._mapping}) for row in rows]
+
+
+async def append_event_outside_worker(
+    session: AsyncSession, run_id: str, org_id: str, type_: str, payload: dict[str, Any], agent_id: str = "main"
+) -> dict[str, Any]:
+    """Append one event for a run no worker holds (e.g. cancelling a queued run). The
+    caller holds the run row lock, so ``last_seq + 1`` cannot race a worker's writes."""
+    seq = await session.scalar(
+        text("UPDATE runs SET last_seq = last_seq + 1 WHERE id = :id RETURNING last_seq"), {"id": run_id}
+    )
+    event = {
+        "run_id": run_id,
+        "seq": seq,
+        "org_id": org_id,
+        "ts": _now(),
+        "type": type_,
+        "agent_id": agent_id,
+        "step": None,
+        "span_id": None,
+        "parent_span_id": None,
+        "payload": payload,
+    }
+    await session.execute(
+        text(
+            "INSERT INTO run_events (run_id, seq, org_id, ts, type, agent_id, payload) "
+            "VALUES (:run_id, :seq, :org_id, :ts, :type, :agent_id, CAST(:payload AS jsonb))"
+        ),
+        {**{k: event[k] for k in ("run_id", "seq", "org_id", "ts", "type", "agent_id")}, "payload": _dumps(payload)},
+    )
+    note = _dumps({"r": run_id, "s": seq, "e": seq, "ev": [public_event(event)]})
+    await session.execute(text("SELECT pg_notify('oi_events', :p)"), {"p": note})
+    return public_event(event)

@@ -1,0 +1,60 @@
+"""Running one claimed run: start/resume events, the kind's executor, and the endings
+every kind shares (cancelled, failed, lease lost, worker shutdown)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from openintern.errors import OpenInternError
+from openintern.runtime import kinds
+from openintern.runtime.context import RunContext
+from openintern.runtime.events import LeaseLost
+
+log = logging.getLogger(__name__)
+
+
+async def execute_run(ctx: RunContext) -> None:
+    run = ctx.run
+    try:
+        if ctx.cancel_reason == "user":
+            raise asyncio.CancelledError
+        executor = kinds.executor_for(run.kind)
+        if executor is None:
+            await fail(ctx, f"no executor for run kind {run.kind!r} in this worker (known: {kinds.kinds()})")
+            return
+        if run.attempt == 1:
+            ctx.emit("run.started", {"kind": run.kind, "attempt": 1})
+        else:
+            ctx.emit("run.resumed", {"kind": run.kind, "attempt": run.attempt, "from_step": run.steps})
+        await executor(ctx)
+    except asyncio.CancelledError:
+        await _cancelled(ctx)
+    except LeaseLost:
+        log.warning("run %s: lease lost; another worker continues it", run.id)
+    except OpenInternError as exc:
+        await fail(ctx, exc.message)
+    except Exception as exc:
+        log.exception("run %s crashed", run.id)
+        await fail(ctx, f"internal error: {type(exc).__name__}: {exc}")
+
+
+async def _cancelled(ctx: RunContext) -> None:
+    if ctx.cancel_reason != "user":
+        # Shutdown or a lost lease: the run is not over; whoever holds it next resumes it.
+        return
+    try:
+        ctx.emit("run.cancelled", {"reason": "cancelled by request"})
+        await ctx.writer.commit(ctx.handle, status="cancelled", error="cancelled by request")
+        log.info("run %s cancelled", ctx.run.id)
+    except LeaseLost:
+        pass
+
+
+async def fail(ctx: RunContext, message: str) -> None:
+    try:
+        ctx.emit("run.failed", {"error": message})
+        await ctx.writer.commit(ctx.handle, status="failed", error=message)
+        log.info("run %s failed: %s", ctx.run.id, message)
+    except LeaseLost:
+        pass

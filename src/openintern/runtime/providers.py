@@ -1,0 +1,135 @@
+"""Which model a run talks to: the run's provider (by id or name), else the org's default
+provider, else the platform's LLM_* settings. Credentials are decrypted only here."""
+
+from __future__ import annotations
+
+import logging
+import time
+from typing import Any
+
+from sqlalchemy import or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from openintern.auth.scope import Scope
+from openintern.config import Settings
+from openintern.db.orm import Provider
+from openintern.db.session import flush_or_conflict
+from openintern.errors import NotFound, OpenInternError, ProviderNotConfigured
+from openintern.llm import ChatModel, Message, ModelSettings, ProviderConfig, RetryEvent, create_chat_model
+from openintern.schemas.actions import ProviderCreate
+from openintern.schemas.ids import new_id
+
+log = logging.getLogger(__name__)
+
+HOW_TO_CONFIGURE = (
+    "No LLM provider is configured. Set LLM_PROVIDER (openai|anthropic), LLM_MODEL and LLM_API_KEY; "
+    "or LLM_BASE_URL for any OpenAI-compatible server (Ollama, vLLM, LM Studio); or add a provider under "
+    "Settings → Providers (POST /api/providers). For a demo: run `openintern dev fake-llm` and set "
+    "LLM_BASE_URL=http://127.0.0.1:8999/v1 LLM_MODEL=fake-echo."
+)
+
+
+async def provider_config(
+    session: AsyncSession, org_id: str, settings: Settings, run_config: dict[str, Any], decrypt: Any
+) -> ProviderConfig:
+    model = run_config.get("model")
+    wanted = run_config.get("provider")
+    query = select(Provider).where(Provider.org_id == org_id)
+    if wanted:
+        row = (await session.execute(query.where(or_(Provider.id == wanted, Provider.name == wanted)))).scalar()
+        if row is None:
+            raise NotFound("provider", wanted)
+    else:
+        row = (await session.execute(query.order_by(Provider.is_default.desc(), Provider.id).limit(1))).scalar()
+    if row is not None:
+        key = decrypt(row.api_key_encrypted) if row.api_key_encrypted else None
+        return ProviderConfig(kind=row.kind, model=model or row.model, api_key=key, base_url=row.base_url)  # type: ignore[arg-type]
+    return settings_provider(settings, model)
+
+
+def settings_provider(settings: Settings, model: str | None) -> ProviderConfig:
+    llm = settings.llm
+    kind = llm.provider
+    if kind is None:
+        if llm.base_url or llm.openai_api_key:
+            kind = "openai"
+        elif llm.anthropic_api_key:
+            kind = "anthropic"
+    key = llm.api_key or (llm.openai_api_key if kind == "openai" else llm.anthropic_api_key)
+    model = model or llm.model
+    if kind is None or model is None or (key is None and llm.base_url is None):
+        raise ProviderNotConfigured(HOW_TO_CONFIGURE)
+    return ProviderConfig(
+        kind=kind,
+        model=model,
+        api_key=key.get_secret_value() if key else "not-needed",  # type: ignore[arg-type]
+        base_url=llm.base_url,
+        timeout_s=llm.timeout_s,
+        max_retries=llm.max_retries,
+    )
+
+
+def chat_model(config: ProviderConfig) -> ChatModel:
+    """A ChatModel for the config; the LLM layer shares SDK clients and pools per endpoint."""
+    return create_chat_model(config, on_retry=_log_retry)
+
+
+def _log_retry(event: RetryEvent) -> None:
+    log.warning("LLM call failed (attempt %d: %s); retrying in %.2fs", event.attempt, event.error, event.delay_s)
+
+
+# --- the API side: an org's providers ---
+
+
+async def list_providers(session: AsyncSession, org_id: str) -> list[Provider]:
+    query = select(Provider).where(Provider.org_id == org_id).order_by(Provider.id)
+    return list((await session.execute(query)).scalars())
+
+
+async def create_provider(session: AsyncSession, scope: Scope, body: ProviderCreate, encrypt: Any) -> Provider:
+    scope.require("admin", "configure providers")
+    if body.is_default:
+        await session.execute(update(Provider).where(Provider.org_id == scope.org_id).values(is_default=False))
+    row = Provider(
+        id=new_id("llm"),
+        org_id=scope.org_id,
+        name=body.name,
+        kind=body.kind,
+        base_url=body.base_url,
+        model=body.model,
+        api_key_encrypted=encrypt(body.api_key) if body.api_key else None,
+        is_default=body.is_default,
+    )
+    session.add(row)
+    await flush_or_conflict(session, f"provider {body.name!r}")
+    await session.refresh(row)
+    return row
+
+
+async def get_provider(session: AsyncSession, scope: Scope, provider_id: str) -> Provider:
+    row = await session.get(Provider, provider_id)
+    if row is None or row.org_id != scope.org_id:
+        raise NotFound("provider", provider_id)
+    return row
+
+
+async def delete_provider(session: AsyncSession, scope: Scope, provider_id: str) -> None:
+    scope.require("admin", "configure providers")
+    await session.delete(await get_provider(session, scope, provider_id))
+    await session.flush()
+
+
+async def test_provider(config: ProviderConfig) -> tuple[bool, str, float]:
+    """A one-token completion: proves the URL, the key and the model name."""
+    started = time.perf_counter()
+    try:
+        response = await chat_model(config).complete(
+            [Message.user("Reply with OK.")], settings=ModelSettings(max_tokens=1, timeout=PROVIDER_TEST_TIMEOUT_S)
+        )
+    except OpenInternError as exc:
+        return False, exc.message, round((time.perf_counter() - started) * 1000, 1)
+    detail = f"{response.provider} answered with model {response.model}"
+    return True, detail, round((time.perf_counter() - started) * 1000, 1)
+
+
+PROVIDER_TEST_TIMEOUT_S = 15.0  # a test connection should fail fast, not hang the settings page

@@ -1,0 +1,64 @@
+"""The runs table is the queue. The SQL that matters, named and commented.
+
+Only a worker that holds a run's lease (``lease_owner`` = its id) may write the run's
+events, checkpoints and status; every write re-checks ownership in the same statement
+(fencing), so a worker that was presumed dead and wakes up cannot corrupt the log.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import text
+
+WAKE_CHANNEL = "oi_runs"  # NOTIFY payload: run id (or empty) — a run became claimable
+CANCEL_CHANNEL = "oi_cancel"  # NOTIFY payload: run id — cancel requested
+EVENTS_CHANNEL = "oi_events"  # NOTIFY payload: see runtime.events
+
+# claim -- take up to :n runs: queued ones by priority then age, and running ones whose
+# worker stopped renewing the lease (crashed). SKIP LOCKED lets many workers claim at once
+# without waiting on each other; each row goes to exactly one of them.
+# Indexes: ix_runs_claim (partial, status='queued'), ix_runs_lease (partial, 'running').
+CLAIM = text(
+    """
+    WITH candidates AS (
+        (SELECT id FROM runs WHERE status = 'queued'
+          ORDER BY priority DESC, id LIMIT :n)
+        UNION ALL
+        (SELECT id FROM runs WHERE status = 'running' AND lease_expires_at < now()
+          ORDER BY lease_expires_at LIMIT :n)
+    ), locked AS (
+        SELECT r.id FROM runs r JOIN candidates c ON c.id = r.id
+         WHERE r.status = 'queued' OR (r.status = 'running' AND r.lease_expires_at < now())
+         LIMIT :n
+           FOR UPDATE OF r SKIP LOCKED
+    )
+    UPDATE runs SET status = 'running',
+                    lease_owner = :owner,
+                    lease_expires_at = now() + make_interval(secs => :lease_s),
+                    attempt = attempt + 1,
+                    started_at = coalesce(started_at, now())
+      FROM locked WHERE runs.id = locked.id
+    RETURNING runs.id, runs.org_id, runs.project_id, runs.user_id, runs.kind, runs.session_key,
+              runs.parent_run_id, runs.agent_id, runs.input, runs.config, runs.attempt,
+              runs.last_seq, runs.steps, runs.usage, runs.cancel_requested
+    """
+)
+
+# renew -- the heartbeat: extend our leases; tells us which runs were cancelled meanwhile
+# and which we no longer own (fenced off by another worker after a long stall).
+RENEW = text(
+    """
+    UPDATE runs SET lease_expires_at = now() + make_interval(secs => :lease_s)
+     WHERE id = ANY(:ids) AND lease_owner = :owner AND status = 'running'
+    RETURNING id, cancel_requested
+    """
+)
+
+# release -- a worker shutting down hands its runs back without waiting for lease expiry.
+RELEASE = text(
+    """
+    UPDATE runs SET status = 'queued', lease_owner = NULL, lease_expires_at = NULL
+     WHERE id = ANY(:ids) AND lease_owner = :owner AND status = 'running'
+    """
+)
+
+NOTIFY = text("SELECT pg_notify(:channel, :payload)")

@@ -1,0 +1,202 @@
+"""What the API (and the CLI) ask of the runtime: runs, their events, cancellation.
+
+Every function takes the session and the scope explicitly; sessions are tenant
+transactions (RLS on), and every query filters by ``org_id`` too.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import func, select, text, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from openintern.auth.scope import Scope
+from openintern.db.orm import Approval, Run
+from openintern.errors import Conflict, Forbidden, NotFound
+from openintern.runtime import lifecycle
+from openintern.runtime.events import append_event_outside_worker, read_events
+from openintern.runtime.queue import CANCEL_CHANNEL, NOTIFY, WAKE_CHANNEL
+from openintern.schemas import actions
+from openintern.schemas.ids import new_id
+from openintern.schemas.runs import Run as RunView
+from openintern.schemas.runs import Usage
+
+
+def run_view(row: Run) -> RunView:
+    return RunView(
+        run_id=row.id,
+        id=row.id,
+        kind=row.kind,  # type: ignore[arg-type]
+        status=row.status,  # type: ignore[arg-type]
+        session_key=row.session_key,
+        input=str(row.input.get("text", "")),
+        output=row.output,
+        error=row.error,
+        model=row.config.get("model"),
+        agent_id=row.agent_id,
+        parent_run_id=row.parent_run_id,
+        project_id=row.project_id,
+        created_at=row.created_at,
+        started_at=row.started_at,
+        finished_at=row.finished_at,
+        steps=row.steps,
+        attempt=row.attempt,
+        cancel_requested=row.cancel_requested,
+        usage=Usage(**row.usage) if row.usage else Usage(),
+        metadata=row.run_metadata,
+    )
+
+
+def _agent_config(body: actions.RunCreate) -> dict[str, Any]:
+    base = body.agent.model_dump(exclude_none=True) if body.agent else {}
+    top = body.model_dump(
+        include={"system_prompt", "model", "provider", "tools", "max_steps", "model_settings"}, exclude_none=True
+    )
+    config = {**base, **top}
+    if "stream" in body.model_fields_set or body.agent is None:
+        config["stream"] = body.stream
+    return config
+
+
+def _narrow_from_body(scope: Scope, body: actions.RunCreate) -> str | None:
+    if body.org_id is not None and body.org_id != scope.org_id:
+        raise Forbidden(f"org {body.org_id!r} in the body is not your org")
+    if body.project_id and scope.project_id and body.project_id != scope.project_id:
+        raise Forbidden(f"project {body.project_id!r} in the body differs from your scope's project")
+    return body.project_id or scope.project_id
+
+
+async def create_run(
+    session: AsyncSession,
+    scope: Scope,
+    body: actions.RunCreate,
+    *,
+    kind: str = "agent",
+    idempotency_key: str | None = None,
+    parent_run_id: str | None = None,
+) -> tuple[Run, bool]:
+    """Insert a queued run and wake the workers; ``(run, created)``."""
+    scope.require("member", "start runs")
+    project_id = _narrow_from_body(scope, body)
+    if project_id is not None and project_id != scope.project_id:
+        from openintern.auth import get_project
+
+        await get_project(session, scope, project_id)
+    if idempotency_key is not None:
+        existing = await _by_idempotency_key(session, scope, idempotency_key)
+        if existing is not None:
+            if existing.input.get("text") != body.text:
+                raise Conflict("Idempotency-Key was used before with a different input", constraint="idempotency_key")
+            return existing, False
+    lifecycle.check("pending", "queued")
+    row = Run(
+        id=new_id("run"),
+        org_id=scope.org_id,
+        project_id=project_id,
+        user_id=scope.user_id,
+        kind=kind,
+        status="queued",
+        session_key=body.session_key,
+        parent_run_id=parent_run_id,
+        agent_id=body.agent_id,
+        input={"text": body.text},
+        config=_agent_config(body),
+        run_metadata=body.metadata,
+        usage={},
+        idempotency_key=idempotency_key,
+    )
+    session.add(row)
+    await session.flush()
+    await session.refresh(row)
+    await session.execute(NOTIFY, {"channel": WAKE_CHANNEL, "payload": row.id})
+    return row, True
+
+
+async def _by_idempotency_key(session: AsyncSession, scope: Scope, key: str) -> Run | None:
+    query = select(Run).where(Run.org_id == scope.org_id, Run.idempotency_key == key)
+    return (await session.execute(query)).scalar_one_or_none()
+
+
+async def get_run(session: AsyncSession, scope: Scope, run_id: str, *, lock: bool = False) -> Run:
+    query = select(Run).where(Run.id == run_id, Run.org_id == scope.org_id)
+    if scope.project_id is not None:
+        query = query.where(Run.project_id == scope.project_id)
+    if lock:
+        query = query.with_for_update()
+    row = (await session.execute(query)).scalar_one_or_none()
+    if row is None:
+        raise NotFound("run", run_id)
+    return row
+
+
+async def list_runs(
+    session: AsyncSession,
+    scope: Scope,
+    *,
+    limit: int,
+    cursor: str | None = None,
+    status: list[str] | None = None,
+    session_key: str | None = None,
+    kind: str | None = None,
+    parent_run_id: str | None = None,
+) -> list[Run]:
+    query = select(Run).where(Run.org_id == scope.org_id)
+    if scope.project_id is not None:
+        query = query.where(Run.project_id == scope.project_id)
+    if status:
+        query = query.where(Run.status.in_(status))
+    if session_key:
+        query = query.where(Run.session_key == session_key)
+    if kind:
+        query = query.where(Run.kind == kind)
+    if parent_run_id:
+        query = query.where(Run.parent_run_id == parent_run_id)
+    if cursor:
+        query = query.where(Run.id < cursor)
+    return list((await session.execute(query.order_by(Run.id.desc()).limit(limit))).scalars())
+
+
+async def session_runs(
+    session: AsyncSession, scope: Scope, session_key: str, page: int, limit: int
+) -> tuple[list[Run], int]:
+    base = select(Run).where(Run.org_id == scope.org_id, Run.session_key == session_key)
+    if scope.project_id is not None:
+        base = base.where(Run.project_id == scope.project_id)
+    total = await session.scalar(select(func.count()).select_from(base.subquery()))
+    rows = await session.execute(base.order_by(Run.id).offset((page - 1) * limit).limit(limit))
+    return list(rows.scalars()), int(total or 0)
+
+
+async def cancel_run(session: AsyncSession, scope: Scope, run_id: str) -> Run:
+    """Cancel now if no worker holds the run; else flag it and tell the worker."""
+    scope.require("member", "cancel runs")
+    row = await get_run(session, scope, run_id, lock=True)
+    if row.status in lifecycle.TERMINAL:
+        lifecycle.check(row.status, "cancelled", run_id)
+    if row.status == "running":
+        row.cancel_requested = True
+        await session.flush()
+        await session.execute(NOTIFY, {"channel": CANCEL_CHANNEL, "payload": row.id})
+        return row
+    lifecycle.check(row.status, "cancelled", run_id)
+    await session.execute(
+        update(Approval)
+        .where(Approval.run_id == row.id, Approval.status == "pending")
+        .values(status="rejected", comment="run cancelled", decided_by=scope.user_id, decided_at=func.now())
+    )
+    await append_event_outside_worker(session, row.id, row.org_id, "run.cancelled", {"reason": "cancelled by request"})
+    await session.execute(
+        text("UPDATE runs SET status = 'cancelled', finished_at = now(), error = 'cancelled by request' WHERE id = :id"),
+        {"id": row.id},
+    )
+    await session.refresh(row)
+    return row
+
+
+async def run_events(
+    session: AsyncSession, scope: Scope, run_id: str, *, cursor: int, limit: int, types: list[str] | None
+) -> tuple[list[dict[str, Any]], int | None]:
+    await get_run(session, scope, run_id)
+    events = await read_events(session, run_id, after=cursor, limit=limit, types=types)
+    return events, (events[-1]["seq"] if len(events) == limit else None)

@@ -1,0 +1,98 @@
+"""The tools one run may use: the registry's tools it asked for, the org's policy rules,
+and the context each call gets (scope, workspace, services)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import or_, select
+
+from openintern.db.orm import ToolPolicyRule
+from openintern.llm import ToolCall, ToolSpec
+from openintern.runtime.context import RunContext
+from openintern.tools import Decision, PolicyRule, Tool, ToolContext, ToolOutcome, ToolRegistry, decide
+
+DEFAULT_TOOLS = ["read_file", "list_files", "export_trace", "current_time"]
+
+
+@dataclass
+class Toolbox:
+    registry: ToolRegistry
+    names: list[str]
+    specs: list[ToolSpec]
+    rules: list[PolicyRule]
+    project_id: str | None
+    role_id: str | None
+    workspace: Path
+
+    def _tool(self, name: str) -> Tool | None:
+        return self.registry.get(name) if name in self.names else None
+
+    def decide(self, name: str) -> Decision:
+        tool = self._tool(name)
+        if tool is None:  # not offered: the call itself reports it to the model
+            return Decision("allow", "not an available tool", None)
+        return decide(tool, self.rules, project_id=self.project_id, role_id=self.role_id)
+
+    def is_idempotent(self, name: str) -> bool:
+        tool = self._tool(name)
+        return True if tool is None else tool.idempotent
+
+    def risk_of(self, name: str) -> str:
+        tool = self._tool(name)
+        return "low" if tool is None else tool.risk
+
+    @staticmethod
+    def parse_arguments(raw: str) -> Any:
+        try:
+            return json.loads(raw or "{}")
+        except json.JSONDecodeError:
+            return raw
+
+    async def call(self, ctx: RunContext, call: ToolCall, step: int) -> ToolOutcome:
+        if call.name not in self.names:
+            available = ", ".join(self.names) or "none"
+            return ToolOutcome(f"tool {call.name!r} is not available to this agent; available: {available}", True)
+        tool_ctx = ToolContext(
+            org_id=ctx.run.org_id,
+            project_id=ctx.run.project_id,
+            user_id=ctx.run.user_id,
+            run_id=ctx.run.id,
+            agent_id=ctx.run.agent_id,
+            workspace=self.workspace,
+            services=ctx.services,
+            step=step,
+            tool_call_id=call.id,
+        )
+        return await self.registry.call(call.name, call.arguments, tool_ctx)
+
+
+def workspace_for(ctx: RunContext) -> Path:
+    path = ctx.settings.workspace_root / ctx.run.org_id / (ctx.run.project_id or "_org")
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+async def load_toolbox(ctx: RunContext) -> Toolbox:
+    registry: ToolRegistry = ctx.services["tools"]
+    names = [n for n in (ctx.run.config.get("tools") or DEFAULT_TOOLS) if n in registry]
+    async with ctx.db.system() as session:
+        rows = (
+            await session.execute(
+                select(ToolPolicyRule).where(
+                    ToolPolicyRule.org_id == ctx.run.org_id,
+                    or_(ToolPolicyRule.project_id.is_(None), ToolPolicyRule.project_id == ctx.run.project_id),
+                )
+            )
+        ).scalars()
+        rules = [
+            PolicyRule(pattern=r.pattern, action=r.action, risk=r.risk, project_id=r.project_id,  # type: ignore[arg-type]
+                       role_id=r.role_id, priority=r.priority, id=r.id)
+            for r in rows
+        ]
+    specs = [registry.get(n).spec() for n in names]
+    role_id = ctx.run.config.get("role_id")
+    return Toolbox(registry, names, specs, rules, ctx.run.project_id, role_id, workspace_for(ctx))

@@ -1,0 +1,190 @@
+"""The worker: claims runs from the queue and executes many at once on asyncio.
+
+Side tasks, each named and watched (the worker stops if one dies): the event writer,
+the LISTEN loop (wake-ups and cancellations), the claimer and the heartbeat. A run
+waiting on an LLM holds neither a thread nor a database connection, so one process
+runs hundreds of runs concurrently (``runtime.worker_concurrency``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import socket
+import uuid
+from typing import Any
+
+import psycopg
+
+from openintern.config import Settings
+from openintern.db.engine import libpq_conninfo
+from openintern.db.session import Database
+from openintern.runtime import queue
+from openintern.runtime.context import ClaimedRun, RunContext
+from openintern.runtime.events import EventWriter, RunHandle
+from openintern.runtime.execution import execute_run
+
+log = logging.getLogger(__name__)
+
+CLAIM_BATCH = 50  # claim at most this many per round trip: keeps the claim statement short
+LISTEN_RETRY_S = 1.0  # reconnect delay when the LISTEN connection drops
+SHUTDOWN_GRACE_S = 10.0  # running runs get this long to reach a step boundary on stop
+
+
+class Worker:
+    def __init__(
+        self,
+        db: Database,
+        settings: Settings,
+        *,
+        services: dict[str, Any] | None = None,
+        concurrency: int | None = None,
+        worker_id: str | None = None,
+    ) -> None:
+        self.db = db
+        self.settings = settings
+        self.services = services or {}
+        self.concurrency = concurrency or settings.runtime.worker_concurrency
+        self.id = worker_id or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+        self.writer = EventWriter(db, self.id, settings.runtime.lease_s)
+        self.running: dict[str, tuple[asyncio.Task[None], RunContext]] = {}
+        self._wake = asyncio.Event()
+        self._stopping = asyncio.Event()
+        self._side: list[asyncio.Task[None]] = []
+
+    # --- lifecycle ---
+
+    async def start(self) -> None:
+        self.writer.start()
+        self._side = [
+            asyncio.create_task(self._listen(), name=f"worker-listen-{self.id}"),
+            asyncio.create_task(self._claim_loop(), name=f"worker-claim-{self.id}"),
+            asyncio.create_task(self._heartbeat(), name=f"worker-heartbeat-{self.id}"),
+        ]
+        for task in self._side:
+            task.add_done_callback(self._side_task_done)
+        self._wake.set()
+        log.info("worker %s started (concurrency %d)", self.id, self.concurrency)
+
+    def _side_task_done(self, task: asyncio.Task[None]) -> None:
+        if task.cancelled() or self._stopping.is_set():
+            return
+        log.error("worker side task %s died: %r; stopping the worker", task.get_name(), task.exception())
+        self._stopping.set()
+
+    async def stop(self, grace_s: float = SHUTDOWN_GRACE_S) -> None:
+        self._stopping.set()
+        for task in self._side:
+            task.cancel()
+        tasks = [t for t, _ in self.running.values()]
+        if tasks:
+            _, pending = await asyncio.wait(tasks, timeout=grace_s)
+            for task in pending:
+                ctx = next(c for t, c in self.running.values() if t is task)
+                ctx.cancel_reason = "shutdown"
+                task.cancel()
+            if pending:
+                await asyncio.wait(pending, timeout=5)
+        await self.writer.stop()
+        await self._release(list(self.running))
+        log.info("worker %s stopped", self.id)
+
+    async def _release(self, run_ids: list[str]) -> None:
+        if not run_ids:
+            return
+        async with self.db.system() as session:
+            await session.execute(queue.RELEASE, {"ids": run_ids, "owner": self.id})
+            await session.execute(queue.NOTIFY, {"channel": queue.WAKE_CHANNEL, "payload": ""})
+
+    # --- claiming ---
+
+    async def _claim_loop(self) -> None:
+        while not self._stopping.is_set():
+            with contextlib.suppress(asyncio.TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), timeout=self.settings.runtime.poll_s)
+            self._wake.clear()
+            while not self._stopping.is_set():
+                free = self.concurrency - len(self.running)
+                if free <= 0:
+                    break
+                want = min(free, CLAIM_BATCH)
+                claimed = await self.claim(want)
+                if len(claimed) < want:
+                    break
+
+    async def claim(self, n: int) -> list[ClaimedRun]:
+        async with self.db.system() as session:
+            rows = (
+                await session.execute(
+                    queue.CLAIM, {"n": n, "owner": self.id, "lease_s": self.settings.runtime.lease_s}
+                )
+            ).mappings()
+            claimed = [ClaimedRun(**dict(r)) for r in rows]
+        for run in claimed:
+            self._spawn(run)
+        return claimed
+
+    def _spawn(self, run: ClaimedRun) -> None:
+        handle = RunHandle(run.id, run.org_id, run.agent_id, run.last_seq)
+        ctx = RunContext(run, handle, self.writer, self.db, self.settings, self.services)
+        if run.cancel_requested:
+            ctx.cancel_reason = "user"
+        task = asyncio.create_task(execute_run(ctx), name=f"run-{run.id}")
+        self.running[run.id] = (task, ctx)
+        task.add_done_callback(lambda _t, rid=run.id: self._finished(rid))
+
+    def _finished(self, run_id: str) -> None:
+        self.running.pop(run_id, None)
+        self._wake.set()
+
+    # --- cancellation and leases ---
+
+    def cancel_local(self, run_id: str, reason: str = "user") -> bool:
+        entry = self.running.get(run_id)
+        if entry is None:
+            return False
+        task, ctx = entry
+        if ctx.cancel_reason is None:
+            ctx.cancel_reason = reason
+            task.cancel()
+        return True
+
+    async def _heartbeat(self) -> None:
+        while not self._stopping.is_set():
+            await asyncio.sleep(self.settings.runtime.heartbeat_s)
+            ids = list(self.running)
+            if not ids:
+                continue
+            async with self.db.system() as session:
+                rows = (
+                    await session.execute(
+                        queue.RENEW, {"ids": ids, "owner": self.id, "lease_s": self.settings.runtime.lease_s}
+                    )
+                ).all()
+            alive = {r.id: r.cancel_requested for r in rows}
+            for run_id in ids:
+                if run_id not in alive and run_id in self.running:
+                    log.warning("lost the lease on run %s; stopping it here", run_id)
+                    self.running[run_id][1].handle.lost = True
+                    self.cancel_local(run_id, "lost")
+                elif alive.get(run_id):
+                    self.cancel_local(run_id, "user")
+
+    async def _listen(self) -> None:
+        conninfo = libpq_conninfo(self.db.url)
+        while not self._stopping.is_set():
+            try:
+                async with await psycopg.AsyncConnection.connect(conninfo, autocommit=True) as conn:
+                    await conn.execute(f"LISTEN {queue.WAKE_CHANNEL}")
+                    await conn.execute(f"LISTEN {queue.CANCEL_CHANNEL}")
+                    self._wake.set()  # anything queued while we were not listening
+                    async for note in conn.notifies():
+                        if note.channel == queue.WAKE_CHANNEL:
+                            self._wake.set()
+                        elif note.channel == queue.CANCEL_CHANNEL:
+                            self.cancel_local(note.payload, "user")
+            except psycopg.OperationalError as exc:
+                log.warning("LISTEN connection lost (%s); retrying", exc)
+                await asyncio.sleep(LISTEN_RETRY_S)
