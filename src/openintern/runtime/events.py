@@ -295,7 +295,8 @@ def public_event(event: dict[str, Any]) -> dict[str, Any]:
         "run_id": event["run_id"],
         "seq": event["seq"],
         "type": event["type"],
-        "ts": ts.isoformat() if isinstance(ts, datetime) else ts,
+        # The same text as the JSON API (pydantic writes UTC as "Z"), so SSE and pages agree.
+        "ts": ts.isoformat().replace("+00:00", "Z") if isinstance(ts, datetime) else ts,
         "agent_id": event["agent_id"],
         "step": event["step"],
         "span_id": event["span_id"],
