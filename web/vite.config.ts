@@ -18,7 +18,8 @@ export default defineConfig(({ mode }) => {
     build: {
       outDir: '../src/openintern/api/static',
       emptyOutDir: true,
-      sourcemap: true,
+      // No maps in the wheel; `npm run dev` has them.
+      sourcemap: false,
     },
     server: {
       proxy: {

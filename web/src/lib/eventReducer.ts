@@ -85,12 +85,6 @@ export function emptyRunView(): RunView {
   }
 }
 
-const TERMINAL: Record<string, RunViewStatus> = {
-  'run.completed': 'completed',
-  'run.failed': 'failed',
-  'run.cancelled': 'cancelled',
-}
-
 /** Build the view from scratch. */
 export function buildRunView(events: readonly RunEvent[]): RunView {
   return applyEvents(emptyRunView(), events)

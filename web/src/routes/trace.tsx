@@ -1,0 +1,124 @@
+import { useState } from 'react'
+import { Link, useParams } from 'react-router'
+import { ArrowLeft, Download, MessageSquare, Square } from 'lucide-react'
+import { asApiError } from '@/api/client'
+import { cancelRun } from '@/api/runs'
+import type { RunEvent } from '@/api/types'
+import { Badge } from '@/components/ui/Badge'
+import { Button } from '@/components/ui/Button'
+import { Card, CardHeader } from '@/components/ui/Card'
+import { JsonView } from '@/components/ui/JsonView'
+import { EmptyState, ErrorAlert, LoadingState } from '@/components/ui/States'
+import { useToast } from '@/components/ui/Toast'
+import { EventList } from '@/features/trace/EventList'
+import { TraceSummary } from '@/features/trace/TraceSummary'
+import { Waterfall } from '@/features/trace/Waterfall'
+import { downloadEvents } from '@/features/trace/download'
+import { useTrace } from '@/features/trace/useTrace'
+import { preview } from '@/lib/format'
+import type { Span } from '@/lib/traceTree'
+import { spanDuration } from '@/lib/traceTree'
+
+const STREAM_LABEL: Record<string, string> = {
+  replaying: 'Loading events',
+  connecting: 'Connecting',
+  open: 'Live',
+  reconnecting: 'Reconnecting',
+  done: 'Complete',
+  closed: 'Closed',
+  error: 'Stream error',
+  idle: '',
+}
+
+export function TraceRoute() {
+  const { runId = '' } = useParams()
+  const { run, stream, tree, totals, live, now } = useTrace(runId)
+  const toast = useToast()
+  const [span, setSpan] = useState<Span | null>(null)
+  const [event, setEvent] = useState<RunEvent | null>(null)
+  const [cancelling, setCancelling] = useState(false)
+
+  if (run.error && run.error.status === 404) {
+    return <EmptyState className="h-full" title="Run not found" description={`No run ${runId} in this scope.`} action={<Link to="/runs" className="text-sm font-medium text-brand-600">Back to runs</Link>} />
+  }
+  const status = tree.status === 'running' ? (run.data?.status ?? 'running') : ({ ok: 'completed', error: 'failed', cancelled: 'cancelled' } as Record<string, string>)[tree.status] ?? tree.status
+  const inspected = event ?? (span ? { span: span.name, kind: span.kind, status: span.status, start: new Date(span.start).toISOString(), end: span.end ? new Date(span.end).toISOString() : null, duration_ms: spanDuration(span, now), ...span.attrs } : null)
+
+  const cancel = async () => {
+    setCancelling(true)
+    try {
+      await cancelRun(runId)
+      toast('success', 'Cancellation requested')
+    } catch (e) {
+      toast('error', asApiError(e).title)
+    } finally {
+      setCancelling(false)
+    }
+  }
+
+  return (
+    <div className="mx-auto max-w-7xl space-y-4 px-4 py-6 sm:px-6">
+      <div className="flex flex-wrap items-center justify-between gap-3">
+        <div className="min-w-0">
+          <Link to="/runs" className="mb-1 inline-flex items-center gap-1 text-xs font-medium text-zinc-500 hover:text-zinc-800">
+            <ArrowLeft className="size-3.5" /> Runs
+          </Link>
+          <h1 className="flex flex-wrap items-center gap-2 text-xl font-semibold tracking-tight text-zinc-900">
+            Trace <span className="font-mono text-base font-normal text-zinc-500">{runId}</span>
+            {STREAM_LABEL[stream.status] && (
+              <Badge tone={stream.status === 'open' ? 'blue' : stream.status === 'error' ? 'red' : stream.status === 'reconnecting' ? 'amber' : 'neutral'} dot pulse={stream.status === 'open'}>
+                {STREAM_LABEL[stream.status]}
+              </Badge>
+            )}
+          </h1>
+          {run.data && <p className="mt-1 max-w-3xl truncate text-sm text-zinc-500">{preview(run.data.input, 200)}</p>}
+        </div>
+        <div className="flex flex-wrap gap-2">
+          {run.data?.session_key && (
+            <Link to={`/?session=${encodeURIComponent(run.data.session_key)}`} className="inline-flex h-9 items-center gap-2 rounded-md px-3 text-sm font-medium text-zinc-700 ring-1 ring-zinc-300 ring-inset hover:bg-zinc-50">
+              <MessageSquare className="size-4" /> Session
+            </Link>
+          )}
+          <Button onClick={() => downloadEvents(runId, stream.events, 'json')} disabled={!stream.events.length} icon={<Download className="size-4" />}>
+            JSON
+          </Button>
+          <Button onClick={() => downloadEvents(runId, stream.events, 'jsonl')} disabled={!stream.events.length} icon={<Download className="size-4" />}>
+            JSONL
+          </Button>
+          {live && (
+            <Button variant="outline-danger" onClick={cancel} loading={cancelling} icon={<Square className="size-3 fill-current" />}>
+              Cancel run
+            </Button>
+          )}
+        </div>
+      </div>
+
+      {run.error && <ErrorAlert error={run.error} onRetry={run.reload} />}
+      {stream.error && <ErrorAlert error={stream.error} onRetry={stream.restart} />}
+
+      <Card>
+        <TraceSummary run={run.data} status={status} totals={totals} durationMs={spanDuration(tree, now)} />
+      </Card>
+
+      <Card>
+        <CardHeader title="Timeline" description="Run → steps → LLM and tool calls; child runs nest under the call that started them. Click a span to filter its events." />
+        {stream.events.length === 0 && (stream.status === 'replaying' || stream.status === 'connecting') ? <LoadingState label="Loading events…" /> : <Waterfall root={tree} now={now} selected={span?.id ?? null} onSelect={(s) => { setSpan(s); setEvent(null) }} />}
+      </Card>
+
+      <div className="grid gap-4 lg:grid-cols-5">
+        <Card className="flex h-[28rem] flex-col overflow-hidden lg:col-span-3">
+          <CardHeader title="Events" description={`${stream.events.length} events`} />
+          <div className="min-h-0 flex-1">
+            <EventList events={stream.events} startMs={tree.start} selectedSeq={event?.seq ?? null} onSelect={setEvent} spanSeqs={span?.seqs ?? null} onClearSpan={() => setSpan(null)} />
+          </div>
+        </Card>
+        <Card className="flex h-[28rem] flex-col overflow-hidden lg:col-span-2">
+          <CardHeader title="Inspector" description={event ? `Event #${event.seq} · ${event.type}` : span ? `Span · ${span.name}` : 'Select an event or a span'} />
+          <div className="min-h-0 flex-1 overflow-auto p-3">
+            {inspected ? <JsonView value={inspected} maxHeight="max-h-none" /> : <EmptyState title="Nothing selected" description="Pick an event from the list or a span from the timeline." />}
+          </div>
+        </Card>
+      </div>
+    </div>
+  )
+}
