@@ -1,0 +1,257 @@
+"""Run untrusted commands and code in a limited subprocess, never in the server process.
+
+Each run gets its own temporary directory (HOME, TMPDIR, and the cwd unless a workspace is
+given), its own process group (so a time-out or cancellation kills every process it
+started), rlimits on CPU, address space, file size, processes and open files, a wall-clock
+limit, bounded stdout/stderr, and an environment with nothing inherited (no secrets).
+
+Network isolation uses a fresh network namespace where the OS allows it: the
+``unshare -n`` binary (as root), ``unshare -rn`` (unprivileged user namespaces), or
+``os.unshare(CLONE_NEWNET)`` on Python ≥ 3.12. It is probed once per process; every
+`SandboxResult` says whether it was active. This is containment for agents' tools, not a
+boundary against a determined attacker: a process that calls ``setsid`` leaves the group,
+and the filesystem is only as protected as the server's user.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import resource
+import shutil
+import signal
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Mapping, Sequence
+from contextlib import suppress
+from dataclasses import dataclass
+from pathlib import Path
+
+from openintern.tools._process import ExitAwareProtocol, OutputCapture, capped_rlimit, feed, kill_group
+
+SAFE_PATH = "/usr/local/bin:/usr/bin:/bin"
+"""The only PATH a sandboxed process sees; the server's own PATH may point at private tools."""
+
+PIPE_DRAIN_S = 1.0
+"""After the process group is killed, how long to wait for its pipes to close: a process
+that escaped the group (``setsid``) could keep them open forever."""
+
+KILL_WAIT_S = 5.0
+"""How long to wait for a SIGKILLed process to be reported dead (it is in a few ms)."""
+
+_MiB = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class SandboxLimits:
+    """What one sandboxed run may use. Defaults suit shell one-liners and short scripts."""
+
+    wall_timeout_s: float = 30.0
+    cpu_seconds: int = 30
+    # RLIMIT_AS bounds address space, not resident memory; runtimes that reserve large
+    # virtual ranges up front (the JVM, Go, V8) need more than the 1 GiB that suits sh and Python.
+    memory_bytes: int = 1024 * _MiB
+    file_size_bytes: int = 64 * _MiB
+    # RLIMIT_NPROC counts every process of the user, the server's included, so it is a
+    # fork-bomb brake rather than an exact count (and root is exempt from it).
+    max_processes: int = 512
+    max_open_files: int = 256
+    max_output_bytes: int = 64 * 1024
+    allow_network: bool = False
+
+
+@dataclass(frozen=True)
+class SandboxResult:
+    """How a sandboxed run ended. `exit_code` is negative (−signal) when a signal ended it."""
+
+    exit_code: int
+    stdout: str
+    stderr: str
+    timed_out: bool
+    killed: bool
+    duration_ms: int
+    network_isolated: bool
+    stdout_truncated: bool = False
+    stderr_truncated: bool = False
+
+
+@dataclass(frozen=True)
+class NetworkIsolation:
+    """How (and whether) this host can cut a sandboxed process off the network."""
+
+    active: bool
+    detail: str
+    argv_prefix: tuple[str, ...] = ()
+    in_preexec: bool = False
+
+
+_NO_ISOLATION = NetworkIsolation(False, "network access was allowed for this run")
+_probed: NetworkIsolation | None = None
+
+
+async def network_isolation() -> NetworkIsolation:
+    """The isolation method this host supports, probed on first use and then remembered."""
+    global _probed
+    if _probed is None:
+        _probed = await _probe_isolation()
+    return _probed
+
+
+async def _probe_isolation() -> NetworkIsolation:
+    binary = shutil.which("unshare", path=SAFE_PATH)
+    if binary is not None:
+        for flags in (("-n",), ("-r", "-n")):
+            if await _succeeds([binary, *flags, "true"]):
+                return NetworkIsolation(
+                    True, f"own network namespace (unshare {' '.join(flags)})", (binary, *flags)
+                )
+    if hasattr(os, "unshare") and await _succeeds(
+        [sys.executable, "-I", "-c", "import os; os.unshare(os.CLONE_NEWNET)"]
+    ):
+        return NetworkIsolation(True, "own network namespace (os.unshare)", in_preexec=True)
+    return NetworkIsolation(False, "no network namespace available on this host; the network is reachable")
+
+
+async def _succeeds(argv: list[str]) -> bool:
+    try:
+        proc = await asyncio.create_subprocess_exec(
+            *argv,
+            stdout=asyncio.subprocess.DEVNULL,
+            stderr=asyncio.subprocess.DEVNULL,
+            env={"PATH": SAFE_PATH},
+        )
+        return await asyncio.wait_for(proc.wait(), 10) == 0
+    except (OSError, asyncio.TimeoutError):
+        return False
+
+
+async def run_sandboxed(
+    program: Sequence[str] | str,
+    *,
+    limits: SandboxLimits = SandboxLimits(),
+    cwd: Path | str | None = None,
+    stdin: bytes | str | None = None,
+    env: Mapping[str, str] | None = None,
+) -> SandboxResult:
+    """Run `program` (an argv list, or a string of Python code) under `limits`.
+
+    `cwd` defaults to the run's own temporary directory; `env` adds variables to the
+    minimal environment. Cancelling the awaiting task kills the whole process group.
+    """
+    home = await asyncio.to_thread(tempfile.mkdtemp, prefix="openintern-sandbox-")
+    try:
+        return await _run_in(Path(home), program, limits, cwd, stdin, env)
+    finally:
+        await asyncio.to_thread(shutil.rmtree, home, True)
+
+
+async def _run_in(
+    home: Path,
+    program: Sequence[str] | str,
+    limits: SandboxLimits,
+    cwd: Path | str | None,
+    stdin: bytes | str | None,
+    env: Mapping[str, str] | None,
+) -> SandboxResult:
+    isolation = _NO_ISOLATION if limits.allow_network else await network_isolation()
+    argv = [*isolation.argv_prefix, *await _argv(program, home)]
+    started = time.monotonic()
+    loop = asyncio.get_running_loop()
+    transport, protocol = await loop.subprocess_exec(
+        lambda: ExitAwareProtocol(loop),
+        *argv,
+        stdin=asyncio.subprocess.PIPE if stdin is not None else asyncio.subprocess.DEVNULL,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+        cwd=str(cwd if cwd is not None else home),
+        env={"PATH": SAFE_PATH, "HOME": str(home), "TMPDIR": str(home), "LANG": "C.UTF-8", **(env or {})},
+        start_new_session=True,  # its own process group, so killpg reaches every descendant
+        preexec_fn=_limiter(limits, unshare_net=isolation.in_preexec),
+    )
+    proc = asyncio.subprocess.Process(transport, protocol, loop)
+    out, err = OutputCapture(limits.max_output_bytes), OutputCapture(limits.max_output_bytes)
+    try:
+        timed_out = await _supervise(proc, protocol.exited, limits.wall_timeout_s, out, err, stdin)
+    except BaseException:  # cancelled (or failed): the processes must not outlive us
+        kill_group(proc.pid)
+        raise
+    finally:
+        transport.close()  # releases the pipes even if an escaped process still holds them
+    code = proc.returncode if proc.returncode is not None else -signal.SIGKILL
+    return SandboxResult(
+        exit_code=code,
+        stdout=out.text(),
+        stderr=err.text(),
+        timed_out=timed_out,
+        killed=code < 0,
+        duration_ms=round((time.monotonic() - started) * 1000),
+        network_isolated=isolation.active,
+        stdout_truncated=out.dropped > 0,
+        stderr_truncated=err.dropped > 0,
+    )
+
+
+async def _argv(program: Sequence[str] | str, home: Path) -> list[str]:
+    if not isinstance(program, str):
+        return list(program)
+    # Code goes through a file, not `-c`: Linux caps one argv string at 128 KiB.
+    script = home / "main.py"
+    await asyncio.to_thread(script.write_text, program, "utf-8")
+    return [sys.executable, "-I", str(script)]
+
+
+async def _supervise(
+    proc: asyncio.subprocess.Process,
+    exited: asyncio.Event,
+    timeout_s: float,
+    out: OutputCapture,
+    err: OutputCapture,
+    stdin: bytes | str | None,
+) -> bool:
+    """Wait for the run to end (or time out), then kill its group; True when it timed out."""
+    assert proc.stdout is not None and proc.stderr is not None
+    helpers = [
+        asyncio.create_task(out.drain(proc.stdout), name=f"sandbox:{proc.pid}:stdout"),
+        asyncio.create_task(err.drain(proc.stderr), name=f"sandbox:{proc.pid}:stderr"),
+    ]
+    if stdin is not None and proc.stdin is not None:
+        data = stdin.encode() if isinstance(stdin, str) else stdin
+        helpers.append(asyncio.create_task(feed(proc.stdin, data), name=f"sandbox:{proc.pid}:stdin"))
+    try:
+        try:
+            await asyncio.wait_for(exited.wait(), timeout_s)
+            timed_out = False
+        except asyncio.TimeoutError:
+            timed_out = True
+        # Background children die with the main process: nothing outlives a sandboxed run.
+        kill_group(proc.pid)
+        await asyncio.wait(helpers[:2], timeout=PIPE_DRAIN_S)
+        with suppress(asyncio.TimeoutError):  # SIGKILL is prompt, but never hang a worker on it
+            await asyncio.wait_for(exited.wait(), KILL_WAIT_S)
+    finally:
+        for task in helpers:
+            task.cancel()
+    return timed_out
+
+
+def _limiter(limits: SandboxLimits, *, unshare_net: bool) -> Callable[[], None]:
+    """The `preexec_fn`: runs in the forked child before exec, so it must only make syscalls."""
+    wanted = [
+        (resource.RLIMIT_CPU, limits.cpu_seconds),
+        (resource.RLIMIT_AS, limits.memory_bytes),
+        (resource.RLIMIT_FSIZE, limits.file_size_bytes),
+        (resource.RLIMIT_NPROC, limits.max_processes),
+        (resource.RLIMIT_NOFILE, limits.max_open_files),
+        (resource.RLIMIT_CORE, 0),
+    ]
+    # Computed here, in the parent: an unprivileged process may lower but never raise a hard limit.
+    pairs = [(which, capped_rlimit(which, value)) for which, value in wanted]
+
+    def apply() -> None:
+        for which, value in pairs:
+            resource.setrlimit(which, (value, value))
+        if unshare_net:
+            os.unshare(os.CLONE_NEWNET)  # type: ignore[attr-defined,unused-ignore]
+
+    return apply
