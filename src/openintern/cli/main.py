@@ -9,6 +9,7 @@ import typer
 from openintern import __version__
 from openintern.cli import db as db_cmd
 from openintern.cli import dev, doctor, init, keys, serve, users, worker
+from openintern.cli import run as run_cmd
 
 app = typer.Typer(
     name="openintern",
@@ -20,6 +21,10 @@ app.command("init")(init.init)
 app.command("serve")(serve.serve)
 app.command("api")(serve.api)
 app.command("worker")(worker.worker)
+app.command("login")(run_cmd.login)
+app.command("run")(run_cmd.run)
+app.command("tail")(run_cmd.tail)
+app.command("export")(run_cmd.export)
 app.command("migrate")(db_cmd.migrate)
 app.command("doctor")(doctor.doctor)
 app.add_typer(keys.app, name="keys")

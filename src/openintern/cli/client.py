@@ -1,0 +1,97 @@
+"""The CLI's HTTP client for commands aimed at a running platform (run, tail, export).
+
+URL: ``--url`` or ``OPENINTERN_URL`` (default ``http://127.0.0.1:$PORT``). Credentials:
+``--token`` or ``OPENINTERN_TOKEN`` (an access token or an API key), else the token that
+``openintern login`` saved in ``DATA_DIR/cli-token``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from openintern.errors import OpenInternError, Unauthenticated
+
+DEFAULT_TIMEOUT_S = 30.0
+RECONNECT_DELAYS_S = (0.5, 1, 2, 4, 8)  # backoff between SSE reconnects; then give up
+
+
+def token_file() -> Path:
+    data_dir = Path(os.environ.get("DATA_DIR") or Path("~/.openintern").expanduser())
+    return data_dir / "cli-token"
+
+
+class ApiError(OpenInternError):
+    """The platform answered with an error."""
+
+
+class Client:
+    def __init__(self, url: str | None = None, token: str | None = None) -> None:
+        port = os.environ.get("PORT", "3000")
+        self.url = (url or os.environ.get("OPENINTERN_URL") or f"http://127.0.0.1:{port}").rstrip("/")
+        self.token = token or os.environ.get("OPENINTERN_TOKEN") or _saved_token()
+        headers = {"Authorization": f"Bearer {self.token}"} if self.token else {}
+        self.http = httpx.Client(base_url=self.url, headers=headers, timeout=DEFAULT_TIMEOUT_S)
+
+    def request(self, method: str, path: str, **kw: Any) -> Any:
+        try:
+            resp = self.http.request(method, path, **kw)
+        except httpx.ConnectError as exc:
+            raise ApiError(f"cannot reach OpenIntern at {self.url}: is `openintern serve` running?") from exc
+        if resp.status_code == 401:
+            raise Unauthenticated("not logged in: run `openintern login` or set OPENINTERN_TOKEN (an API key)")
+        if resp.status_code >= 400:
+            try:
+                body = resp.json()
+                detail = f"{body.get('title')}: {body.get('detail')}"
+            except ValueError:
+                detail = resp.text[:300]
+            raise ApiError(f"HTTP {resp.status_code} {detail}")
+        if "json" in resp.headers.get("content-type", ""):
+            return resp.json()
+        return resp.text
+
+    def events(self, run_id: str, after: int = 0) -> Iterator[dict[str, Any]]:
+        """Follow a run's SSE stream to its end, reconnecting with Last-Event-ID."""
+        last, failures = after, 0
+        while True:
+            try:
+                for event in self._stream_once(run_id, last):
+                    last, failures = event["seq"], 0
+                    yield event
+                return
+            except (httpx.TransportError, httpx.RemoteProtocolError):
+                if failures >= len(RECONNECT_DELAYS_S):
+                    raise ApiError(f"lost the stream of {run_id} and could not reconnect") from None
+                time.sleep(RECONNECT_DELAYS_S[failures])
+                failures += 1
+
+    def _stream_once(self, run_id: str, after: int) -> Iterator[dict[str, Any]]:
+        headers = {"Accept": "text/event-stream", "Last-Event-ID": str(after)}
+        with self.http.stream("GET", f"/api/runs/{run_id}/stream", headers=headers, timeout=None) as resp:
+            if resp.status_code >= 400:
+                resp.read()
+                raise ApiError(f"HTTP {resp.status_code}: {resp.text[:300]}")
+            for line in resp.iter_lines():
+                if line.startswith("data:"):
+                    yield json.loads(line[5:])
+
+
+def _saved_token() -> str | None:
+    path = token_file()
+    return path.read_text().strip() if path.exists() else None
+
+
+def save_token(token: str) -> Path:
+    path = token_file()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as fh:
+        fh.write(token)
+    return path

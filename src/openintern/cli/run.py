@@ -1,0 +1,151 @@
+"""``openintern login | run | tail | export``: talk to a running platform over its HTTP API."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import typer
+
+from openintern.cli.output import console, handle_errors, print_json
+
+_URL = typer.Option(None, "--url", help="Platform URL (OPENINTERN_URL, default http://127.0.0.1:$PORT).")
+_TOKEN = typer.Option(None, "--token", help="Access token or API key (OPENINTERN_TOKEN).")
+TERMINAL = {"run.completed", "run.failed", "run.cancelled"}
+
+
+@handle_errors
+def login(
+    username: str = typer.Option("admin", prompt=True),
+    password: str = typer.Option(..., prompt=True, hide_input=True),
+    url: str | None = _URL,
+) -> None:
+    """Log in and keep the token for the other commands (DATA_DIR/cli-token, mode 600)."""
+    from openintern.cli.client import Client, save_token
+
+    client = Client(url)
+    token = client.request("POST", "/api/auth/login", json={"username": username, "password": password})
+    path = save_token(token["access_token"])
+    console.print(f"[green]logged in[/] to {client.url} as {username}; token saved in {path}")
+
+
+@handle_errors
+def run(
+    text: str = typer.Argument(..., help="What the agent should do."),
+    session: str | None = typer.Option(None, "--session", "-s", help="Continue this conversation."),
+    stream: bool = typer.Option(False, "--stream", help="Show tokens and tool calls live."),
+    model: str | None = typer.Option(None, "--model", help="Model (default: the org's or LLM_MODEL)."),
+    tools: str | None = typer.Option(None, "--tools", help="Comma-separated tool names."),
+    max_steps: int | None = typer.Option(None, "--max-steps"),
+    url: str | None = _URL,
+    token: str | None = _TOKEN,
+    as_json: bool = typer.Option(False, "--json", help="Print the finished run as JSON."),
+) -> None:
+    """Start a run and wait for its answer (with --stream, watch it think)."""
+    from openintern.cli.client import Client
+
+    client = Client(url, token)
+    body: dict[str, Any] = {"input": text, "session_key": session, "model": model, "max_steps": max_steps}
+    if tools:
+        body["tools"] = [t.strip() for t in tools.split(",") if t.strip()]
+    created = client.request("POST", "/api/runs", json={k: v for k, v in body.items() if v is not None})
+    run_id = created["run_id"]
+    if stream and not as_json:
+        console.print(f"[dim]run {run_id}[/]")
+        for event in client.events(run_id):
+            _render(event)
+    else:
+        with console.status(f"running {run_id}…", spinner="dots"):
+            for _ in client.events(run_id):
+                pass
+    final = client.request("GET", f"/api/runs/{run_id}")
+    if as_json:
+        print_json(final)
+    elif not stream:
+        _summary(final)
+    if final["status"] != "completed":
+        raise typer.Exit(1)
+
+
+@handle_errors
+def tail(
+    run_id: str = typer.Argument(..., help="The run to follow."),
+    after: int = typer.Option(0, "--after", help="Start after this event seq."),
+    url: str | None = _URL,
+    token: str | None = _TOKEN,
+    as_json: bool = typer.Option(False, "--json", help="One JSON event per line."),
+) -> None:
+    """Follow a run's events until it ends; reconnects (no gap, no duplicate) if the stream drops."""
+    from openintern.cli.client import Client
+
+    for event in Client(url, token).events(run_id, after):
+        if as_json:
+            import json
+
+            print(json.dumps(event), flush=True)
+        else:
+            _render(event, verbose=True)
+
+
+@handle_errors
+def export(
+    run_id: str = typer.Argument(...),
+    format: str = typer.Option("json", "--format", "-f", help="json | jsonl"),  # noqa: A002
+    output: Path | None = typer.Option(None, "--output", "-o", help="Write to a file instead of stdout."),
+    url: str | None = _URL,
+    token: str | None = _TOKEN,
+) -> None:
+    """Export a run and its whole event log."""
+    from openintern.cli.client import Client
+
+    if format not in ("json", "jsonl"):
+        raise typer.BadParameter("use json or jsonl", param_hint="--format")
+    text = Client(url, token).http.get(f"/api/runs/{run_id}/export", params={"format": format})
+    if text.status_code >= 400:
+        raise typer.BadParameter(f"HTTP {text.status_code}: {text.text[:200]}", param_hint="RUN_ID")
+    if output:
+        output.write_text(text.text)
+        console.print(f"[green]wrote[/] {output}")
+    else:
+        print(text.text, end="" if text.text.endswith("\n") else "\n")
+
+
+def _render(event: dict[str, Any], verbose: bool = False) -> None:
+    kind, p = event["type"], event["payload"]
+    if kind == "llm.token":
+        console.print(p["delta"], end="", highlight=False, markup=False)
+    elif kind == "tool.called":
+        console.print(f"\n[cyan]→ {p['name']}[/] {p.get('arguments')}", highlight=False)
+    elif kind == "tool.result":
+        style = "red" if p.get("is_error") else "green"
+        console.print(f"[{style}]← {p['name']}[/] {str(p.get('result'))[:300]}", highlight=False)
+    elif kind == "tool.blocked":
+        console.print(f"\n[red]✗ {p['name']} blocked:[/] {p['reason']}")
+    elif kind == "tool.requires_approval":
+        console.print(f"\n[yellow]⏸ {p['name']} needs approval[/] ({p['approval_id']}): approve in the UI or "
+                      f"POST /api/approvals/{p['approval_id']}/approve")
+    elif kind == "llm.called":
+        console.print()
+    elif kind in TERMINAL:
+        _terminal(kind, p)
+    elif verbose:
+        console.print(f"[dim]{event['seq']:>5} {kind}[/]")
+
+
+def _terminal(kind: str, p: dict[str, Any]) -> None:
+    if kind == "run.completed":
+        console.print("[green]✓ completed[/]")
+    elif kind == "run.failed":
+        console.print(f"[red]✗ failed:[/] {p.get('error')}")
+    else:
+        console.print("[yellow]cancelled[/]")
+
+
+def _summary(run: dict[str, Any]) -> None:
+    if run["status"] == "completed":
+        console.print(run["output"] or "", highlight=False, markup=False)
+        u = run["usage"]
+        console.print(f"[dim]{run['run_id']} · {run['steps']} steps · {u['total_tokens']} tokens · "
+                      f"${u['cost_usd']:.4f}[/]")
+    else:
+        console.print(f"[red]{run['status']}:[/] {run.get('error')}")
