@@ -43,7 +43,9 @@ def test_seed_names_and_nested_names(tmp_path: Path) -> None:
 
 def test_camel_case_keys_from_seed_json(tmp_path: Path) -> None:
     cfg = tmp_path / "c.json"
-    cfg.write_text(json.dumps({"mineru": {"enabled": True, "apiKey": "k", "pollIntervalMs": 10, "maxPollAttempts": 3}}))
+    cfg.write_text(
+        json.dumps({"mineru": {"enabled": True, "apiKey": "k", "pollIntervalMs": 10, "maxPollAttempts": 3}})
+    )
     s = load_settings(config_file=cfg, environ={})
     assert s.mineru.enabled and s.mineru.poll_interval_ms == 10 and s.mineru.max_poll_attempts == 3
 

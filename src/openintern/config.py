@@ -85,12 +85,15 @@ class AuthSettings(Section):
     token_ttl_s: int = Field(12 * 3600, ge=60, description="Lifetime of an access token, seconds.")
     admin_username: str = Field("admin", min_length=1, description="Name of the first admin user.")
     admin_password: SecretStr | None = Field(
-        None, description="First admin's password (OPENINTERN_ADMIN_PASSWORD). Unset: generated and printed once."
+        None,
+        description="First admin's password (OPENINTERN_ADMIN_PASSWORD). Unset: generated and printed once.",
     )
 
 
 class LLMSettings(Section):
-    provider: Literal["openai", "anthropic"] | None = Field(None, description="Default provider (LLM_PROVIDER).")
+    provider: Literal["openai", "anthropic"] | None = Field(
+        None, description="Default provider (LLM_PROVIDER)."
+    )
     model: str | None = Field(None, description="Default model (LLM_MODEL).")
     api_key: SecretStr | None = Field(None, description="Key for the default provider (LLM_API_KEY).")
     base_url: str | None = Field(None, description="Any OpenAI-compatible endpoint (LLM_BASE_URL).")
@@ -238,7 +241,9 @@ def _read_config_file(path: Path) -> dict[str, Any]:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except json.JSONDecodeError as exc:
-        raise ConfigError(f"{path}: not valid JSON (line {exc.lineno}, column {exc.colno}): {exc.msg}") from exc
+        raise ConfigError(
+            f"{path}: not valid JSON (line {exc.lineno}, column {exc.colno}): {exc.msg}"
+        ) from exc
     except OSError as exc:
         raise ConfigError(f"{path}: cannot be read: {exc.strerror}") from exc
     if not isinstance(data, dict):

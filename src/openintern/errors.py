@@ -75,7 +75,9 @@ class ValidationFailed(OpenInternError):
 
     status_code = 422
 
-    def __init__(self, message: str | None = None, *, errors: Sequence[Mapping[str, Any]] = (), **fields: Any):
+    def __init__(
+        self, message: str | None = None, *, errors: Sequence[Mapping[str, Any]] = (), **fields: Any
+    ):
         self.errors = [dict(e) for e in errors]
         super().__init__(message, **fields)
 
@@ -85,7 +87,7 @@ class NotFound(OpenInternError):
 
     status_code = 404
 
-    def __init__(self, resource: str, id: object, message: str | None = None) -> None:  # noqa: A002
+    def __init__(self, resource: str, id: object, message: str | None = None) -> None:
         super().__init__(message or f"{resource} {id!s} not found", resource=resource, id=str(id))
 
 

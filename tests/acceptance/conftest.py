@@ -17,7 +17,6 @@ from typing import Any
 
 import httpx
 import pytest
-
 from tests.conftest import ADMIN_PASSWORD
 
 pytestmark = pytest.mark.acceptance
@@ -37,7 +36,9 @@ class Procs:
 
     def spawn(self, *args: str, name: str) -> subprocess.Popen[bytes]:
         log = open(self.logs / f"{name}.log", "wb")  # noqa: SIM115 - closed with the process
-        proc = subprocess.Popen([sys.executable, "-m", "openintern", *args], env=self.env, stdout=log, stderr=log)
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "openintern", *args], env=self.env, stdout=log, stderr=log
+        )
         self.started.append(proc)
         return proc
 
@@ -97,7 +98,9 @@ def login(url: str) -> dict[str, str]:
 
 
 def events(url: str, auth: dict[str, str], run_id: str) -> list[dict[str, Any]]:
-    return list(httpx.get(f"{url}/api/runs/{run_id}/events", params={"limit": 1000}, headers=auth).json()["events"])
+    return list(
+        httpx.get(f"{url}/api/runs/{run_id}/events", params={"limit": 1000}, headers=auth).json()["events"]
+    )
 
 
 def wait_for(predicate: Any, timeout: float = 30, what: str = "condition") -> Any:

@@ -7,7 +7,6 @@ import signal
 from typing import Any
 
 import httpx
-
 from tests.acceptance.conftest import Procs, events, login, wait_for
 
 
@@ -21,7 +20,9 @@ def test_kill_9_mid_run_resumes_on_another_worker(procs: Procs, fake_llm: Any) -
     first = procs.spawn("worker", name="worker-1")
     body = {"input": "loop", "model": "fake/loop?tool=echo&n=6&latency_ms=250", "tools": ["echo"]}
     run_id = httpx.post(f"{url}/api/runs", json=body, headers=auth).json()["run_id"]
-    wait_for(lambda: sum(e["type"] == "step.completed" for e in events(url, auth, run_id)) >= 2, what="2 steps")
+    wait_for(
+        lambda: sum(e["type"] == "step.completed" for e in events(url, auth, run_id)) >= 2, what="2 steps"
+    )
     first.send_signal(signal.SIGKILL)
     first.wait()
     before = events(url, auth, run_id)
@@ -36,7 +37,9 @@ def test_kill_9_mid_run_resumes_on_another_worker(procs: Procs, fake_llm: Any) -
     assert completed_steps == sorted(set(completed_steps)) == list(range(1, 8)), completed_steps
     done_before = {e["payload"]["step"] for e in before if e["type"] == "step.completed"}
     resumed_at = next(e["seq"] for e in log if e["type"] == "run.resumed")
-    redone = [e for e in log if e["seq"] > resumed_at and e["type"] == "tool.called" and e["step"] in done_before]
+    redone = [
+        e for e in log if e["seq"] > resumed_at and e["type"] == "tool.called" and e["step"] in done_before
+    ]
     assert redone == [], "a completed step ran again"
     assert httpx.get(f"{url}/api/runs/{run_id}", headers=auth).json()["attempt"] == 2
 
@@ -63,7 +66,9 @@ def test_sse_resumes_from_a_second_api_process(procs: Procs, fake_llm: Any) -> N
     procs.spawn("worker", name="worker")
     auth = login(api_a)
     model = fake_llm.register([{"text": "tick " * 60, "chunk_delay_ms": 15, "chunk_size": 5}])
-    run_id = httpx.post(f"{api_a}/api/runs", json={"input": "stream", "model": model}, headers=auth).json()["run_id"]
+    run_id = httpx.post(f"{api_a}/api/runs", json={"input": "stream", "model": model}, headers=auth).json()[
+        "run_id"
+    ]
     first: list[dict[str, Any]] = []
     headers = {**auth, "Accept": "text/event-stream"}
     with httpx.stream("GET", f"{api_a}/api/runs/{run_id}/stream", headers=headers, timeout=30) as resp:
@@ -73,8 +78,12 @@ def test_sse_resumes_from_a_second_api_process(procs: Procs, fake_llm: Any) -> N
                 if len(first) == 8:
                     break  # drop the connection mid-stream
     rest: list[dict[str, Any]] = []
-    with httpx.stream("GET", f"{api_b}/api/runs/{run_id}/stream",
-                      headers={**headers, "Last-Event-ID": str(first[-1]["seq"])}, timeout=30) as resp:
+    with httpx.stream(
+        "GET",
+        f"{api_b}/api/runs/{run_id}/stream",
+        headers={**headers, "Last-Event-ID": str(first[-1]["seq"])},
+        timeout=30,
+    ) as resp:
         for line in resp.iter_lines():
             if line.startswith("data:"):
                 rest.append(json.loads(line[5:]))
@@ -87,18 +96,26 @@ def test_sse_resumes_from_a_second_api_process(procs: Procs, fake_llm: Any) -> N
 def test_approval_survives_a_restart(procs: Procs, fake_llm: Any) -> None:
     url = procs.api("serve-1", serve=True)
     auth = login(url)
-    httpx.post(f"{url}/api/tool-policies", json={"pattern": "write_file", "action": "require_approval"}, headers=auth)
-    model = fake_llm.register([
-        {"tool_calls": [{"name": "write_file", "arguments": {"path": "a.txt", "content": "x"}}]}, {"text": "written"},
-    ])
-    run_id = httpx.post(f"{url}/api/runs", json={"input": "w", "model": model, "tools": ["write_file"]},
-                        headers=auth).json()["run_id"]
+    httpx.post(
+        f"{url}/api/tool-policies", json={"pattern": "write_file", "action": "require_approval"}, headers=auth
+    )
+    model = fake_llm.register(
+        [
+            {"tool_calls": [{"name": "write_file", "arguments": {"path": "a.txt", "content": "x"}}]},
+            {"text": "written"},
+        ]
+    )
+    run_id = httpx.post(
+        f"{url}/api/runs", json={"input": "w", "model": model, "tools": ["write_file"]}, headers=auth
+    ).json()["run_id"]
     wait_for(lambda: status(url, auth, run_id) == "waiting", what="waiting")
     procs.stop_all()
     url = procs.api("serve-2", serve=True)
     approval = httpx.get(f"{url}/api/approvals", headers=auth).json()["items"][0]
     assert approval["run_id"] == run_id
-    httpx.post(f"{url}/api/approvals/{approval['id']}/approve", json={"comment": "after restart"}, headers=auth)
+    httpx.post(
+        f"{url}/api/approvals/{approval['id']}/approve", json={"comment": "after restart"}, headers=auth
+    )
     wait_for(lambda: status(url, auth, run_id) == "completed", what="completion after restart")
     kinds = [e["type"] for e in events(url, auth, run_id)]
     assert kinds.count("tool.called") == 1 and "tool.approved" in kinds

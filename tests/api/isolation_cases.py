@@ -42,8 +42,17 @@ CASES: list[Row] = [
 
 # Lists that must never show any of org B's ids.
 LISTS: list[str] = [
-    "/api/projects", "/api/keys", "/api/members", "/api/users", "/api/audit", "/api/orgs",
-    "/api/runs", "/api/approvals", "/api/approvals?status=approved", "/api/providers", "/api/tool-policies",
+    "/api/projects",
+    "/api/keys",
+    "/api/members",
+    "/api/users",
+    "/api/audit",
+    "/api/orgs",
+    "/api/runs",
+    "/api/approvals",
+    "/api/approvals?status=approved",
+    "/api/providers",
+    "/api/tool-policies",
     "/api/sessions/b-session/runs",
 ]
 
@@ -55,13 +64,28 @@ async def _runs_of_b(client: AsyncClient, b_auth: dict[str, str]) -> dict[str, s
     """A run of B in a session, a pending approval, a provider and a policy (through B's API).
     The app under test has no LLM configured, so B's runs fail fast; the approval row is
     written directly, as the executor would."""
-    run = (await client.post("/api/runs", json={"input": "b's secret", "session_key": "b-session"}, headers=b_auth)).json()
-    provider = (await client.post("/api/providers", json={"name": "b-llm", "kind": "openai", "model": "m"}, headers=b_auth)).json()
-    policy = (await client.post("/api/tool-policies", json={"pattern": "x*", "action": "block"}, headers=b_auth)).json()
+    run = (
+        await client.post(
+            "/api/runs", json={"input": "b's secret", "session_key": "b-session"}, headers=b_auth
+        )
+    ).json()
+    provider = (
+        await client.post(
+            "/api/providers", json={"name": "b-llm", "kind": "openai", "model": "m"}, headers=b_auth
+        )
+    ).json()
+    policy = (
+        await client.post("/api/tool-policies", json={"pattern": "x*", "action": "block"}, headers=b_auth)
+    ).json()
     from tests.api.isolation_support import insert_approval
 
     approval_id = await insert_approval(client, run["run_id"])
-    return {"run_id": run["run_id"], "provider_id": provider["id"], "policy_id": policy["id"], "approval_id": approval_id}
+    return {
+        "run_id": run["run_id"],
+        "provider_id": provider["id"],
+        "policy_id": policy["id"],
+        "approval_id": approval_id,
+    }
 
 
 SEEDERS: list[Seeder] = [_runs_of_b]

@@ -37,15 +37,22 @@ async def test_every_endpoint_rejects_bad_input_with_problem_details(app: Any, a
         url = _fill(path)
         attempts: list[tuple[str, dict[str, Any]]] = [("garbage id", {})]
         if "requestBody" in op:
-            attempts += [(label, {"content": body, "headers": {"content-type": "application/json"}}) for label, body in _BAD_BODIES]
+            attempts += [
+                (label, {"content": body, "headers": {"content-type": "application/json"}})
+                for label, body in _BAD_BODIES
+            ]
         for param in op.get("parameters", []):
             if param["in"] == "query":
                 attempts.append((f"query {param['name']}", {"params": {param["name"]: "-1\x00'\"<>"}}))
         for label, kwargs in attempts:
             resp = await admin.request(method, url, **kwargs)
-            assert resp.status_code < 500, f"{method} {path} [{label}] → {resp.status_code}: {resp.text[:300]}"
+            assert resp.status_code < 500, (
+                f"{method} {path} [{label}] → {resp.status_code}: {resp.text[:300]}"
+            )
             if resp.status_code >= 400:
-                assert resp.headers["content-type"].startswith("application/problem+json"), f"{method} {path} [{label}]"
+                assert resp.headers["content-type"].startswith("application/problem+json"), (
+                    f"{method} {path} [{label}]"
+                )
                 body = resp.json()
                 assert {"type", "title", "status", "detail"} <= body.keys()
 

@@ -7,7 +7,6 @@ from typing import Any
 
 import pytest
 from httpx import AsyncClient
-
 from tests.api.isolation_cases import CASES, LISTS, SEEDERS
 from tests.fixtures.tenants import Tenant, make_tenant
 
@@ -20,7 +19,12 @@ async def tenants(admin: AsyncClient) -> tuple[Tenant, Tenant, dict[str, str]]:
     b_auth = b.auth
     me = (await admin.get("/api/me", headers=b_auth)).json()
     keys = (await admin.get("/api/keys", headers=b_auth)).json()["items"]
-    ids = {"org_id": b.org_id, "project_id": b.project_id, "user_id": me["user"]["id"], "key_id": keys[0]["id"]}
+    ids = {
+        "org_id": b.org_id,
+        "project_id": b.project_id,
+        "user_id": me["user"]["id"],
+        "key_id": keys[0]["id"],
+    }
     for seed in SEEDERS:
         ids.update(await seed(admin, b_auth))
     return a, b, ids
@@ -38,7 +42,9 @@ def _tricks(b: dict[str, str]) -> list[tuple[str, dict[str, str], dict[str, str]
     ]
 
 
-async def test_org_a_cannot_touch_org_b(client: AsyncClient, tenants: tuple[Tenant, Tenant, dict[str, str]]) -> None:
+async def test_org_a_cannot_touch_org_b(
+    client: AsyncClient, tenants: tuple[Tenant, Tenant, dict[str, str]]
+) -> None:
     a, b, ids = tenants
     fill = SimpleNamespace(**ids)
     for credential in (a.auth, {"Authorization": f"Bearer {a.api_key}"}):
@@ -49,7 +55,9 @@ async def test_org_a_cannot_touch_org_b(client: AsyncClient, tenants: tuple[Tena
                 resp = await client.request(
                     method, path, headers={**credential, **headers}, params=query, json=payload
                 )
-                assert resp.status_code in (403, 404, 422), f"{method} {path} [{label}] → {resp.status_code}: {resp.text}"
+                assert resp.status_code in (403, 404, 422), (
+                    f"{method} {path} [{label}] → {resp.status_code}: {resp.text}"
+                )
                 assert resp.headers["content-type"].startswith("application/problem+json")
         for path in LISTS:
             for label, headers, query, _ in _tricks(ids):
@@ -74,7 +82,9 @@ def _all_strings(value: Any) -> set[str]:
     return set()
 
 
-async def test_rls_hides_other_orgs_even_without_filters(app: Any, tenants: tuple[Tenant, Tenant, dict[str, str]]) -> None:
+async def test_rls_hides_other_orgs_even_without_filters(
+    app: Any, tenants: tuple[Tenant, Tenant, dict[str, str]]
+) -> None:
     """The second wall: a tenant transaction sees only its org, whatever the query."""
     from sqlalchemy import text
 

@@ -11,7 +11,9 @@ from httpx import AsyncClient
 TERMINAL = {"completed", "failed", "cancelled"}
 
 
-async def wait_status(client: AsyncClient, run_id: str, statuses: set[str] = TERMINAL, timeout: float = 20) -> dict[str, Any]:
+async def wait_status(
+    client: AsyncClient, run_id: str, statuses: set[str] = TERMINAL, timeout: float = 20
+) -> dict[str, Any]:
     deadline = asyncio.get_running_loop().time() + timeout
     while True:
         run = (await client.get(f"/api/runs/{run_id}")).json()
@@ -46,7 +48,13 @@ class TestAgentLoop:
         assert run["usage"]["total_tokens"] > 0 and run["steps"] == 1
         events = await events_of(runner, run["run_id"])
         assert_gap_free(events)
-        assert types(events) == ["run.started", "step.started", "llm.called", "step.completed", "run.completed"]
+        assert types(events) == [
+            "run.started",
+            "step.started",
+            "llm.called",
+            "step.completed",
+            "run.completed",
+        ]
         streamed = "".join(e["payload"]["delta"] for e in events if e["type"] == "llm.token")
         assert streamed == "echo: hello there"
         assert all(e["agent_id"] == "main" for e in events)
@@ -58,30 +66,51 @@ class TestAgentLoop:
         assert (await wait_status(runner, run["run_id"]))["output"] == "echo: shaped"
 
     async def test_tool_loop(self, runner: AsyncClient, fake_llm: Any) -> None:
-        model = fake_llm.register([
-            {"tool_calls": [{"name": "echo", "arguments": {"text": "ping"}}]},
-            {"text": "the tool said ping"},
-        ])
+        model = fake_llm.register(
+            [
+                {"tool_calls": [{"name": "echo", "arguments": {"text": "ping"}}]},
+                {"text": "the tool said ping"},
+            ]
+        )
         body = {"input": "use the tool", "model": model, "tools": ["echo"]}
         run = await wait_status(runner, (await runner.post("/api/runs", json=body)).json()["run_id"])
         assert run["status"] == "completed" and run["output"] == "the tool said ping" and run["steps"] == 2
         events = await events_of(runner, run["run_id"])
         assert_gap_free(events)
         assert types(events) == [
-            "run.started", "step.started", "llm.called", "tool.called", "tool.result", "step.completed",
-            "step.started", "llm.called", "step.completed", "run.completed",
+            "run.started",
+            "step.started",
+            "llm.called",
+            "tool.called",
+            "tool.result",
+            "step.completed",
+            "step.started",
+            "llm.called",
+            "step.completed",
+            "run.completed",
         ]
         result = next(e for e in events if e["type"] == "tool.result")
         assert result["payload"]["result"] == "ping" and result["payload"]["is_error"] is False
         last_request = fake_llm.requests()[-1]["body"]["messages"]
-        assert last_request[-1] == {"role": "tool", "tool_call_id": result["payload"]["tool_call_id"], "content": "ping"}
+        assert last_request[-1] == {
+            "role": "tool",
+            "tool_call_id": result["payload"]["tool_call_id"],
+            "content": "ping",
+        }
 
     async def test_bad_tool_argument_goes_back_to_the_model(self, runner: AsyncClient, fake_llm: Any) -> None:
-        model = fake_llm.register([
-            {"tool_calls": [{"name": "echo", "arguments": {"txt": "typo"}}]},
-            {"text": "sorry, fixed"},
-        ])
-        run = await wait_status(runner, (await runner.post("/api/runs", json={"input": "x", "model": model, "tools": ["echo"]})).json()["run_id"])
+        model = fake_llm.register(
+            [
+                {"tool_calls": [{"name": "echo", "arguments": {"txt": "typo"}}]},
+                {"text": "sorry, fixed"},
+            ]
+        )
+        run = await wait_status(
+            runner,
+            (await runner.post("/api/runs", json={"input": "x", "model": model, "tools": ["echo"]})).json()[
+                "run_id"
+            ],
+        )
         assert run["status"] == "completed"
         result = next(e for e in await events_of(runner, run["run_id"]) if e["type"] == "tool.result")
         assert result["payload"]["is_error"] is True
@@ -95,26 +124,41 @@ class TestAgentLoop:
         assert run["steps"] == 3
 
     async def test_llm_429_then_200_completes(self, runner: AsyncClient, fake_llm: Any) -> None:
-        model = fake_llm.register([{"text": "after a retry", "error": {"status": 429, "times": 1, "headers": {"retry-after": "0"}}}])
-        run = await wait_status(runner, (await runner.post("/api/runs", json={"input": "rate limited", "model": model})).json()["run_id"])
+        model = fake_llm.register(
+            [{"text": "after a retry", "error": {"status": 429, "times": 1, "headers": {"retry-after": "0"}}}]
+        )
+        run = await wait_status(
+            runner,
+            (await runner.post("/api/runs", json={"input": "rate limited", "model": model})).json()["run_id"],
+        )
         assert run["status"] == "completed" and run["output"] == "after a retry"
         hits = [r for r in fake_llm.requests() if r["body"].get("model") == model]
         assert len(hits) == 2
 
     async def test_unknown_model_fails_clearly(self, runner: AsyncClient) -> None:
-        run = await wait_status(runner, (await runner.post("/api/runs", json={"input": "x", "model": "no-such-model"})).json()["run_id"])
+        run = await wait_status(
+            runner,
+            (await runner.post("/api/runs", json={"input": "x", "model": "no-such-model"})).json()["run_id"],
+        )
         assert run["status"] == "failed" and "no-such-model" in run["error"]
 
     async def test_session_continues_the_conversation(self, runner: AsyncClient, fake_llm: Any) -> None:
-        first = (await runner.post("/api/runs", json={"input": "my name is Ada", "session_key": "s-1"})).json()
+        first = (
+            await runner.post("/api/runs", json={"input": "my name is Ada", "session_key": "s-1"})
+        ).json()
         await wait_status(runner, first["run_id"])
-        second = (await runner.post("/api/runs", json={"input": "what is my name?", "session_key": "s-1"})).json()
+        second = (
+            await runner.post("/api/runs", json={"input": "what is my name?", "session_key": "s-1"})
+        ).json()
         await wait_status(runner, second["run_id"])
         sent = fake_llm.requests()[-1]["body"]["messages"]
         contents = [m["content"] for m in sent]
         assert contents[1:] == ["my name is Ada", "echo: my name is Ada", "what is my name?"]
         page = (await runner.get("/api/sessions/s-1/runs", params={"page": 1, "limit": 10})).json()
-        assert page["total"] == 2 and [r["run_id"] for r in page["items"]] == [first["run_id"], second["run_id"]]
+        assert page["total"] == 2 and [r["run_id"] for r in page["items"]] == [
+            first["run_id"],
+            second["run_id"],
+        ]
 
     async def test_idempotency_key_returns_the_same_run(self, runner: AsyncClient) -> None:
         headers = {"Idempotency-Key": "create-once-123"}
@@ -133,14 +177,26 @@ class TestAgentLoop:
         assert resp.json()["status"] == "completed" and resp.json()["output"] == "echo: hi"
 
     async def test_list_filters_and_trace(self, runner: AsyncClient, fake_llm: Any) -> None:
-        model = fake_llm.register([{"tool_calls": [{"name": "current_time", "arguments": {}}]}, {"text": "done"}])
-        run = await wait_status(runner, (await runner.post("/api/runs", json={"input": "t", "model": model, "tools": ["current_time"]})).json()["run_id"])
+        model = fake_llm.register(
+            [{"tool_calls": [{"name": "current_time", "arguments": {}}]}, {"text": "done"}]
+        )
+        run = await wait_status(
+            runner,
+            (
+                await runner.post("/api/runs", json={"input": "t", "model": model, "tools": ["current_time"]})
+            ).json()["run_id"],
+        )
         completed = (await runner.get("/api/runs", params={"status": "completed"})).json()["items"]
         assert run["run_id"] in {r["run_id"] for r in completed}
         assert (await runner.get("/api/runs", params={"status": "failed"})).json()["items"] == []
         trace = (await runner.get(f"/api/runs/{run['run_id']}/trace")).json()
         kinds = [s["kind"] for s in trace["spans"]]
-        assert kinds.count("step") == 2 and kinds.count("llm") == 2 and kinds.count("tool") == 1 and "run" in kinds
+        assert (
+            kinds.count("step") == 2
+            and kinds.count("llm") == 2
+            and kinds.count("tool") == 1
+            and "run" in kinds
+        )
         assert all(s["duration_ms"] is not None for s in trace["spans"])
         exported = await runner.get(f"/api/runs/{run['run_id']}/export", params={"format": "jsonl"})
         lines = [json.loads(x) for x in exported.text.splitlines()]
@@ -148,7 +204,9 @@ class TestAgentLoop:
 
 
 class TestProviders:
-    async def test_no_provider_fails_at_once_with_how_to(self, client: AsyncClient, admin_token: str, app: Any) -> None:
+    async def test_no_provider_fails_at_once_with_how_to(
+        self, client: AsyncClient, admin_token: str, app: Any
+    ) -> None:
         # `app` here has no LLM settings and (without workers_in_process) … use the runtime worker of `app`.
         client.headers["Authorization"] = f"Bearer {admin_token}"
         run = (await client.post("/api/runs", json={"input": "anyone there?"})).json()
@@ -156,11 +214,20 @@ class TestProviders:
         assert done["status"] == "failed"
         assert "LLM_PROVIDER" in done["error"] and "openintern dev fake-llm" in done["error"]
 
-    async def test_org_provider_with_encrypted_key(self, runner: AsyncClient, fake_llm: Any, run_app: Any) -> None:
-        created = await runner.post("/api/providers", json={
-            "name": "local", "kind": "openai", "model": "fake/echo", "base_url": fake_llm.openai_base_url,
-            "api_key": "sk-secret-value", "is_default": True,
-        })
+    async def test_org_provider_with_encrypted_key(
+        self, runner: AsyncClient, fake_llm: Any, run_app: Any
+    ) -> None:
+        created = await runner.post(
+            "/api/providers",
+            json={
+                "name": "local",
+                "kind": "openai",
+                "model": "fake/echo",
+                "base_url": fake_llm.openai_base_url,
+                "api_key": "sk-secret-value",
+                "is_default": True,
+            },
+        )
         assert created.status_code == 201 and created.json()["has_api_key"] is True
         assert "sk-secret-value" not in created.text
         from sqlalchemy import text
@@ -170,14 +237,28 @@ class TestProviders:
         assert stored and "sk-secret-value" not in stored
         test = (await runner.post(f"/api/providers/{created.json()['id']}/test")).json()
         assert test["ok"] is True, test
-        run = await wait_status(runner, (await runner.post("/api/runs", json={"input": "via org provider"})).json()["run_id"])
+        run = await wait_status(
+            runner, (await runner.post("/api/runs", json={"input": "via org provider"})).json()["run_id"]
+        )
         assert run["output"] == "echo: via org provider"
         sent = fake_llm.requests()[-1]["headers"]
-        assert sent.get("Authorization") == "Bearer sk-secret-value" or sent.get("authorization") == "Bearer sk-secret-value"
+        assert (
+            sent.get("Authorization") == "Bearer sk-secret-value"
+            or sent.get("authorization") == "Bearer sk-secret-value"
+        )
 
     async def test_provider_test_reports_bad_model(self, runner: AsyncClient, fake_llm: Any) -> None:
-        created = (await runner.post("/api/providers", json={
-            "name": "broken", "kind": "openai", "model": "nope-model", "base_url": fake_llm.openai_base_url, "api_key": "k",
-        })).json()
+        created = (
+            await runner.post(
+                "/api/providers",
+                json={
+                    "name": "broken",
+                    "kind": "openai",
+                    "model": "nope-model",
+                    "base_url": fake_llm.openai_base_url,
+                    "api_key": "k",
+                },
+            )
+        ).json()
         test = (await runner.post(f"/api/providers/{created['id']}/test")).json()
         assert test["ok"] is False and "nope-model" in test["detail"]

@@ -6,7 +6,6 @@ import asyncio
 from typing import Any
 
 from httpx import AsyncClient
-
 from tests.runtime.test_agent_runs import assert_gap_free, events_of, types, wait_status
 
 
@@ -22,7 +21,9 @@ async def _wait_event(client: AsyncClient, run_id: str, type_: str, timeout: flo
 
 class TestCancel:
     async def test_cancel_while_the_llm_is_streaming(self, runner: AsyncClient, fake_llm: Any) -> None:
-        model = fake_llm.register([{"text": "a very long answer " * 50, "chunk_delay_ms": 50, "chunk_size": 4}])
+        model = fake_llm.register(
+            [{"text": "a very long answer " * 50, "chunk_delay_ms": 50, "chunk_size": 4}]
+        )
         run = (await runner.post("/api/runs", json={"input": "talk a lot", "model": model})).json()
         await _wait_event(runner, run["run_id"], "llm.token")
         resp = await runner.post(f"/api/runs/{run['run_id']}/cancel")
@@ -34,7 +35,9 @@ class TestCancel:
         assert events[-1]["type"] == "run.cancelled"
         assert "llm.called" not in types(events)  # the stream was cut, not finished
 
-    async def test_cancel_a_queued_run_without_a_worker(self, client: AsyncClient, admin_token: str, app: Any) -> None:
+    async def test_cancel_a_queued_run_without_a_worker(
+        self, client: AsyncClient, admin_token: str, app: Any
+    ) -> None:
         await app.state.platform.services["worker"].stop()  # nobody will claim it
         client.headers["Authorization"] = f"Bearer {admin_token}"
         run = (await client.post("/api/runs", json={"input": "never runs"})).json()
@@ -47,10 +50,12 @@ class TestCancel:
 
 class TestPolicy:
     async def test_high_risk_tool_is_blocked_by_default(self, runner: AsyncClient, fake_llm: Any) -> None:
-        model = fake_llm.register([
-            {"tool_calls": [{"name": "run_command", "arguments": {"command": "echo pwned"}}]},
-            {"text": "could not run it"},
-        ])
+        model = fake_llm.register(
+            [
+                {"tool_calls": [{"name": "run_command", "arguments": {"command": "echo pwned"}}]},
+                {"text": "could not run it"},
+            ]
+        )
         body = {"input": "run something", "model": model, "tools": ["run_command"]}
         run = await wait_status(runner, (await runner.post("/api/runs", json=body)).json()["run_id"])
         assert run["status"] == "completed"
@@ -62,8 +67,15 @@ class TestPolicy:
     async def test_block_rule_by_pattern(self, runner: AsyncClient, fake_llm: Any) -> None:
         rule = await runner.post("/api/tool-policies", json={"pattern": "ech*", "action": "block"})
         assert rule.status_code == 201
-        model = fake_llm.register([{"tool_calls": [{"name": "echo", "arguments": {"text": "x"}}]}, {"text": "ok"}])
-        run = await wait_status(runner, (await runner.post("/api/runs", json={"input": "x", "model": model, "tools": ["echo"]})).json()["run_id"])
+        model = fake_llm.register(
+            [{"tool_calls": [{"name": "echo", "arguments": {"text": "x"}}]}, {"text": "ok"}]
+        )
+        run = await wait_status(
+            runner,
+            (await runner.post("/api/runs", json={"input": "x", "model": model, "tools": ["echo"]})).json()[
+                "run_id"
+            ],
+        )
         assert "tool.blocked" in types(await events_of(runner, run["run_id"]))
 
     async def test_unknown_tool_name_is_422_naming_the_field(self, runner: AsyncClient) -> None:
@@ -74,10 +86,16 @@ class TestPolicy:
 class TestApprovals:
     async def _park(self, runner: AsyncClient, fake_llm: Any) -> tuple[str, dict[str, Any]]:
         await runner.post("/api/tool-policies", json={"pattern": "write_file", "action": "require_approval"})
-        model = fake_llm.register([
-            {"tool_calls": [{"name": "write_file", "arguments": {"path": "notes/hello.txt", "content": "hi"}}]},
-            {"text": "finished"},
-        ])
+        model = fake_llm.register(
+            [
+                {
+                    "tool_calls": [
+                        {"name": "write_file", "arguments": {"path": "notes/hello.txt", "content": "hi"}}
+                    ]
+                },
+                {"text": "finished"},
+            ]
+        )
         body = {"input": "write a file", "model": model, "tools": ["write_file", "read_file"]}
         run_id = (await runner.post("/api/runs", json=body)).json()["run_id"]
         run = await wait_status(runner, run_id, {"waiting", "failed", "completed"})
@@ -86,7 +104,9 @@ class TestApprovals:
         assert len(pending) == 1
         return run_id, pending[0]
 
-    async def test_approve_resumes_and_runs_the_tool(self, runner: AsyncClient, fake_llm: Any, run_settings: Any) -> None:
+    async def test_approve_resumes_and_runs_the_tool(
+        self, runner: AsyncClient, fake_llm: Any, run_settings: Any
+    ) -> None:
         run_id, approval = await self._park(runner, fake_llm)
         assert approval["tool_name"] == "write_file" and approval["arguments"]["path"] == "notes/hello.txt"
         resp = await runner.post(f"/api/approvals/{approval['id']}/approve", json={"comment": "fine"})
@@ -96,7 +116,12 @@ class TestApprovals:
         events = await events_of(runner, run_id)
         assert_gap_free(events)
         t = types(events)
-        assert t.index("tool.requires_approval") < t.index("tool.approved") < t.index("tool.called") < t.index("tool.result")
+        assert (
+            t.index("tool.requires_approval")
+            < t.index("tool.approved")
+            < t.index("tool.called")
+            < t.index("tool.result")
+        )
         written = run_settings.workspace_root / "org_default" / "_org" / "notes" / "hello.txt"
         assert written.read_text() == "hi"
         assert (await runner.post(f"/api/approvals/{approval['id']}/approve")).status_code == 409
@@ -111,7 +136,9 @@ class TestApprovals:
         sent = fake_llm.requests()[-1]["body"]["messages"][-1]
         assert sent["role"] == "tool" and "not today" in sent["content"]
 
-    async def test_cancel_a_waiting_run_rejects_its_approval(self, runner: AsyncClient, fake_llm: Any) -> None:
+    async def test_cancel_a_waiting_run_rejects_its_approval(
+        self, runner: AsyncClient, fake_llm: Any
+    ) -> None:
         run_id, approval = await self._park(runner, fake_llm)
         assert (await runner.post(f"/api/runs/{run_id}/cancel")).json()["status"] == "cancelled"
         assert (await runner.get(f"/api/approvals/{approval['id']}")).json()["status"] == "rejected"

@@ -62,6 +62,7 @@ def _operation_id(route: APIRoute) -> str:
 
 def create_app(settings: Settings, *, database_url: str | None = None, migrate: bool = True) -> FastAPI:
     """Build the app. ``database_url`` skips resolution (tests pass a cloned database)."""
+
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         url = database_url
@@ -146,8 +147,7 @@ def _announce_admin(username: str, password: str) -> None:
         "\n" + "=" * 64 + "\n"
         f"  First start: created admin user '{username}'\n"
         f"  One-time password: {password}\n"
-        "  Store it now; it is not shown again. (Set OPENINTERN_ADMIN_PASSWORD to choose it.)\n"
-        + "=" * 64
+        "  Store it now; it is not shown again. (Set OPENINTERN_ADMIN_PASSWORD to choose it.)\n" + "=" * 64
     )
     print(banner, flush=True)
     log.warning("created admin user %r (password printed to stdout once)", username)

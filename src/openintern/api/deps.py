@@ -9,13 +9,13 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from typing import Annotated
+from typing import Annotated, cast
 
 from fastapi import Depends, Request
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from openintern.api.platform import Platform
-from openintern.auth import Principal, Scope, authenticate, narrow, project_in_org
+from openintern.auth import Principal, Role, Scope, authenticate, narrow, project_in_org
 from openintern.db.orm import Membership, User
 from openintern.db.session import enter_tenant
 from openintern.errors import Forbidden, Unauthenticated
@@ -54,8 +54,10 @@ async def _dev_principal(session: AsyncSession, platform: Platform) -> Principal
 
     name = platform.settings.auth.admin_username
     user = (await session.execute(select(User).where(User.username == name))).scalar_one()
-    rows = await session.execute(select(Membership.org_id, Membership.role).where(Membership.user_id == user.id))
-    return Principal(user.id, user.username, {o: r for o, r in rows.all()})
+    rows = await session.execute(
+        select(Membership.org_id, Membership.role).where(Membership.user_id == user.id)
+    )
+    return Principal(user.id, user.username, {o: cast(Role, r) for o, r in rows.all()})
 
 
 def _requested(request: Request, name: str) -> str | None:

@@ -46,7 +46,9 @@ class RequestContextMiddleware:
         finally:
             self._audit(scope, state, request_id, status_holder[0], started)
 
-    def _audit(self, scope: Scope, state: dict[str, Any], request_id: str, status: int, started: float) -> None:
+    def _audit(
+        self, scope: Scope, state: dict[str, Any], request_id: str, status: int, started: float
+    ) -> None:
         tenant = state.get("scope")
         platform = getattr(scope["app"].state, "platform", None) if "app" in scope else None
         if platform is None or scope["method"] not in MUTATING or tenant is None:

@@ -48,7 +48,7 @@ def _title(exc: OpenInternError) -> str:
 
 async def _domain(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, OpenInternError)
-    extra = {k: v for k, v in exc.fields.items() if isinstance(v, (str, int, float, bool))}
+    extra: dict[str, Any] = {k: v for k, v in exc.fields.items() if isinstance(v, (str, int, float, bool))}
     if isinstance(exc, ValidationFailed) and exc.errors:
         extra["errors"] = exc.errors
     if exc.status_code >= 500:
@@ -63,7 +63,12 @@ def _loc_text(loc: tuple[Any, ...] | list[Any]) -> str:
 async def _validation(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
     errors = [
-        {"loc": list(e.get("loc", ())), "field": _loc_text(e.get("loc", ())), "msg": e.get("msg"), "type": e.get("type")}
+        {
+            "loc": list(e.get("loc", ())),
+            "field": _loc_text(e.get("loc", ())),
+            "msg": e.get("msg"),
+            "type": e.get("type"),
+        }
         for e in exc.errors()
     ]
     detail = "; ".join(f"{e['field']}: {e['msg']}" for e in errors[:5])
@@ -86,7 +91,11 @@ async def _data_error(request: Request, exc: Exception) -> JSONResponse:
 async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
     log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
     return problem(
-        request, 500, "Internal server error", "An unexpected error occurred; the request id is in the logs.", "internal"
+        request,
+        500,
+        "Internal server error",
+        "An unexpected error occurred; the request id is in the logs.",
+        "internal",
     )
 
 

@@ -19,6 +19,13 @@ def mount_ui(app: FastAPI, static_dir: Path) -> None:
     assets = static_dir / "assets"
     if assets.is_dir():
         app.mount("/assets", StaticFiles(directory=assets), name="assets")
+    # The build is fixed for the life of the process: list its files once, so a request
+    # never touches the filesystem to decide, and no path can climb out of the directory.
+    root = static_dir.resolve()
+    files = (
+        {p.relative_to(root).as_posix(): p for p in root.rglob("*") if p.is_file()} if root.is_dir() else {}
+    )
+    index = files.get("index.html")
 
     @app.get("/{path:path}", include_in_schema=False)
     async def spa(path: str, request: Request) -> Response:
@@ -26,10 +33,8 @@ def mount_ui(app: FastAPI, static_dir: Path) -> None:
             from starlette.exceptions import HTTPException
 
             raise HTTPException(404, f"no route {request.url.path}")
-        candidate = (static_dir / path).resolve()
-        if path and candidate.is_file() and static_dir.resolve() in candidate.parents:
-            return FileResponse(candidate)
-        index = static_dir / "index.html"
-        if index.is_file():
+        if path in files:
+            return FileResponse(files[path])
+        if index is not None:
             return FileResponse(index, headers={"Cache-Control": "no-cache"})
         return HTMLResponse(_NOT_BUILT)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from typing import cast
 
 from sqlalchemy import select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -48,7 +49,7 @@ async def _memberships(session: AsyncSession, user_id: str) -> dict[str, Role]:
         .where(Membership.user_id == user_id)
         .order_by(Membership.created_at, Membership.org_id)
     )
-    return {org_id: role for org_id, role in rows.all()}
+    return {org_id: cast(Role, role) for org_id, role in rows.all()}
 
 
 async def _from_user(session: AsyncSession, user_id: str) -> Principal:

@@ -47,9 +47,7 @@ class Scope:
         return Scope(self.org_id, self.user_id, self.role, project_id, self.api_key_id)
 
 
-def narrow(
-    principal: Principal, *, org_id: str | None, user_id: str | None, project_id: str | None
-) -> Scope:
+def narrow(principal: Principal, *, org_id: str | None, user_id: str | None, project_id: str | None) -> Scope:
     """The scope for one request; project existence is checked by the caller (needs the DB)."""
     if user_id is not None and user_id != principal.user_id:
         raise Forbidden(f"x-user-id {user_id!r} is not you; a principal may only act as itself")

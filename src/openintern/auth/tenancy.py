@@ -24,7 +24,9 @@ def slugify(name: str) -> str:
 # --- orgs (created in a system transaction: the new org is not yet anyone's scope) ---
 
 
-async def create_org(session: AsyncSession, user_id: str, body: actions.OrgCreate, org_id: str | None = None) -> Org:
+async def create_org(
+    session: AsyncSession, user_id: str, body: actions.OrgCreate, org_id: str | None = None
+) -> Org:
     org = Org(id=org_id or new_id("org"), name=body.name, slug=body.slug or slugify(body.name))
     session.add(org)
     await flush_or_conflict(session, f"org slug {org.slug!r}")
@@ -149,7 +151,9 @@ async def add_user_to_org(session: AsyncSession, scope: Scope, body: actions.Use
     return _member(user, membership)
 
 
-async def list_members(session: AsyncSession, scope: Scope, limit: int, cursor: str | None) -> list[core.Member]:
+async def list_members(
+    session: AsyncSession, scope: Scope, limit: int, cursor: str | None
+) -> list[core.Member]:
     query = select(User, Membership).join(Membership, Membership.user_id == User.id)
     query = query.where(Membership.org_id == scope.org_id)
     if cursor:
@@ -181,7 +185,9 @@ async def _guard_last_owner(session: AsyncSession, scope: Scope, membership: Mem
         raise Conflict("an org must keep at least one owner", constraint="last_owner")
 
 
-async def update_member(session: AsyncSession, scope: Scope, user_id: str, body: actions.MemberUpdate) -> core.Member:
+async def update_member(
+    session: AsyncSession, scope: Scope, user_id: str, body: actions.MemberUpdate
+) -> core.Member:
     scope.require("admin", "change roles")
     user, membership = await _membership(session, scope, user_id)
     if "owner" in (body.role, membership.role):

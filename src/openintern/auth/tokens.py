@@ -31,7 +31,12 @@ def read_token(token: str, secret: str) -> str:
     """The user id in a valid token; raises Unauthenticated for expired or tampered ones."""
     try:
         claims = jwt.decode(
-            token, secret, algorithms=[ALGORITHM], issuer=ISSUER, leeway=LEEWAY_S, options={"require": ["exp", "sub"]}
+            token,
+            secret,
+            algorithms=[ALGORITHM],
+            issuer=ISSUER,
+            leeway=LEEWAY_S,
+            options={"require": ["exp", "sub"]},
         )
     except jwt.ExpiredSignatureError as exc:
         raise Unauthenticated("the access token has expired; log in again") from exc

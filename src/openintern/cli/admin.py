@@ -7,11 +7,12 @@ import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import cast
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from openintern.auth import Scope, ensure_bootstrap
+from openintern.auth import Role, Scope, ensure_bootstrap
 from openintern.cli.context import settings_from
 from openintern.db.orm import Membership, User
 from openintern.db.server import prepare_database
@@ -32,13 +33,17 @@ async def open_database(config: Path | None) -> AsyncIterator[Database]:
 
 
 @asynccontextmanager
-async def admin_scope(db: Database, org_id: str, username: str | None) -> AsyncIterator[tuple[AsyncSession, Scope]]:
+async def admin_scope(
+    db: Database, org_id: str, username: str | None
+) -> AsyncIterator[tuple[AsyncSession, Scope]]:
     async with db.system() as session:
         query = select(User.id, Membership.role).join(Membership, Membership.user_id == User.id)
         query = query.where(Membership.org_id == org_id)
-        query = query.where(User.username == username) if username else query.where(Membership.role == "owner")
+        query = (
+            query.where(User.username == username) if username else query.where(Membership.role == "owner")
+        )
         row = (await session.execute(query.order_by(Membership.created_at).limit(1))).first()
         if row is None:
             raise NotFound("member" if username else "owner of org", username or org_id)
         await enter_tenant(session, org_id)
-        yield session, Scope(org_id, row[0], row[1])
+        yield session, Scope(org_id, row[0], cast(Role, row[1]))

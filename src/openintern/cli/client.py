@@ -45,7 +45,9 @@ class Client:
         except httpx.ConnectError as exc:
             raise ApiError(f"cannot reach OpenIntern at {self.url}: is `openintern serve` running?") from exc
         if resp.status_code == 401:
-            raise Unauthenticated("not logged in: run `openintern login` or set OPENINTERN_TOKEN (an API key)")
+            raise Unauthenticated(
+                "not logged in: run `openintern login` or set OPENINTERN_TOKEN (an API key)"
+            )
         if resp.status_code >= 400:
             try:
                 body = resp.json()

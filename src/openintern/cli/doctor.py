@@ -66,7 +66,11 @@ def _database(settings: object) -> list[Check]:
     from openintern.errors import OpenInternError
 
     assert isinstance(settings, Settings)
-    where = "embedded PostgreSQL in " + str(settings.data_dir / "pg") if not settings.database.url else "DATABASE_URL"
+    where = (
+        "embedded PostgreSQL in " + str(settings.data_dir / "pg")
+        if not settings.database.url
+        else "DATABASE_URL"
+    )
     try:
         url = resolve_database_url(settings)
         info = inspect_server(url)
@@ -84,7 +88,14 @@ def _database(settings: object) -> list[Check]:
     if current == head:
         checks.append(Check("migrations", "ok", f"at head ({head})"))
     else:
-        checks.append(Check("migrations", "warn", f"at {current or 'empty'}, head is {head}", "run `openintern migrate` (serve does it at start)"))
+        checks.append(
+            Check(
+                "migrations",
+                "warn",
+                f"at {current or 'empty'}, head is {head}",
+                "run `openintern migrate` (serve does it at start)",
+            )
+        )
     return checks
 
 
@@ -96,17 +107,25 @@ def _providers(settings: object) -> Check:
     has_key = llm.api_key or llm.openai_api_key or llm.anthropic_api_key
     if llm.provider is None and llm.base_url is None and not has_key:
         return Check(
-            "llm provider", "warn", "none configured: runs will fail until one is",
+            "llm provider",
+            "warn",
+            "none configured: runs will fail until one is",
             "set LLM_PROVIDER + LLM_MODEL + LLM_API_KEY (or LLM_BASE_URL for Ollama/vLLM), or add one in Settings",
         )
-    return Check("llm provider", "ok", f"{llm.provider or 'openai'} {llm.model or '(model per run)'} {llm.base_url or ''}".strip())
+    return Check(
+        "llm provider",
+        "ok",
+        f"{llm.provider or 'openai'} {llm.model or '(model per run)'} {llm.base_url or ''}".strip(),
+    )
 
 
 def _web_ui() -> Check:
     index = Path(__file__).parent.parent / "api" / "static" / "index.html"
     if index.exists():
         return Check("web ui", "ok", "built")
-    return Check("web ui", "warn", "not built: the API works, the UI at / does not", "run `make ui` (needs Node ≥ 20)")
+    return Check(
+        "web ui", "warn", "not built: the API works, the UI at / does not", "run `make ui` (needs Node ≥ 20)"
+    )
 
 
 def run_checks(config: Path | None) -> list[Check]:
@@ -139,6 +158,10 @@ def doctor(
             if c.fix and c.status != "ok":
                 console.print(f"       [dim]→ {c.fix}[/]")
         warns = sum(c.status == "warn" for c in checks)
-        summary = f"[green]ready[/] ({warns} warning{'s' * (warns != 1)})" if not failed else "[red]some checks failed[/]"
+        summary = (
+            f"[green]ready[/] ({warns} warning{'s' * (warns != 1)})"
+            if not failed
+            else "[red]some checks failed[/]"
+        )
         console.print(summary)
     raise typer.Exit(1 if failed else 0)

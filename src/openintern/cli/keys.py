@@ -30,9 +30,8 @@ def create(
 ) -> None:
     """Create an API key and print it once."""
     from openintern.auth import create_key
-    from openintern.schemas.actions import ApiKeyCreate
-
     from openintern.cli.admin import admin_scope, open_database
+    from openintern.schemas.actions import ApiKeyCreate
 
     async def go() -> tuple[object, str]:
         async with open_database(config) as db, admin_scope(db, org, user) as (session, scope):
@@ -48,12 +47,13 @@ def create(
 
 @app.command("list")
 @handle_errors
-def list_(org: str = _ORG, user: str | None = _USER, config: Path | None = _CONFIG, as_json: bool = _JSON) -> None:
+def list_(
+    org: str = _ORG, user: str | None = _USER, config: Path | None = _CONFIG, as_json: bool = _JSON
+) -> None:
     """List API keys of an org."""
     from openintern.auth import list_keys
-    from openintern.schemas.core import ApiKey
-
     from openintern.cli.admin import admin_scope, open_database
+    from openintern.schemas.core import ApiKey
 
     async def go() -> list[ApiKey]:
         async with open_database(config) as db, admin_scope(db, org, user) as (session, scope):
@@ -63,8 +63,11 @@ def list_(org: str = _ORG, user: str | None = _USER, config: Path | None = _CONF
     if as_json:
         print_json([r.model_dump(mode="json") for r in rows])
         return
-    table("API keys", ["id", "name", "prefix", "status", "role", "project", "last used"],
-          [(r.id, r.name, r.prefix, r.status, r.role, r.project_id, r.last_used_at) for r in rows])
+    table(
+        "API keys",
+        ["id", "name", "prefix", "status", "role", "project", "last used"],
+        [(r.id, r.name, r.prefix, r.status, r.role, r.project_id, r.last_used_at) for r in rows],
+    )
 
 
 @app.command("revoke")
@@ -72,7 +75,6 @@ def list_(org: str = _ORG, user: str | None = _USER, config: Path | None = _CONF
 def revoke(key_id: str, org: str = _ORG, user: str | None = _USER, config: Path | None = _CONFIG) -> None:
     """Revoke an API key (final)."""
     from openintern.auth import set_key_status
-
     from openintern.cli.admin import admin_scope, open_database
 
     async def go() -> None:

@@ -90,7 +90,7 @@ def tail(
 @handle_errors
 def export(
     run_id: str = typer.Argument(...),
-    format: str = typer.Option("json", "--format", "-f", help="json | jsonl"),  # noqa: A002
+    format: str = typer.Option("json", "--format", "-f", help="json | jsonl"),
     output: Path | None = typer.Option(None, "--output", "-o", help="Write to a file instead of stdout."),
     url: str | None = _URL,
     token: str | None = _TOKEN,
@@ -122,8 +122,10 @@ def _render(event: dict[str, Any], verbose: bool = False) -> None:
     elif kind == "tool.blocked":
         console.print(f"\n[red]✗ {p['name']} blocked:[/] {p['reason']}")
     elif kind == "tool.requires_approval":
-        console.print(f"\n[yellow]⏸ {p['name']} needs approval[/] ({p['approval_id']}): approve in the UI or "
-                      f"POST /api/approvals/{p['approval_id']}/approve")
+        console.print(
+            f"\n[yellow]⏸ {p['name']} needs approval[/] ({p['approval_id']}): approve in the UI or "
+            f"POST /api/approvals/{p['approval_id']}/approve"
+        )
     elif kind == "llm.called":
         console.print()
     elif kind in TERMINAL:
@@ -145,7 +147,9 @@ def _summary(run: dict[str, Any]) -> None:
     if run["status"] == "completed":
         console.print(run["output"] or "", highlight=False, markup=False)
         u = run["usage"]
-        console.print(f"[dim]{run['run_id']} · {run['steps']} steps · {u['total_tokens']} tokens · "
-                      f"${u['cost_usd']:.4f}[/]")
+        console.print(
+            f"[dim]{run['run_id']} · {run['steps']} steps · {u['total_tokens']} tokens · "
+            f"${u['cost_usd']:.4f}[/]"
+        )
     else:
         console.print(f"[red]{run['status']}:[/] {run.get('error')}")

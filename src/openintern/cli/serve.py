@@ -43,7 +43,9 @@ def serve(
     port: int | None = typer.Option(None, help="Port (PORT, default 3000)."),
     data_dir: Path | None = typer.Option(None, help="State directory (DATA_DIR)."),
     database_url: str | None = typer.Option(None, help="PostgreSQL URL (DATABASE_URL); unset: embedded."),
-    no_auth: bool | None = typer.Option(None, "--no-auth", help="Development only: no authentication, loopback only."),
+    no_auth: bool | None = typer.Option(
+        None, "--no-auth", help="Development only: no authentication, loopback only."
+    ),
     config: Path | None = typer.Option(None, "--config", help="Config file (default ./agent.config.json)."),
 ) -> None:
     """Start the platform: API, web UI and run workers in one process."""

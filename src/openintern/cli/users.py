@@ -25,9 +25,8 @@ def create(
 ) -> None:
     """Create a user and add them to an org."""
     from openintern.auth import add_user_to_org
-    from openintern.schemas.actions import UserCreate
-
     from openintern.cli.admin import admin_scope, open_database
+    from openintern.schemas.actions import UserCreate
 
     async def go() -> object:
         async with open_database(config) as db, admin_scope(db, org, None) as (session, scope):
@@ -50,16 +49,19 @@ def list_(
 ) -> None:
     """List the members of an org."""
     from openintern.auth import list_members
-
     from openintern.cli.admin import admin_scope, open_database
+    from openintern.schemas.core import Member
 
-    async def go() -> list[object]:
+    async def go() -> list[Member]:
         async with open_database(config) as db, admin_scope(db, org, None) as (session, scope):
-            return list(await list_members(session, scope, 500, None))
+            return await list_members(session, scope, 500, None)
 
     rows = asyncio.run(go())
     if as_json:
         print_json([r.model_dump(mode="json") for r in rows])  # type: ignore[attr-defined]
         return
-    table("Members of " + org, ["user id", "username", "name", "role"],
-          [(r.user_id, r.username, r.display_name, r.role) for r in rows])  # type: ignore[attr-defined]
+    table(
+        "Members of " + org,
+        ["user id", "username", "name", "role"],
+        [(r.user_id, r.username, r.display_name, r.role) for r in rows],
+    )  # type: ignore[attr-defined]

@@ -35,7 +35,9 @@ async def _main(settings: object) -> None:
 
     assert isinstance(settings, Settings)
     url = await asyncio.to_thread(prepare_database, settings)
-    db = Database.from_url(url, pool_size=settings.database.pool_size, max_overflow=settings.database.max_overflow)
+    db = Database.from_url(
+        url, pool_size=settings.database.pool_size, max_overflow=settings.database.max_overflow
+    )
     key = settings.secret_key.get_secret_value() if settings.secret_key else None
     box = SecretBox(load_or_create_key(key, settings.secrets_dir))
     worker = Worker(db, settings, services=build_services(db, settings, box))

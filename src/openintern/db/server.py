@@ -40,10 +40,14 @@ def inspect_server(url: str) -> ServerInfo:
             available = conn.execute(
                 "SELECT default_version FROM pg_available_extensions WHERE name = 'vector'"
             ).fetchone()
-            installed = conn.execute("SELECT extversion FROM pg_extension WHERE extname = 'vector'").fetchone()
+            installed = conn.execute(
+                "SELECT extversion FROM pg_extension WHERE extname = 'vector'"
+            ).fetchone()
     except psycopg.OperationalError as exc:
         raise DatabaseError(f"cannot connect to PostgreSQL: {str(exc).strip()}") from exc
-    return ServerInfo(version_num, version, available[0] if available else None, installed[0] if installed else None)
+    return ServerInfo(
+        version_num, version, available[0] if available else None, installed[0] if installed else None
+    )
 
 
 def _version_tuple(text: str) -> tuple[int, ...]:

@@ -68,7 +68,9 @@ async def flush_or_conflict(session: AsyncSession, what: str) -> None:
     except IntegrityError as exc:
         diag = getattr(exc.orig, "diag", None)
         constraint = getattr(diag, "constraint_name", None)
-        raise Conflict(f"{what} conflicts with an existing one ({constraint})", constraint=constraint) from exc
+        raise Conflict(
+            f"{what} conflicts with an existing one ({constraint})", constraint=constraint
+        ) from exc
 
 
 async def enter_tenant(session: AsyncSession, org_id: str) -> None:

@@ -13,4 +13,14 @@ from openintern.runtime.worker import Worker
 
 kinds.register("agent", run_agent)
 
-__all__ = ["EventHub", "EventWriter", "LeaseLost", "Worker", "build_services", "follow", "kinds", "read_events", "run_agent"]
+__all__ = [
+    "EventHub",
+    "EventWriter",
+    "LeaseLost",
+    "Worker",
+    "build_services",
+    "follow",
+    "kinds",
+    "read_events",
+    "run_agent",
+]

@@ -17,7 +17,9 @@ from openintern.runtime.context import RunContext
 STATE_VERSION = 1
 SESSION_HISTORY_MAX_MESSAGES = 200  # older turns of a long session are left out of the prompt
 
-LATEST_CHECKPOINT = text("SELECT step, state FROM checkpoints WHERE run_id = :run_id ORDER BY step DESC LIMIT 1")
+LATEST_CHECKPOINT = text(
+    "SELECT step, state FROM checkpoints WHERE run_id = :run_id ORDER BY step DESC LIMIT 1"
+)
 
 # The conversation so far in a session: the final state of its latest completed run.
 SESSION_HISTORY = text(
@@ -44,8 +46,14 @@ class AgentState:
     messages: list[Message]
     step: int = 0
     phase: str = "model"
-    usage: dict[str, Any] = field(default_factory=lambda: {"prompt_tokens": 0, "completion_tokens": 0,
-                                                            "total_tokens": 0, "cost_usd": 0.0})
+    usage: dict[str, Any] = field(
+        default_factory=lambda: {
+            "prompt_tokens": 0,
+            "completion_tokens": 0,
+            "total_tokens": 0,
+            "cost_usd": 0.0,
+        }
+    )
     pending: Pending | None = None
 
     def add_usage(self, response: ModelResponse) -> None:
@@ -78,21 +86,37 @@ class AgentState:
         pending = None
         if self.pending is not None:
             p = self.pending
-            pending = {"step": p.step, "calls": [c.model_dump() for c in p.calls], "results": p.results,
-                       "started": p.started, "approvals": p.approvals}
-        return {"v": STATE_VERSION, "phase": self.phase, "step": self.step, "usage": self.usage,
-                "messages": [m.model_dump(mode="json", exclude_defaults=True) for m in self.messages],
-                "pending": pending}
+            pending = {
+                "step": p.step,
+                "calls": [c.model_dump() for c in p.calls],
+                "results": p.results,
+                "started": p.started,
+                "approvals": p.approvals,
+            }
+        return {
+            "v": STATE_VERSION,
+            "phase": self.phase,
+            "step": self.step,
+            "usage": self.usage,
+            "messages": [m.model_dump(mode="json", exclude_defaults=True) for m in self.messages],
+            "pending": pending,
+        }
 
     @classmethod
     def load(cls, data: dict[str, Any]) -> AgentState:
         p = data.get("pending")
         pending = None
         if p is not None:
-            pending = Pending(p["step"], [ToolCall(**c) for c in p["calls"]], p["results"], p["started"],
-                              p["approvals"])
-        return cls(MessagesAdapter.validate_python(data["messages"]), data["step"], data["phase"],
-                   data["usage"], pending)
+            pending = Pending(
+                p["step"], [ToolCall(**c) for c in p["calls"]], p["results"], p["started"], p["approvals"]
+            )
+        return cls(
+            MessagesAdapter.validate_python(data["messages"]),
+            data["step"],
+            data["phase"],
+            data["usage"],
+            pending,
+        )
 
 
 async def load_state(ctx: RunContext, default_system_prompt: str) -> AgentState:
@@ -102,8 +126,12 @@ async def load_state(ctx: RunContext, default_system_prompt: str) -> AgentState:
             return AgentState.load(row.state)
         history: list[Message] = []
         if ctx.run.session_key:
-            prior = (await session.execute(SESSION_HISTORY, {"org_id": ctx.run.org_id, "run_id": ctx.run.id,
-                                                            "session_key": ctx.run.session_key})).first()
+            prior = (
+                await session.execute(
+                    SESSION_HISTORY,
+                    {"org_id": ctx.run.org_id, "run_id": ctx.run.id, "session_key": ctx.run.session_key},
+                )
+            ).first()
             if prior is not None:
                 history = [m for m in AgentState.load(prior.state).messages if m.role != "system"]
     system = ctx.run.config.get("system_prompt") or default_system_prompt

@@ -60,7 +60,13 @@ async def approval_decision(ctx: RunContext, approval_id: str) -> tuple[str, str
 
 
 async def list_approvals(
-    session: AsyncSession, scope: Scope, *, status: str | None, run_id: str | None, limit: int, cursor: str | None
+    session: AsyncSession,
+    scope: Scope,
+    *,
+    status: str | None,
+    run_id: str | None,
+    limit: int,
+    cursor: str | None,
 ) -> list[Approval]:
     query = select(Approval).where(Approval.org_id == scope.org_id)
     if scope.project_id is not None:
@@ -74,7 +80,9 @@ async def list_approvals(
     return list((await session.execute(query.order_by(Approval.id.desc()).limit(limit))).scalars())
 
 
-async def get_approval(session: AsyncSession, scope: Scope, approval_id: str, *, lock: bool = False) -> Approval:
+async def get_approval(
+    session: AsyncSession, scope: Scope, approval_id: str, *, lock: bool = False
+) -> Approval:
     query = select(Approval).where(Approval.id == approval_id, Approval.org_id == scope.org_id)
     if scope.project_id is not None:
         query = query.where(Approval.project_id == scope.project_id)
@@ -84,7 +92,9 @@ async def get_approval(session: AsyncSession, scope: Scope, approval_id: str, *,
     return row
 
 
-async def decide(session: AsyncSession, scope: Scope, approval_id: str, approve: bool, comment: str | None) -> Approval:
+async def decide(
+    session: AsyncSession, scope: Scope, approval_id: str, approve: bool, comment: str | None
+) -> Approval:
     """Record the decision and requeue the waiting run; a worker resumes it."""
     scope.require("member", "decide approvals")
     row = await get_approval(session, scope, approval_id, lock=True)

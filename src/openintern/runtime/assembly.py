@@ -26,7 +26,9 @@ def build_services(db: Database, settings: Settings, box: SecretBox) -> dict[str
         events: list[dict[str, Any]] = []
         async with db.tenant(org_id) as session:
             while len(events) < EXPORT_EVENTS_MAX:
-                page = await read_events(session, run_id, after=events[-1]["seq"] if events else 0, limit=1000)
+                page = await read_events(
+                    session, run_id, after=events[-1]["seq"] if events else 0, limit=1000
+                )
                 events.extend(page)
                 if len(page) < 1000:
                     break

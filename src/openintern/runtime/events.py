@@ -311,7 +311,12 @@ def _notifications(batch: _Batch) -> tuple[list[str], list[str]]:
         by_run.setdefault(event["run_id"], []).append(event)
     runs, payloads = [], []
     for run_id, events in by_run.items():
-        note = {"r": run_id, "s": events[0]["seq"], "e": events[-1]["seq"], "ev": [public_event(e) for e in events]}
+        note = {
+            "r": run_id,
+            "s": events[0]["seq"],
+            "e": events[-1]["seq"],
+            "ev": [public_event(e) for e in events],
+        }
         text_ = _dumps(note)
         if len(text_.encode()) > NOTIFY_PAYLOAD_MAX:
             text_ = _dumps({"r": run_id, "s": events[0]["seq"], "e": events[-1]["seq"]})
@@ -367,7 +372,12 @@ async def read_events(
 
 
 async def append_event_outside_worker(
-    session: AsyncSession, run_id: str, org_id: str, type_: str, payload: dict[str, Any], agent_id: str = "main"
+    session: AsyncSession,
+    run_id: str,
+    org_id: str,
+    type_: str,
+    payload: dict[str, Any],
+    agent_id: str = "main",
 ) -> dict[str, Any]:
     """Append one event for a run no worker holds (e.g. cancelling a queued run). The
     caller holds the run row lock, so ``last_seq + 1`` cannot race a worker's writes."""
@@ -391,7 +401,10 @@ async def append_event_outside_worker(
             "INSERT INTO run_events (run_id, seq, org_id, ts, type, agent_id, payload) "
             "VALUES (:run_id, :seq, :org_id, :ts, :type, :agent_id, CAST(:payload AS jsonb))"
         ),
-        {**{k: event[k] for k in ("run_id", "seq", "org_id", "ts", "type", "agent_id")}, "payload": _dumps(payload)},
+        {
+            **{k: event[k] for k in ("run_id", "seq", "org_id", "ts", "type", "agent_id")},
+            "payload": _dumps(payload),
+        },
     )
     note = _dumps({"r": run_id, "s": seq, "e": seq, "ev": [public_event(event)]})
     await session.execute(text("SELECT pg_notify('oi_events', :p)"), {"p": note})

@@ -73,7 +73,13 @@ async def call_model(
         async for item in model.stream(state.messages, tools=specs or None, settings=settings):
             if isinstance(item, TextDelta):
                 if item.text:
-                    ctx.emit("llm.token", {"delta": item.text}, step=step, span_id=span, parent_span_id=f"step-{step}")
+                    ctx.emit(
+                        "llm.token",
+                        {"delta": item.text},
+                        step=step,
+                        span_id=span,
+                        parent_span_id=f"step-{step}",
+                    )
             else:
                 response = item
     else:
@@ -107,8 +113,13 @@ async def run_tools(ctx: RunContext, state: AgentState, toolbox: Toolbox) -> str
             continue
         decision = toolbox.decide(call.name)
         if decision.action == "block":
-            ctx.emit("tool.blocked", {"tool_call_id": call.id, "name": call.name, "reason": decision.reason},
-                     step=state.pending.step, span_id=call.id, parent_span_id=f"step-{state.pending.step}")
+            ctx.emit(
+                "tool.blocked",
+                {"tool_call_id": call.id, "name": call.name, "reason": decision.reason},
+                step=state.pending.step,
+                span_id=call.id,
+                parent_span_id=f"step-{state.pending.step}",
+            )
             state.record_result(call, f"blocked by tool policy: {decision.reason}", is_error=True)
             continue
         if decision.action == "require_approval":
@@ -122,7 +133,9 @@ async def run_tools(ctx: RunContext, state: AgentState, toolbox: Toolbox) -> str
     return "done"
 
 
-async def _approval(ctx: RunContext, state: AgentState, toolbox: Toolbox, call: Any, reason: str) -> str | None:
+async def _approval(
+    ctx: RunContext, state: AgentState, toolbox: Toolbox, call: Any, reason: str
+) -> str | None:
     """None to go ahead, a message if rejected, or "waiting" after parking the run."""
     assert state.pending is not None
     step = state.pending.step
@@ -134,13 +147,23 @@ async def _approval(ctx: RunContext, state: AgentState, toolbox: Toolbox, call: 
         arguments = toolbox.parse_arguments(call.arguments)
         ctx.emit(
             "tool.requires_approval",
-            {"approval_id": approval_id, "tool_call_id": call.id, "name": call.name, "arguments": arguments,
-             "reason": reason},
-            step=step, span_id=call.id, parent_span_id=f"step-{step}",
+            {
+                "approval_id": approval_id,
+                "tool_call_id": call.id,
+                "name": call.name,
+                "arguments": arguments,
+                "reason": reason,
+            },
+            step=step,
+            span_id=call.id,
+            parent_span_id=f"step-{step}",
         )
-        statement = insert_approval_statement(ctx, approval_id, call, arguments, toolbox.risk_of(call.name), reason)
-        await ctx.writer.commit(ctx.handle, checkpoint=(step, state.dump()), status="waiting",
-                                usage=state.usage, extra=statement)
+        statement = insert_approval_statement(
+            ctx, approval_id, call, arguments, toolbox.risk_of(call.name), reason
+        )
+        await ctx.writer.commit(
+            ctx.handle, checkpoint=(step, state.dump()), status="waiting", usage=state.usage, extra=statement
+        )
         return "waiting"
     status, comment = await approval_decision(ctx, approval_id)
     if status == "pending":  # requeued without a decision (e.g. lease reclaim): park again
@@ -158,14 +181,32 @@ async def _execute(ctx: RunContext, state: AgentState, toolbox: Toolbox, call: A
     step = state.pending.step
     idempotent = toolbox.is_idempotent(call.name)
     if not idempotent and call.id in state.pending.started:
-        message = ("this call was interrupted (the worker stopped) before its result was recorded; it may or may "
-                   "not have taken effect and was not repeated")
-        ctx.emit("tool.result", {"tool_call_id": call.id, "name": call.name, "result": message, "is_error": True,
-                                 "interrupted": True}, step=step, span_id=call.id, parent_span_id=f"step-{step}")
+        message = (
+            "this call was interrupted (the worker stopped) before its result was recorded; it may or may "
+            "not have taken effect and was not repeated"
+        )
+        ctx.emit(
+            "tool.result",
+            {
+                "tool_call_id": call.id,
+                "name": call.name,
+                "result": message,
+                "is_error": True,
+                "interrupted": True,
+            },
+            step=step,
+            span_id=call.id,
+            parent_span_id=f"step-{step}",
+        )
         state.record_result(call, message, is_error=True)
         return
-    ctx.emit("tool.called", {"tool_call_id": call.id, "name": call.name, "arguments": toolbox.parse_arguments(call.arguments)},
-             step=step, span_id=call.id, parent_span_id=f"step-{step}")
+    ctx.emit(
+        "tool.called",
+        {"tool_call_id": call.id, "name": call.name, "arguments": toolbox.parse_arguments(call.arguments)},
+        step=step,
+        span_id=call.id,
+        parent_span_id=f"step-{step}",
+    )
     if not idempotent:
         state.pending.started.append(call.id)
         await ctx.writer.commit(ctx.handle, checkpoint=(step, state.dump()))
@@ -173,9 +214,16 @@ async def _execute(ctx: RunContext, state: AgentState, toolbox: Toolbox, call: A
     outcome = await toolbox.call(ctx, call, step)
     ctx.emit(
         "tool.result",
-        {"tool_call_id": call.id, "name": call.name, "result": outcome.content, "is_error": outcome.is_error,
-         "duration_ms": round((time.perf_counter() - started) * 1000, 2)},
-        step=step, span_id=call.id, parent_span_id=f"step-{step}",
+        {
+            "tool_call_id": call.id,
+            "name": call.name,
+            "result": outcome.content,
+            "is_error": outcome.is_error,
+            "duration_ms": round((time.perf_counter() - started) * 1000, 2),
+        },
+        step=step,
+        span_id=call.id,
+        parent_span_id=f"step-{step}",
     )
     state.record_result(call, outcome.content, is_error=outcome.is_error)
 
@@ -192,7 +240,12 @@ async def finish(ctx: RunContext, state: AgentState, step: int, text: str) -> No
     ctx.emit("step.completed", {"step": step}, step=step, span_id=f"step-{step}")
     ctx.emit("run.completed", {"output": text, "usage": state.usage})
     await ctx.writer.commit(
-        ctx.handle, checkpoint=(step, state.dump()), status="completed", output=text, steps=step, usage=state.usage
+        ctx.handle,
+        checkpoint=(step, state.dump()),
+        status="completed",
+        output=text,
+        steps=step,
+        usage=state.usage,
     )
 
 

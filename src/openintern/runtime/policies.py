@@ -17,7 +17,9 @@ async def list_policies(session: AsyncSession, scope: Scope) -> list[ToolPolicyR
     return list((await session.execute(query.order_by(ToolPolicyRule.id))).scalars())
 
 
-async def create_policy(session: AsyncSession, scope: Scope, body: actions.ToolPolicyCreate) -> ToolPolicyRule:
+async def create_policy(
+    session: AsyncSession, scope: Scope, body: actions.ToolPolicyCreate
+) -> ToolPolicyRule:
     scope.require("admin", "change tool policies")
     if body.project_id is not None:
         from openintern.auth import get_project

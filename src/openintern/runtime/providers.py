@@ -36,11 +36,15 @@ async def provider_config(
     wanted = run_config.get("provider")
     query = select(Provider).where(Provider.org_id == org_id)
     if wanted:
-        row = (await session.execute(query.where(or_(Provider.id == wanted, Provider.name == wanted)))).scalar()
+        row = (
+            await session.execute(query.where(or_(Provider.id == wanted, Provider.name == wanted)))
+        ).scalar()
         if row is None:
             raise NotFound("provider", wanted)
     else:
-        row = (await session.execute(query.order_by(Provider.is_default.desc(), Provider.id).limit(1))).scalar()
+        row = (
+            await session.execute(query.order_by(Provider.is_default.desc(), Provider.id).limit(1))
+        ).scalar()
     if row is not None:
         key = decrypt(row.api_key_encrypted) if row.api_key_encrypted else None
         return ProviderConfig(kind=row.kind, model=model or row.model, api_key=key, base_url=row.base_url)  # type: ignore[arg-type]
@@ -75,7 +79,9 @@ def chat_model(config: ProviderConfig) -> ChatModel:
 
 
 def _log_retry(event: RetryEvent) -> None:
-    log.warning("LLM call failed (attempt %d: %s); retrying in %.2fs", event.attempt, event.error, event.delay_s)
+    log.warning(
+        "LLM call failed (attempt %d: %s); retrying in %.2fs", event.attempt, event.error, event.delay_s
+    )
 
 
 # --- the API side: an org's providers ---
@@ -86,10 +92,14 @@ async def list_providers(session: AsyncSession, org_id: str) -> list[Provider]:
     return list((await session.execute(query)).scalars())
 
 
-async def create_provider(session: AsyncSession, scope: Scope, body: ProviderCreate, encrypt: Any) -> Provider:
+async def create_provider(
+    session: AsyncSession, scope: Scope, body: ProviderCreate, encrypt: Any
+) -> Provider:
     scope.require("admin", "configure providers")
     if body.is_default:
-        await session.execute(update(Provider).where(Provider.org_id == scope.org_id).values(is_default=False))
+        await session.execute(
+            update(Provider).where(Provider.org_id == scope.org_id).values(is_default=False)
+        )
     row = Provider(
         id=new_id("llm"),
         org_id=scope.org_id,
@@ -124,7 +134,8 @@ async def test_provider(config: ProviderConfig) -> tuple[bool, str, float]:
     started = time.perf_counter()
     try:
         response = await chat_model(config).complete(
-            [Message.user("Reply with OK.")], settings=ModelSettings(max_tokens=1, timeout=PROVIDER_TEST_TIMEOUT_S)
+            [Message.user("Reply with OK.")],
+            settings=ModelSettings(max_tokens=1, timeout=PROVIDER_TEST_TIMEOUT_S),
         )
     except OpenInternError as exc:
         return False, exc.message, round((time.perf_counter() - started) * 1000, 1)

@@ -51,7 +51,8 @@ def run_view(row: Run) -> RunView:
 def _agent_config(body: actions.RunCreate) -> dict[str, Any]:
     base = body.agent.model_dump(exclude_none=True) if body.agent else {}
     top = body.model_dump(
-        include={"system_prompt", "model", "provider", "tools", "max_steps", "model_settings"}, exclude_none=True
+        include={"system_prompt", "model", "provider", "tools", "max_steps", "model_settings"},
+        exclude_none=True,
     )
     config = {**base, **top}
     if "stream" in body.model_fields_set or body.agent is None:
@@ -87,7 +88,9 @@ async def create_run(
         existing = await _by_idempotency_key(session, scope, idempotency_key)
         if existing is not None:
             if existing.input.get("text") != body.text:
-                raise Conflict("Idempotency-Key was used before with a different input", constraint="idempotency_key")
+                raise Conflict(
+                    "Idempotency-Key was used before with a different input", constraint="idempotency_key"
+                )
             return existing, False
     lifecycle.check("pending", "queued")
     row = Run(
@@ -185,9 +188,13 @@ async def cancel_run(session: AsyncSession, scope: Scope, run_id: str) -> Run:
         .where(Approval.run_id == row.id, Approval.status == "pending")
         .values(status="rejected", comment="run cancelled", decided_by=scope.user_id, decided_at=func.now())
     )
-    await append_event_outside_worker(session, row.id, row.org_id, "run.cancelled", {"reason": "cancelled by request"})
+    await append_event_outside_worker(
+        session, row.id, row.org_id, "run.cancelled", {"reason": "cancelled by request"}
+    )
     await session.execute(
-        text("UPDATE runs SET status = 'cancelled', finished_at = now(), error = 'cancelled by request' WHERE id = :id"),
+        text(
+            "UPDATE runs SET status = 'cancelled', finished_at = now(), error = 'cancelled by request' WHERE id = :id"
+        ),
         {"id": row.id},
     )
     await session.refresh(row)

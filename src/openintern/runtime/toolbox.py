@@ -6,14 +6,24 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import or_, select
 
 from openintern.db.orm import ToolPolicyRule
 from openintern.llm import ToolCall, ToolSpec
 from openintern.runtime.context import RunContext
-from openintern.tools import Decision, PolicyRule, Tool, ToolContext, ToolOutcome, ToolRegistry, decide
+from openintern.tools import (
+    Action,
+    Decision,
+    PolicyRule,
+    Risk,
+    Tool,
+    ToolContext,
+    ToolOutcome,
+    ToolRegistry,
+    decide,
+)
 
 DEFAULT_TOOLS = ["read_file", "list_files", "export_trace", "current_time"]
 
@@ -55,7 +65,9 @@ class Toolbox:
     async def call(self, ctx: RunContext, call: ToolCall, step: int) -> ToolOutcome:
         if call.name not in self.names:
             available = ", ".join(self.names) or "none"
-            return ToolOutcome(f"tool {call.name!r} is not available to this agent; available: {available}", True)
+            return ToolOutcome(
+                f"tool {call.name!r} is not available to this agent; available: {available}", True
+            )
         tool_ctx = ToolContext(
             org_id=ctx.run.org_id,
             project_id=ctx.run.project_id,
@@ -89,8 +101,15 @@ async def load_toolbox(ctx: RunContext) -> Toolbox:
             )
         ).scalars()
         rules = [
-            PolicyRule(pattern=r.pattern, action=r.action, risk=r.risk, project_id=r.project_id,  # type: ignore[arg-type]
-                       role_id=r.role_id, priority=r.priority, id=r.id)
+            PolicyRule(  # the table's CHECK constraints guarantee the literals
+                pattern=r.pattern,
+                action=cast(Action, r.action),
+                risk=cast("Risk | None", r.risk),
+                project_id=r.project_id,
+                role_id=r.role_id,
+                priority=r.priority,
+                id=r.id,
+            )
             for r in rows
         ]
     specs = [registry.get(n).spec() for n in names]

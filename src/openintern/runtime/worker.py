@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 import os
 import socket
@@ -133,7 +134,10 @@ class Worker:
             ctx.cancel_reason = "user"
         task = asyncio.create_task(execute_run(ctx), name=f"run-{run.id}")
         self.running[run.id] = (task, ctx)
-        task.add_done_callback(lambda _t, rid=run.id: self._finished(rid))
+        task.add_done_callback(functools.partial(self._finished_task, run.id))
+
+    def _finished_task(self, run_id: str, _task: asyncio.Task[None]) -> None:
+        self._finished(run_id)
 
     def _finished(self, run_id: str) -> None:
         self.running.pop(run_id, None)

@@ -46,7 +46,9 @@ class MemberUpdate(ActionModel):
 class ApiKeyCreate(ActionModel):
     name: Name
     project_id: str | None = Field(None, max_length=40, description="Bind the key to one project.")
-    role: RoleName = Field("member", description="Highest role the key acts with (never above its creator's).")
+    role: RoleName = Field(
+        "member", description="Highest role the key acts with (never above its creator's)."
+    )
 
 
 class ApiKeyUpdate(ActionModel):
@@ -84,12 +86,16 @@ class AgentConfig(ActionModel):
 
 class RunCreate(AgentConfig):
     input: str | RunInput = Field(description='The task: a string or OpenRunner\'s {"text": …}.')
-    session_key: SessionKey | None = Field(None, description="Runs with the same key continue one conversation.")
+    session_key: SessionKey | None = Field(
+        None, description="Runs with the same key continue one conversation."
+    )
     agent: AgentConfig | None = Field(None, description="Inline agent config (top-level fields override it).")
     agent_id: ToolName = Field("main", description="Name of the agent in events and traces.")
     metadata: Metadata = Field(default_factory=dict)
     org_id: str | None = Field(None, max_length=40, description="Narrowing only: must be the caller's org.")
-    project_id: str | None = Field(None, max_length=40, description="Narrowing only: a project of the caller's org.")
+    project_id: str | None = Field(
+        None, max_length=40, description="Narrowing only: a project of the caller's org."
+    )
 
     @property
     def text(self) -> str:
@@ -118,7 +124,9 @@ class ProviderCreate(ActionModel):
 
 
 class ToolPolicyCreate(ActionModel):
-    pattern: str = Field(min_length=1, max_length=200, description="fnmatch pattern over tool names, e.g. write_*")
+    pattern: str = Field(
+        min_length=1, max_length=200, description="fnmatch pattern over tool names, e.g. write_*"
+    )
     action: Literal["allow", "block", "require_approval"]
     risk: Literal["low", "medium", "high"] | None = None
     project_id: str | None = Field(None, max_length=40)

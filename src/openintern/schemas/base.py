@@ -24,4 +24,6 @@ class CoreModel(BaseModel):
     """Domain objects as the API returns them."""
 
     model_config = ConfigDict(from_attributes=True)
+
+
 Cursor = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_.:-]{1,100}$")]

@@ -59,7 +59,9 @@ class Event(BaseModel):
 
 class EventPage(BaseModel):
     events: list[Event]
-    next_cursor: int | None = Field(description="Pass as `cursor` for the next page; null when this page was the last.")
+    next_cursor: int | None = Field(
+        description="Pass as `cursor` for the next page; null when this page was the last."
+    )
 
 
 class SessionRuns(BaseModel):

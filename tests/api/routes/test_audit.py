@@ -30,6 +30,8 @@ async def test_request_id_is_generated_when_missing(admin: AsyncClient) -> None:
 
 async def test_audit_is_for_admins_only(admin: AsyncClient) -> None:
     await admin.post("/api/users", json={"username": "vera", "password": "vera-password", "role": "viewer"})
-    token = (await admin.post("/api/auth/login", json={"username": "vera", "password": "vera-password"})).json()
+    token = (
+        await admin.post("/api/auth/login", json={"username": "vera", "password": "vera-password"})
+    ).json()
     resp = await admin.get("/api/audit", headers={"Authorization": f"Bearer {token['access_token']}"})
     assert resp.status_code == 403

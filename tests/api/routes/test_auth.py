@@ -6,7 +6,6 @@ import time
 
 import jwt
 from httpx import AsyncClient
-
 from tests.conftest import ADMIN_PASSWORD
 
 
@@ -93,7 +92,9 @@ class TestApiKeys:
 
     async def test_project_bound_key_cannot_widen(self, admin: AsyncClient) -> None:
         other = (await admin.post("/api/projects", json={"name": "Other"})).json()["id"]
-        key = (await admin.post("/api/keys", json={"name": "bound", "project_id": "prj_default"})).json()["key"]
+        key = (await admin.post("/api/keys", json={"name": "bound", "project_id": "prj_default"})).json()[
+            "key"
+        ]
         as_key = {"Authorization": f"Bearer {key}"}
         me = await admin.get("/api/me", headers=as_key)
         assert me.json()["project"]["id"] == "prj_default"
@@ -102,5 +103,7 @@ class TestApiKeys:
 
     async def test_key_role_never_exceeds_creator(self, admin: AsyncClient) -> None:
         key = (await admin.post("/api/keys", json={"name": "viewer", "role": "viewer"})).json()["key"]
-        resp = await admin.post("/api/projects", json={"name": "X"}, headers={"Authorization": f"Bearer {key}"})
+        resp = await admin.post(
+            "/api/projects", json={"name": "X"}, headers={"Authorization": f"Bearer {key}"}
+        )
         assert resp.status_code == 403

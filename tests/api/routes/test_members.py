@@ -10,7 +10,9 @@ async def _login(client: AsyncClient, name: str, password: str) -> dict[str, str
 
 class TestMembers:
     async def test_admin_adds_user_who_can_log_in(self, admin: AsyncClient) -> None:
-        resp = await admin.post("/api/users", json={"username": "mia", "password": "mia-password", "role": "member"})
+        resp = await admin.post(
+            "/api/users", json={"username": "mia", "password": "mia-password", "role": "member"}
+        )
         assert resp.status_code == 201 and resp.json()["role"] == "member"
         mia = await _login(admin, "mia", "mia-password")
         me = (await admin.get("/api/me", headers=mia)).json()
@@ -27,7 +29,9 @@ class TestMembers:
     async def test_members_cannot_manage_members(self, admin: AsyncClient) -> None:
         await admin.post("/api/users", json={"username": "max", "password": "max-password"})
         mx = await _login(admin, "max", "max-password")
-        resp = await admin.post("/api/users", json={"username": "evil", "password": "evil-password"}, headers=mx)
+        resp = await admin.post(
+            "/api/users", json={"username": "evil", "password": "evil-password"}, headers=mx
+        )
         assert resp.status_code == 403 and "admin" in resp.json()["detail"]
 
     async def test_last_owner_cannot_be_demoted(self, admin: AsyncClient) -> None:

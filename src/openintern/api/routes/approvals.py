@@ -18,11 +18,20 @@ router = APIRouter(prefix="/api/approvals", tags=["approvals"])
 
 @router.get("")
 async def list_approvals(
-    scope: ScopeDep, session: SessionDep, status: Literal["pending", "approved", "rejected"] | None = "pending",
-    run_id: Cursor | None = None, limit: Limit = 50, cursor: Cursor | None = None,
+    scope: ScopeDep,
+    session: SessionDep,
+    status: Literal["pending", "approved", "rejected"] | None = "pending",
+    run_id: Cursor | None = None,
+    limit: Limit = 50,
+    cursor: Cursor | None = None,
 ) -> Page[Approval]:
-    rows = await approvals.list_approvals(session, scope, status=status, run_id=run_id, limit=limit, cursor=cursor)
-    return Page(items=[Approval.model_validate(r) for r in rows], next_cursor=rows[-1].id if len(rows) == limit else None)
+    rows = await approvals.list_approvals(
+        session, scope, status=status, run_id=run_id, limit=limit, cursor=cursor
+    )
+    return Page(
+        items=[Approval.model_validate(r) for r in rows],
+        next_cursor=rows[-1].id if len(rows) == limit else None,
+    )
 
 
 @router.get("/{approval_id}")

@@ -7,7 +7,7 @@ from fastapi import APIRouter
 from openintern.api.deps import ScopeDep, SessionDep
 from openintern.auth import list_audit
 from openintern.schemas import core
-from openintern.schemas.base import Cursor, Limit
+from openintern.schemas.base import Limit
 from openintern.schemas.responses import Page
 
 router = APIRouter(prefix="/api/audit", tags=["audit"])

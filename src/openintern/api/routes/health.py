@@ -25,7 +25,9 @@ async def ready(platform: PlatformDep) -> Ready | JSONResponse:
         async with platform.db.system() as session:
             current = await session.scalar(text("SELECT version_num FROM alembic_version"))
     except Exception as exc:
-        body = Ready(status="unavailable", database=f"unreachable: {type(exc).__name__}", migrations="unknown")
+        body = Ready(
+            status="unavailable", database=f"unreachable: {type(exc).__name__}", migrations="unknown"
+        )
         return JSONResponse(body.model_dump(), status_code=503)
     if current != _HEAD:
         body = Ready(status="unavailable", database="ok", migrations=f"at {current}, head is {_HEAD}")

@@ -24,7 +24,10 @@ async def list_keys(
     scope: ScopeDep, session: SessionDep, limit: Limit = 100, cursor: Cursor | None = None
 ) -> Page[core.ApiKey]:
     rows = await keys.list_keys(session, scope, limit, cursor)
-    return Page(items=[core.ApiKey.model_validate(r) for r in rows], next_cursor=rows[-1].id if len(rows) == limit else None)
+    return Page(
+        items=[core.ApiKey.model_validate(r) for r in rows],
+        next_cursor=rows[-1].id if len(rows) == limit else None,
+    )
 
 
 @router.get("/{key_id}")
@@ -33,7 +36,9 @@ async def get_key(key_id: str, scope: ScopeDep, session: SessionDep) -> core.Api
 
 
 @router.patch("/{key_id}")
-async def update_key(key_id: str, body: actions.ApiKeyUpdate, scope: ScopeDep, session: SessionDep) -> core.ApiKey:
+async def update_key(
+    key_id: str, body: actions.ApiKeyUpdate, scope: ScopeDep, session: SessionDep
+) -> core.ApiKey:
     return core.ApiKey.model_validate(await keys.set_key_status(session, scope, key_id, body.status))
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Response, status
 
 from openintern.api.deps import PlatformDep, ScopeDep, SessionDep
+from openintern.db.orm import Provider as ProviderRow
 from openintern.runtime import providers
 from openintern.schemas import actions
 from openintern.schemas.responses import Page
@@ -13,10 +14,15 @@ from openintern.schemas.runs import Provider, ProviderTest
 router = APIRouter(prefix="/api/providers", tags=["providers"])
 
 
-def _view(row: object) -> Provider:
+def _view(row: ProviderRow) -> Provider:
     return Provider.model_validate(
-        {**{k: getattr(row, k) for k in ("id", "name", "kind", "base_url", "model", "is_default", "created_at")},
-         "has_api_key": getattr(row, "api_key_encrypted") is not None}
+        {
+            **{
+                k: getattr(row, k)
+                for k in ("id", "name", "kind", "base_url", "model", "is_default", "created_at")
+            },
+            "has_api_key": row.api_key_encrypted is not None,
+        }
     )
 
 
@@ -39,7 +45,9 @@ async def delete_provider(provider_id: str, scope: ScopeDep, session: SessionDep
 
 
 @router.post("/{provider_id}/test")
-async def test_provider(provider_id: str, scope: ScopeDep, session: SessionDep, platform: PlatformDep) -> ProviderTest:
+async def test_provider(
+    provider_id: str, scope: ScopeDep, session: SessionDep, platform: PlatformDep
+) -> ProviderTest:
     row = await providers.get_provider(session, scope, provider_id)
     config = await providers.provider_config(
         session, scope.org_id, platform.settings, {"provider": row.id}, platform.box.decrypt

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Header, Query, Request, Response, status
@@ -21,12 +22,18 @@ from openintern.schemas.runs import ChatResponse, Event, EventPage, Run, Session
 
 router = APIRouter(prefix="/api", tags=["runs"])
 IdempotencyKey = Annotated[str | None, Header(max_length=200, pattern=r"^[\x21-\x7e]+$")]
-SSE = {200: {"content": {"text/event-stream": {}}, "description": "With `Accept: text/event-stream`: SSE."}}
+SSE: dict[int | str, dict[str, Any]] = {
+    200: {"content": {"text/event-stream": {}}, "description": "With `Accept: text/event-stream`: SSE."}
+}
 
 
 @router.post("/runs", status_code=status.HTTP_201_CREATED)
 async def create_run(
-    body: actions.RunCreate, scope: ScopeDep, session: SessionDep, response: Response, platform: PlatformDep,
+    body: actions.RunCreate,
+    scope: ScopeDep,
+    session: SessionDep,
+    response: Response,
+    platform: PlatformDep,
     idempotency_key: IdempotencyKey = None,
 ) -> Run:
     _check_tools(platform, body)
@@ -43,23 +50,44 @@ def _check_tools(platform: Any, body: actions.RunCreate) -> None:
             if name not in registry:
                 raise ValidationFailed(
                     f"unknown tool {name!r}; available: {', '.join(registry.names())}",
-                    errors=[{"loc": ["body", *where.split("."), i], "field": f"body.{where}.{i}",
-                             "msg": f"unknown tool {name!r}", "type": "unknown_tool"}],
+                    errors=[
+                        {
+                            "loc": ["body", *where.split("."), i],
+                            "field": f"body.{where}.{i}",
+                            "msg": f"unknown tool {name!r}",
+                            "type": "unknown_tool",
+                        }
+                    ],
                 )
 
 
 @router.get("/runs")
 async def list_runs(
-    scope: ScopeDep, session: SessionDep, limit: Limit = 50, cursor: Cursor | None = None,
-    status_: Annotated[list[Literal["pending", "queued", "running", "waiting", "completed", "failed", "cancelled"]] | None,
-                       Query(alias="status")] = None,
+    scope: ScopeDep,
+    session: SessionDep,
+    limit: Limit = 50,
+    cursor: Cursor | None = None,
+    status_: Annotated[
+        list[Literal["pending", "queued", "running", "waiting", "completed", "failed", "cancelled"]] | None,
+        Query(alias="status"),
+    ] = None,
     session_key: actions.SessionKey | None = None,
     kind: Literal["agent", "group", "workflow", "external"] | None = None,
     parent_run_id: Cursor | None = None,
 ) -> Page[Run]:
-    rows = await service.list_runs(session, scope, limit=limit, cursor=cursor, status=list(status_ or []) or None,
-                                   session_key=session_key, kind=kind, parent_run_id=parent_run_id)
-    return Page(items=[service.run_view(r) for r in rows], next_cursor=rows[-1].id if len(rows) == limit else None)
+    rows = await service.list_runs(
+        session,
+        scope,
+        limit=limit,
+        cursor=cursor,
+        status=list(status_ or []) or None,
+        session_key=session_key,
+        kind=kind,
+        parent_run_id=parent_run_id,
+    )
+    return Page(
+        items=[service.run_view(r) for r in rows], next_cursor=rows[-1].id if len(rows) == limit else None
+    )
 
 
 @router.get("/runs/{run_id}")
@@ -74,8 +102,12 @@ async def cancel_run(run_id: str, scope: ScopeDep, session: SessionDep) -> Run:
 
 @router.get("/runs/{run_id}/events", response_model=EventPage, responses=SSE)
 async def run_events(
-    run_id: str, request: Request, scope: StreamScopeDep, platform: PlatformDep,
-    cursor: Annotated[int, Query(ge=0)] = 0, limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+    run_id: str,
+    request: Request,
+    scope: StreamScopeDep,
+    platform: PlatformDep,
+    cursor: Annotated[int, Query(ge=0)] = 0,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
     type_: Annotated[list[str] | None, Query(alias="type", max_length=50)] = None,
 ) -> Any:
     types = [t for item in type_ or [] for t in item.split(",") if t] or None
@@ -83,14 +115,19 @@ async def run_events(
         if wants_stream(request):
             await service.get_run(session, scope, run_id)
         else:
-            events, nxt = await service.run_events(session, scope, run_id, cursor=cursor, limit=limit, types=types)
+            events, nxt = await service.run_events(
+                session, scope, run_id, cursor=cursor, limit=limit, types=types
+            )
             return EventPage(events=[Event(**e) for e in events], next_cursor=nxt)
     return stream_run(platform, scope.org_id, run_id, resume_cursor(request, cursor))
 
 
 @router.get("/runs/{run_id}/stream", responses=SSE)
 async def stream(
-    run_id: str, request: Request, scope: StreamScopeDep, platform: PlatformDep,
+    run_id: str,
+    request: Request,
+    scope: StreamScopeDep,
+    platform: PlatformDep,
     cursor: Annotated[int | None, Query(ge=0)] = None,
 ) -> Any:
     async with platform.db.tenant(scope.org_id) as session:
@@ -103,8 +140,17 @@ async def trace(run_id: str, scope: ScopeDep, session: SessionDep) -> Trace:
     row = await service.get_run(session, scope, run_id)
     events = await _all_events(session, scope, run_id)
     children = await service.list_runs(session, scope, limit=500, parent_run_id=run_id)
-    child_dicts = [{"id": c.id, "kind": c.kind, "agent_id": c.agent_id, "status": c.status,
-                    "created_at": c.created_at, "finished_at": c.finished_at} for c in children]
+    child_dicts = [
+        {
+            "id": c.id,
+            "kind": c.kind,
+            "agent_id": c.agent_id,
+            "status": c.status,
+            "created_at": c.created_at,
+            "finished_at": c.finished_at,
+        }
+        for c in children
+    ]
     spans = [Span(**s) for s in build_spans(run_id, events, child_dicts)]
     return Trace(run_id=run_id, spans=spans, usage=Usage(**row.usage) if row.usage else Usage())
 
@@ -112,8 +158,9 @@ async def trace(run_id: str, scope: ScopeDep, session: SessionDep) -> Trace:
 async def _all_events(session: Any, scope: Any, run_id: str) -> list[dict[str, Any]]:
     events: list[dict[str, Any]] = []
     while True:
-        page, nxt = await service.run_events(session, scope, run_id, cursor=events[-1]["seq"] if events else 0,
-                                             limit=1000, types=None)
+        page, nxt = await service.run_events(
+            session, scope, run_id, cursor=events[-1]["seq"] if events else 0, limit=1000, types=None
+        )
         events.extend(page)
         if nxt is None:
             return events
@@ -121,7 +168,7 @@ async def _all_events(session: Any, scope: Any, run_id: str) -> list[dict[str, A
 
 @router.get("/runs/{run_id}/export", response_class=PlainTextResponse)
 async def export(
-    run_id: str, scope: ScopeDep, session: SessionDep, format: Literal["json", "jsonl"] = "json"  # noqa: A002
+    run_id: str, scope: ScopeDep, session: SessionDep, format: Literal["json", "jsonl"] = "json"
 ) -> PlainTextResponse:
     import orjson
 
@@ -131,13 +178,18 @@ async def export(
         body = "".join(orjson.dumps(e).decode() + "\n" for e in events)
         return PlainTextResponse(body, media_type="application/x-ndjson")
     doc = {"run": run.model_dump(mode="json"), "events": events}
-    return PlainTextResponse(orjson.dumps(doc, option=orjson.OPT_INDENT_2).decode(), media_type="application/json")
+    return PlainTextResponse(
+        orjson.dumps(doc, option=orjson.OPT_INDENT_2).decode(), media_type="application/json"
+    )
 
 
 @router.get("/sessions/{session_key}/runs")
 async def session_runs(
-    session_key: str, scope: ScopeDep, session: SessionDep,
-    page: Annotated[int, Query(ge=1, le=100_000)] = 1, limit: Limit = 20,
+    session_key: str,
+    scope: ScopeDep,
+    session: SessionDep,
+    page: Annotated[int, Query(ge=1, le=100_000)] = 1,
+    limit: Limit = 20,
 ) -> SessionRuns:
     rows, total = await service.session_runs(session, scope, session_key, page, limit)
     return SessionRuns(items=[service.run_view(r) for r in rows], total=total, page=page, limit=limit)
@@ -146,8 +198,9 @@ async def session_runs(
 @router.post("/chat")
 async def chat(body: actions.ChatRequest, scope: StreamScopeDep, platform: PlatformDep) -> ChatResponse:
     """Non-streaming fallback: start a run and answer when it ends."""
-    run_body = actions.RunCreate(input=body.message, session_key=body.session_key, model=body.model,
-                                 provider=body.provider)
+    run_body = actions.RunCreate(
+        input=body.message, session_key=body.session_key, model=body.model, provider=body.provider
+    )
     async with platform.db.tenant(scope.org_id) as session:
         row, _ = await service.create_run(session, scope, run_body)
         run_id = row.id
@@ -156,10 +209,9 @@ async def chat(body: actions.ChatRequest, scope: StreamScopeDep, platform: Platf
         async for _ in follow(platform.db, platform.services["hub"], scope.org_id, run_id, 0, keepalive_s=5):
             pass
 
-    try:
+    # On timeout, answer with the run as it is; the client can follow /api/runs/{id}/stream.
+    with contextlib.suppress(asyncio.TimeoutError):
         await asyncio.wait_for(until_done(), timeout=body.timeout_s)
-    except asyncio.TimeoutError:
-        pass  # answer with the run as it is; the client can follow /api/runs/{id}/stream
     async with platform.db.tenant(scope.org_id) as session:
         row = await service.get_run(session, scope, run_id)
     return ChatResponse(run_id=row.id, status=row.status, output=row.output, error=row.error)  # type: ignore[arg-type]

@@ -20,8 +20,16 @@ async def list_tools(scope: ScopeDep, platform: PlatformDep) -> Page[ToolInfo]:
     items = []
     for name in registry.names():
         tool = registry.get(name)
-        items.append(ToolInfo(name=tool.name, description=tool.description, risk=tool.risk, idempotent=tool.idempotent,
-                              parameters=tool.parameters, default_action=decide(tool, [], project_id=None, role_id=None).action))
+        items.append(
+            ToolInfo(
+                name=tool.name,
+                description=tool.description,
+                risk=tool.risk,
+                idempotent=tool.idempotent,
+                parameters=tool.parameters,
+                default_action=decide(tool, [], project_id=None, role_id=None).action,
+            )
+        )
     return Page(items=items)
 
 

@@ -5,9 +5,19 @@ from openintern.db.orm.runs import Approval, Checkpoint, Provider, Run, RunEvent
 from openintern.db.orm.tenancy import ApiKey, AuditEntry, Membership, Org, Project, Secret, User
 
 __all__ = [
+    "TENANT_TABLES",
+    "ApiKey",
     "Approval",
+    "AuditEntry",
+    "Base",
     "Checkpoint",
+    "Membership",
+    "Org",
+    "Project",
     "Provider",
     "Run",
     "RunEvent",
-    "ToolPolicyRule","TENANT_TABLES", "ApiKey", "AuditEntry", "Base", "Membership", "Org", "Project", "Secret", "User"]
+    "Secret",
+    "ToolPolicyRule",
+    "User",
+]

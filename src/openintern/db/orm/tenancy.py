@@ -59,7 +59,9 @@ class Membership(Base):
     __table_args__ = (CheckConstraint(_in("role", ROLES), name="role"),)
 
     org_id: Mapped[str] = mapped_column(ID, ForeignKey("orgs.id", ondelete="CASCADE"), primary_key=True)
-    user_id: Mapped[str] = mapped_column(ID, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True)
+    user_id: Mapped[str] = mapped_column(
+        ID, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
     role: Mapped[str] = mapped_column(String(20))
     created_at: Mapped[datetime] = created_at()
 
