@@ -73,3 +73,12 @@ def test_init_writes_a_loadable_file(tmp_path: Path) -> None:
     path = write_default_config(tmp_path / "agent.config.json")
     s = load_settings(config_file=path, environ={})
     assert s.server.port == 3000 and s.config_file == path
+
+
+def test_configuration_reference_is_current() -> None:
+    from openintern.config_docs import render
+
+    page = Path(__file__).resolve().parent.parent / "docs" / "configuration.md"
+    assert page.read_text() == render(), (
+        "docs/configuration.md is stale: python -m openintern.config_docs > docs/configuration.md"
+    )

@@ -45,6 +45,9 @@ ENV_ALIASES: dict[str, tuple[str, ...]] = {
     "MINERU_API_KEY": ("mineru", "api_key"),
     "MINERU_BASE_URL": ("mineru", "base_url"),
     "MINERU_UID_TOKEN": ("mineru", "uid_token"),
+    "FEISHU_ENABLED": ("feishu", "enabled"),
+    "FEISHU_APP_ID": ("feishu", "app_id"),
+    "FEISHU_APP_SECRET": ("feishu", "app_secret"),
 }
 
 
@@ -127,26 +130,30 @@ class MemorySettings(Section):
 
 
 class MinerUSettings(Section):
-    enabled: bool = False
-    mode: Literal["v4"] = "v4"
-    api_key: SecretStr | None = None
-    base_url: str = "https://mineru.net/api/v4"
-    timeout_ms: int = Field(20_000, ge=1)
-    max_retries: int = Field(3, ge=0)
-    poll_interval_ms: int = Field(3_000, ge=1)
-    max_poll_attempts: int = Field(120, ge=1)
-    default_model_version: str = "pipeline"
-    uid_token: SecretStr | None = None
+    """The MinerU v4 cloud API for PDF extraction (the seed's `mineru` block)."""
+
+    enabled: bool = Field(False, description="Use MinerU for PDFs; otherwise the local extractor.")
+    mode: Literal["v4"] = Field("v4", description="API generation.")
+    api_key: SecretStr | None = Field(None, description="MinerU API token (sent as a Bearer token).")
+    base_url: str = Field("https://mineru.net/api/v4", description="API root.")
+    timeout_ms: int = Field(20_000, ge=1, description="Per-request timeout.")
+    max_retries: int = Field(3, ge=0, description="Retries on 429/5xx/network errors.")
+    poll_interval_ms: int = Field(3_000, ge=1, description="Delay between task-status polls.")
+    max_poll_attempts: int = Field(120, ge=1, description="Polls before giving up on a task.")
+    default_model_version: str = Field("pipeline", description="MinerU model_version for new tasks.")
+    uid_token: SecretStr | None = Field(None, description="Accepted for seed compatibility; v4 does not use it.")
 
 
 class FeishuSettings(Section):
-    enabled: bool = False
-    app_id: str | None = None
-    app_secret: SecretStr | None = None
-    base_url: str = "https://open.feishu.cn"
-    timeout_ms: int = Field(20_000, ge=1)
-    max_retries: int = Field(3, ge=0)
-    poll_interval_ms: int = Field(120_000, ge=1)
+    """Feishu (Lark) docs/wiki/drive sync into archival memory (the seed's `feishu` block)."""
+
+    enabled: bool = Field(False, description="Enable the Feishu connector.")
+    app_id: str | None = Field(None, description="Feishu app id (FEISHU_APP_ID).")
+    app_secret: SecretStr | None = Field(None, description="Feishu app secret (FEISHU_APP_SECRET).")
+    base_url: str = Field("https://open.feishu.cn", description="Open platform root.")
+    timeout_ms: int = Field(20_000, ge=1, description="Per-request timeout.")
+    max_retries: int = Field(3, ge=0, description="Retries on 429/5xx/network errors.")
+    poll_interval_ms: int = Field(120_000, ge=1, description="How often connectors sync.")
 
 
 def _default_data_dir() -> Path:
@@ -163,8 +170,7 @@ class Settings(BaseSettings):
     )
 
     data_dir: Path = Field(default_factory=_default_data_dir, description="Where state lives (DATA_DIR).")
-    dev: bool = Field(False, description="Development mode: relaxes secret checks.")
-    log_level: Literal["debug", "info", "warning", "error"] = "info"
+    log_level: Literal["debug", "info", "warning", "error"] = Field("info", description="Server log level.")
     secret_key: SecretStr | None = Field(
         None, description="Key that encrypts secrets at rest. Unset: generated once in DATA_DIR/secrets."
     )

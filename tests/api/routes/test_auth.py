@@ -107,3 +107,17 @@ class TestApiKeys:
             "/api/projects", json={"name": "X"}, headers={"Authorization": f"Bearer {key}"}
         )
         assert resp.status_code == 403
+
+
+class TestNoAuth:
+    async def test_no_auth_mode_acts_as_admin(self, settings: object, database_url: str) -> None:
+        from httpx import ASGITransport
+
+        from openintern.api import create_app
+
+        settings.server.no_auth = True  # type: ignore[attr-defined]
+        app = create_app(settings, database_url=database_url, migrate=False)  # type: ignore[arg-type]
+        async with app.router.lifespan_context(app):
+            async with AsyncClient(transport=ASGITransport(app=app), base_url="http://test") as c:
+                me = await c.get("/api/me")
+                assert me.status_code == 200 and me.json()["user"]["username"] == "admin"

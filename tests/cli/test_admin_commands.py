@@ -1,0 +1,77 @@
+"""`doctor`, `migrate`, `keys`, `users` as real subprocesses against the test database."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+
+def oi(*args: str, env: dict[str, str], input_: str | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "openintern", *args],
+        env={**os.environ, **env},
+        capture_output=True,
+        text=True,
+        input=input_,
+        timeout=60,
+    )
+
+
+@pytest.fixture
+def env(database_url: str, tmp_path: Path) -> dict[str, str]:
+    return {
+        "DATABASE_URL": database_url,
+        "DATA_DIR": str(tmp_path),
+        "OPENINTERN_ADMIN_PASSWORD": "pw-123456789",
+    }
+
+
+def test_doctor_on_a_healthy_install(env: dict[str, str]) -> None:
+    result = oi("doctor", "--json", env=env)
+    assert result.returncode == 0, result.stdout + result.stderr
+    checks = {c["name"]: c for c in json.loads(result.stdout)["checks"]}
+    assert checks["database"]["status"] == "ok" and "PostgreSQL 18" in checks["database"]["detail"]
+    assert checks["pgvector"]["status"] == "ok" and checks["migrations"]["status"] == "ok"
+    assert checks["llm provider"]["status"] == "warn" and "LLM_PROVIDER" in checks["llm provider"]["fix"]
+    human = oi("doctor", env=env)
+    assert "ok  database" in human.stdout and "ready" in human.stdout
+
+
+def test_doctor_on_an_unreachable_database(tmp_path: Path) -> None:
+    env = {"DATABASE_URL": "postgresql://u:p@127.0.0.1:9/nowhere", "DATA_DIR": str(tmp_path)}
+    result = oi("doctor", env=env)
+    assert result.returncode == 1
+    assert "fail  database" in result.stdout and "cannot connect" in result.stdout
+    assert "check DATABASE_URL" in result.stdout
+
+
+def test_doctor_reports_a_bad_config_file(tmp_path: Path) -> None:
+    cfg = tmp_path / "agent.config.json"
+    cfg.write_text('{"server": {"port": "eighty"}}')
+    result = oi("doctor", "--config", str(cfg), env={"DATA_DIR": str(tmp_path)})
+    assert result.returncode == 1 and "server.port" in result.stdout
+
+
+def test_migrate_then_keys_and_users(env: dict[str, str]) -> None:
+    assert oi("migrate", env=env).returncode == 0
+    created = oi("keys", "create", "ci-key", "--json", env=env)
+    assert created.returncode == 0, created.stderr
+    key = json.loads(created.stdout)
+    assert key["key"].startswith("oi_")
+    listed = json.loads(oi("keys", "list", "--json", env=env).stdout)
+    assert [k["id"] for k in listed] == [key["id"]] and listed[0]["status"] == "active"
+    assert oi("keys", "revoke", key["id"], env=env).returncode == 0
+    assert json.loads(oi("keys", "list", "--json", env=env).stdout)[0]["status"] == "revoked"
+    bad = oi("keys", "revoke", "key_nope", env=env)
+    assert bad.returncode == 1 and "not found" in bad.stderr
+    made = oi(
+        "users", "create", "carol", "--role", "admin", "--password", "carol-password", "--json", env=env
+    )
+    assert made.returncode == 0, made.stderr
+    names = {u["username"]: u["role"] for u in json.loads(oi("users", "list", "--json", env=env).stdout)}
+    assert names == {"admin": "owner", "carol": "admin"}
