@@ -141,7 +141,9 @@ class MinerUSettings(Section):
     poll_interval_ms: int = Field(3_000, ge=1, description="Delay between task-status polls.")
     max_poll_attempts: int = Field(120, ge=1, description="Polls before giving up on a task.")
     default_model_version: str = Field("pipeline", description="MinerU model_version for new tasks.")
-    uid_token: SecretStr | None = Field(None, description="Accepted for seed compatibility; v4 does not use it.")
+    uid_token: SecretStr | None = Field(
+        None, description="Accepted for seed compatibility; v4 does not use it."
+    )
 
 
 class FeishuSettings(Section):

@@ -48,7 +48,8 @@ def _rows(model: type[BaseModel], prefix: tuple[str, ...]) -> list[str]:
         if isinstance(annotation, type) and issubclass(annotation, BaseModel):
             continue
         description = (field.description or "").replace("|", "\\|")
-        rows.append(f"| `{'.'.join((*prefix, name))}` | {_env_name((*prefix, name))} | {_default(field)} | {description} |")
+        key = ".".join((*prefix, name))
+        rows.append(f"| `{key}` | {_env_name((*prefix, name))} | {_default(field)} | {description} |")
     return rows
 
 

@@ -17,6 +17,7 @@ from typing import Any
 
 import httpx
 import pytest
+
 from tests.conftest import ADMIN_PASSWORD
 
 pytestmark = pytest.mark.acceptance

@@ -7,6 +7,7 @@ import signal
 from typing import Any
 
 import httpx
+
 from tests.acceptance.conftest import Procs, events, login, wait_for
 
 

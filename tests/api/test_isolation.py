@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 from httpx import AsyncClient
+
 from tests.api.isolation_cases import CASES, LISTS, SEEDERS
 from tests.fixtures.tenants import Tenant, make_tenant
 

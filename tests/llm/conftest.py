@@ -9,10 +9,10 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Iterator
 
 import pytest
-from tests.llm.targets import FAKE_KEY, Target, http_target, scripted_target
 
 from openintern.llm import aclose_clients
 from openintern.testing import FakeLLMServer
+from tests.llm.targets import FAKE_KEY, Target, http_target, scripted_target
 
 
 @pytest.fixture(scope="session")

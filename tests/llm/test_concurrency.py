@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import asyncio
 
-from tests.llm.targets import FAKE_KEY
-
 from openintern.llm import Message, ModelResponse, ProviderConfig, create_chat_model
 from openintern.testing import FakeLLMServer
+from tests.llm.targets import FAKE_KEY
 
 CONCURRENCY = 1_000
 

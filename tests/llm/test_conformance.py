@@ -12,7 +12,6 @@ import uuid
 from collections.abc import Sequence
 
 import pytest
-from tests.llm.targets import Target
 
 from openintern.errors import LLMAuthError, LLMHTTPError, LLMModelNotFound, LLMTimeout
 from openintern.llm import (
@@ -25,6 +24,7 @@ from openintern.llm import (
     ToolSpec,
     cost_usd,
 )
+from tests.llm.targets import Target
 
 ADD_TOOL = ToolSpec(
     name="add",

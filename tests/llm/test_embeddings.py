@@ -13,11 +13,11 @@ from array import array
 
 import aiohttp
 import pytest
-from tests.llm.targets import FAKE_KEY
 
 from openintern.errors import ConfigError, LLMAuthError, LLMError
 from openintern.llm import LocalHashEmbedder, OpenAIEmbedder, create_embedder
 from openintern.testing import FakeLLMServer
+from tests.llm.targets import FAKE_KEY
 
 
 def cosine(a: list[float], b: list[float]) -> float:

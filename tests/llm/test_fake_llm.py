@@ -13,9 +13,9 @@ from typing import Any
 
 import aiohttp
 import pytest
-from tests.llm.targets import FAKE_KEY
 
 from openintern.testing import FakeLLMServer, parse_stamps, strip_stamps
+from tests.llm.targets import FAKE_KEY
 
 OPENAI_HEADERS = {"Authorization": f"Bearer {FAKE_KEY}"}
 ANTHROPIC_HEADERS = {"x-api-key": FAKE_KEY, "anthropic-version": "2023-06-01"}

@@ -6,6 +6,7 @@ import asyncio
 from typing import Any
 
 from httpx import AsyncClient
+
 from tests.runtime.test_agent_runs import assert_gap_free, events_of, types, wait_status
 
 

@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 from httpx import AsyncClient
+
 from tests.runtime.test_agent_runs import events_of, wait_status
 
 

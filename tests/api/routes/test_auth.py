@@ -6,6 +6,7 @@ import time
 
 import jwt
 from httpx import AsyncClient
+
 from tests.conftest import ADMIN_PASSWORD
 
 
@@ -117,7 +118,10 @@ class TestNoAuth:
 
         settings.server.no_auth = True  # type: ignore[attr-defined]
         app = create_app(settings, database_url=database_url, migrate=False)  # type: ignore[arg-type]
-        async with app.router.lifespan_context(app):
-            async with AsyncClient(transport=ASGITransport(app=app), base_url="http://test") as c:
-                me = await c.get("/api/me")
-                assert me.status_code == 200 and me.json()["user"]["username"] == "admin"
+        transport = ASGITransport(app=app)
+        async with (
+            app.router.lifespan_context(app),
+            AsyncClient(transport=transport, base_url="http://test") as c,
+        ):
+            me = await c.get("/api/me")
+            assert me.status_code == 200 and me.json()["user"]["username"] == "admin"
