@@ -79,17 +79,20 @@ class Worker:
         self._stopping.set()
         for task in self._side:
             task.cancel()
-        tasks = [t for t, _ in self.running.values()]
+        interrupted: list[str] = []
+        tasks = {t: run_id for run_id, (t, _) in self.running.items()}
         if tasks:
             _, pending = await asyncio.wait(tasks, timeout=grace_s)
             for task in pending:
-                ctx = next(c for t, c in self.running.values() if t is task)
-                ctx.cancel_reason = "shutdown"
+                run_id = tasks[task]
+                interrupted.append(run_id)
+                self.running[run_id][1].cancel_reason = "shutdown"
                 task.cancel()
             if pending:
                 await asyncio.wait(pending, timeout=5)
-        await self.writer.stop()
-        await self._release(list(self.running))
+        await self.writer.stop()  # flush what the interrupted runs emitted, still under our lease
+        # Hand the interrupted runs back now rather than after their lease expires.
+        await self._release(interrupted + list(self.running))
         log.info("worker %s stopped", self.id)
 
     async def _release(self, run_ids: list[str]) -> None:
