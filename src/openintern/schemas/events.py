@@ -1,0 +1,225 @@
+"""The event log's contract: one model per event type, read back through one TypeAdapter.
+
+The runtime writes plain dicts on its hot path (no model construction per token); the
+test ``tests/runtime/test_event_contract.py`` reads every event it writes through
+:data:`RunEventAdapter`, so writer and contract cannot drift apart.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
+
+
+class _Payload(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class UsagePayload(_Payload):
+    prompt_tokens: int
+    completion_tokens: int
+    total_tokens: int
+    cost_usd: float | None = None
+
+
+class RunStarted(_Payload):
+    kind: str = Field(description="agent | group | workflow | external")
+    attempt: int
+    from_step: int | None = Field(None, description="On run.resumed: the last completed step.")
+
+
+class StepPayload(_Payload):
+    step: int
+
+
+class TokenPayload(_Payload):
+    delta: str = Field(description="Text streamed by the model; consecutive deltas may be merged.")
+
+
+class LlmCalledPayload(_Payload):
+    provider: str
+    model: str
+    usage: dict[str, int]
+    cost_usd: float | None
+    duration_ms: float
+    finish_reason: str | None
+    text: str
+    tool_calls: list[dict[str, Any]]
+
+
+class ToolCalledPayload(_Payload):
+    tool_call_id: str
+    name: str
+    arguments: Any
+
+
+class ToolResultPayload(_Payload):
+    tool_call_id: str
+    name: str
+    result: str
+    is_error: bool
+    duration_ms: float | None = None
+    interrupted: bool | None = Field(None, description="The worker stopped before the result was recorded.")
+
+
+class ToolBlockedPayload(_Payload):
+    tool_call_id: str
+    name: str
+    reason: str
+
+
+class ApprovalRequestedPayload(_Payload):
+    approval_id: str
+    tool_call_id: str
+    name: str
+    arguments: Any
+    reason: str
+
+
+class ApprovalDecidedPayload(_Payload):
+    approval_id: str
+    tool_call_id: str
+    name: str
+    comment: str | None
+
+
+class RunCompletedPayload(_Payload):
+    output: str
+    usage: UsagePayload
+
+
+class RunFailedPayload(_Payload):
+    error: str
+
+
+class RunCancelledPayload(_Payload):
+    reason: str
+
+
+class _Event(BaseModel):
+    run_id: str
+    seq: int = Field(description="Gap-free position in the run's log, from 1.")
+    ts: datetime
+    agent_id: str
+    step: int | None = None
+    span_id: str | None = None
+    parent_span_id: str | None = None
+
+
+class RunStartedEvent(_Event):
+    type: Literal["run.started"]
+    payload: RunStarted
+
+
+class RunResumedEvent(_Event):
+    type: Literal["run.resumed"]
+    payload: RunStarted
+
+
+class StepStartedEvent(_Event):
+    type: Literal["step.started"]
+    payload: StepPayload
+
+
+class StepCompletedEvent(_Event):
+    type: Literal["step.completed"]
+    payload: StepPayload
+
+
+class LlmTokenEvent(_Event):
+    type: Literal["llm.token"]
+    payload: TokenPayload
+
+
+class LlmCalledEvent(_Event):
+    type: Literal["llm.called"]
+    payload: LlmCalledPayload
+
+
+class ToolCalledEvent(_Event):
+    type: Literal["tool.called"]
+    payload: ToolCalledPayload
+
+
+class ToolResultEvent(_Event):
+    type: Literal["tool.result"]
+    payload: ToolResultPayload
+
+
+class ToolBlockedEvent(_Event):
+    type: Literal["tool.blocked"]
+    payload: ToolBlockedPayload
+
+
+class ToolRequiresApprovalEvent(_Event):
+    type: Literal["tool.requires_approval"]
+    payload: ApprovalRequestedPayload
+
+
+class ToolApprovedEvent(_Event):
+    type: Literal["tool.approved"]
+    payload: ApprovalDecidedPayload
+
+
+class ToolRejectedEvent(_Event):
+    type: Literal["tool.rejected"]
+    payload: ApprovalDecidedPayload
+
+
+class RunCompletedEvent(_Event):
+    type: Literal["run.completed"]
+    payload: RunCompletedPayload
+
+
+class RunFailedEvent(_Event):
+    type: Literal["run.failed"]
+    payload: RunFailedPayload
+
+
+class RunCancelledEvent(_Event):
+    type: Literal["run.cancelled"]
+    payload: RunCancelledPayload
+
+
+RunEvent = Annotated[
+    RunStartedEvent
+    | RunResumedEvent
+    | StepStartedEvent
+    | StepCompletedEvent
+    | LlmTokenEvent
+    | LlmCalledEvent
+    | ToolCalledEvent
+    | ToolResultEvent
+    | ToolBlockedEvent
+    | ToolRequiresApprovalEvent
+    | ToolApprovedEvent
+    | ToolRejectedEvent
+    | RunCompletedEvent
+    | RunFailedEvent
+    | RunCancelledEvent,
+    Field(discriminator="type"),
+]
+"""Any event of the log; ``RunEventAdapter.validate_python(row)`` gives the right class."""
+
+RunEventAdapter: TypeAdapter[RunEvent] = TypeAdapter(RunEvent)
+EVENT_TYPES: frozenset[str] = frozenset(
+    {
+        "run.started",
+        "run.resumed",
+        "step.started",
+        "step.completed",
+        "llm.token",
+        "llm.called",
+        "tool.called",
+        "tool.result",
+        "tool.blocked",
+        "tool.requires_approval",
+        "tool.approved",
+        "tool.rejected",
+        "run.completed",
+        "run.failed",
+        "run.cancelled",
+    }
+)
