@@ -43,10 +43,14 @@ typecheck: install
 pytest: install
 	$(BIN)/python -m pytest -q
 
-webtest: $(if $(wildcard web/package.json),web/node_modules/.package-lock.json)
-	$(if $(wildcard web/package.json),cd web && npm run typecheck && npm test)
+webtest: install $(if $(wildcard web/package.json),web/node_modules/.package-lock.json)  ## UI: API types current, type checks, Vitest
+	$(if $(wildcard web/package.json),$(BIN)/python -m openintern.api.export_openapi openapi.json)
+	$(if $(wildcard web/package.json),cd web && npm run check:api && npm run typecheck && npm test)
 
-client: install  ## regenerate the UI's API types from the OpenAPI document
+e2e: install ui  ## the browser end-to-end specs against a real platform (also part of pytest)
+	$(BIN)/python -m pytest -q -m browser tests/browser
+
+client: install $(if $(wildcard web/package.json),web/node_modules/.package-lock.json)  ## regenerate the UI's API types from the OpenAPI document
 	$(BIN)/python -m openintern.api.export_openapi openapi.json
 	cd web && npm run gen:api
 

@@ -9,10 +9,10 @@
 // A spec is e2e/specs/<name>.mjs exporting `meta` ({ needs: 'any' | 'backend' | 'mock' })
 // and `default async function ({ page, baseURL, shot, expect })`. Screenshots land in
 // e2e/artifacts/. The exit code is the number of failed specs.
-import { readdir } from 'node:fs/promises'
+import { readdir, rm } from 'node:fs/promises'
 import path from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
-import { expect, launchBrowser, screenshot } from './lib/browser.mjs'
+import { ARTIFACTS, expect, launchBrowser, screenshot } from './lib/browser.mjs'
 import { installMockApi } from './lib/mockApi.mjs'
 import { serveStatic } from './lib/staticServer.mjs'
 
@@ -21,6 +21,8 @@ const args = process.argv.slice(2)
 const useStatic = args.includes('--static')
 const useMock = args.includes('--mock')
 const filters = args.filter((a) => !a.startsWith('--'))
+/** One spec may not hold up the whole run (locator waits have their own 15 s limit). */
+const SPEC_TIMEOUT_MS = 60_000
 
 const server = useStatic ? await serveStatic(path.resolve(here, '../../src/openintern/api/static')) : null
 const baseURL = server?.url ?? process.env.BASE_URL ?? 'http://127.0.0.1:8000'
@@ -36,14 +38,24 @@ for (const file of files) {
     console.log(`- ${file} (skipped: needs ${needs})`)
     continue
   }
+  // This spec's screenshots from an earlier run (a stale *-FAILED.png above all) go first.
+  const prefix = `${file.replace(/\.mjs$/, '')}-`
+  for (const old of await readdir(ARTIFACTS).catch(() => [])) {
+    if (old.startsWith(prefix) && old.endsWith('.png')) await rm(path.join(ARTIFACTS, old), { force: true })
+  }
   const context = await browser.newContext({ baseURL, viewport: spec.meta?.viewport ?? { width: 1366, height: 860 } })
+  context.setDefaultTimeout(15_000)
   const page = await context.newPage()
   const errors = []
   page.on('pageerror', (e) => errors.push(e.message))
   if (useMock) await installMockApi(page)
   const started = Date.now()
   try {
-    await spec.default({ page, baseURL, expect, shot: (name) => screenshot(page, `${file.replace(/\.mjs$/, '')}-${name}`) })
+    let timer
+    const limit = new Promise((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`spec took over ${SPEC_TIMEOUT_MS / 1000} s`)), SPEC_TIMEOUT_MS)
+    })
+    await Promise.race([limit, spec.default({ page, baseURL, expect, shot: (name) => screenshot(page, `${file.replace(/\.mjs$/, '')}-${name}`) })]).finally(() => clearTimeout(timer))
     expect(errors.length === 0, `no page errors (got: ${errors.join('; ')})`)
     console.log(`✓ ${file} (${Date.now() - started} ms)`)
   } catch (err) {

@@ -33,7 +33,7 @@ export const listSessionRuns = (sessionKey: string, page = 1, limit = 50, signal
 
 export const listEvents = (
   runId: string,
-  opts: { cursor?: string | null; limit?: number; type?: string } = {},
+  opts: { cursor?: number | null; limit?: number; type?: string } = {},
   signal?: AbortSignal,
 ) => api.get<EventsPage>(`/api/runs/${encodeURIComponent(runId)}/events`, opts, signal)
 

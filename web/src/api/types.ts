@@ -1,130 +1,83 @@
 /**
- * Wire types of the public HTTP API, written by hand from docs/api-contract-draft.md.
+ * Wire types of the public HTTP API: aliases of the types generated from the backend's
+ * OpenAPI document (`make client` → schema.gen.ts; a test fails when it is stale).
  *
- * This is the ONLY file that defines API types: everything else imports from here.
- * Once the backend writes ../openapi.json, `npm run gen:api` produces schema.gen.ts and
- * this file becomes a list of aliases, e.g.
- *   import type { components } from './schema.gen'
- *   export type Run = components['schemas']['Run']
- * Nothing else has to change.
+ * This is the ONLY file the rest of the UI imports API types from. What the OpenAPI
+ * document does not describe is written here by hand and says so:
+ *   - problem details (every error answers RFC 9457, the document only lists FastAPI's
+ *     default 422 shape),
+ *   - request bodies are the generated ones with server-side defaults made optional
+ *     (openapi-typescript marks fields with a default as required),
+ *   - the memory API, until its routes are in the document.
  */
+import type { components } from './schema.gen'
+
+type Schemas = components['schemas']
+/** `T` with the keys `K` optional: request bodies whose fields have server defaults. */
+type WithDefaults<T, K extends keyof T> = Omit<T, K> & Partial<Pick<T, K>>
 
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json }
 
 // ---- envelopes & errors -------------------------------------------------------------
 
+/** The list envelope of every `Page_X_` schema. */
 export interface Page<T> {
   items: T[]
-  next_cursor: string | null
+  next_cursor?: string | null
 }
 
+/** One entry of a problem's `errors[]` (hand-written: not in the OpenAPI document). */
 export interface FieldError {
   loc: (string | number)[]
+  /** `loc` joined with dots, e.g. `body.name`. */
+  field?: string
   msg: string
   type: string
 }
 
-/** RFC 9457 problem details, as every 4xx/5xx answers. */
+/** RFC 9457 problem details, as every 4xx/5xx answers (hand-written, see above). */
 export interface ProblemDetails {
   type?: string
   title: string
   status: number
   detail?: string | null
   errors?: FieldError[]
-  request_id?: string
+  request_id?: string | null
 }
 
 // ---- foundation ---------------------------------------------------------------------
 
-export interface LoginRequest {
-  username: string
-  password: string
-}
-export interface TokenResponse {
-  access_token: string
-  token_type: 'bearer'
-  expires_in: number
-}
+export type LoginRequest = Schemas['LoginRequest']
+export type TokenResponse = Schemas['TokenResponse']
 
-export type OrgRole = 'owner' | 'admin' | 'member' | 'viewer'
-export const ORG_ROLES: OrgRole[] = ['owner', 'admin', 'member', 'viewer']
+export type OrgRole = Schemas['Member']['role']
+export const ORG_ROLES = ['owner', 'admin', 'member', 'viewer'] as const satisfies readonly OrgRole[]
 
-export interface User {
-  id: string
-  username: string
-  display_name: string | null
-}
-export interface Org {
-  id: string
-  name: string
-  slug: string
-}
-export interface Project {
-  id: string
-  org_id: string
-  name: string
-  slug: string
-  description: string | null
-  created_at: string
-}
-export interface Me {
-  user: User
-  org: Org
-  role: OrgRole
-  project: Project | null
-  orgs: (Org & { role: OrgRole })[]
-}
-export interface ProjectCreate {
-  name: string
-  slug?: string
-  description?: string
-}
+export type User = Schemas['UserPublic']
+export type Org = Schemas['Org']
+export type OrgMembership = Schemas['OrgMembership']
+export type Project = Schemas['Project']
+export type Me = Schemas['Me']
+export type ProjectCreate = WithDefaults<Schemas['ProjectCreate'], 'description'>
 
-export interface Member {
-  user_id: string
-  username: string
-  display_name: string | null
-  role: OrgRole
-  created_at: string
-}
-export interface UserCreate {
-  username: string
-  password: string
-  display_name?: string
-  role: OrgRole
-}
+export type Member = Schemas['Member']
+export type UserCreate = WithDefaults<Schemas['UserCreate'], 'display_name' | 'role'>
 
-export type ApiKeyStatus = 'active' | 'disabled' | 'revoked'
-export interface ApiKey {
-  id: string
-  name: string
-  prefix: string
-  status: ApiKeyStatus
-  project_id: string | null
-  created_at: string
-  last_used_at: string | null
-}
+export type ApiKeyStatus = Schemas['ApiKey']['status']
+export type ApiKey = Schemas['ApiKey']
 /** Only the create answer carries the secret, once. */
-export interface ApiKeyCreated extends ApiKey {
-  key: string
-}
-export interface ApiKeyCreate {
-  name: string
-  project_id?: string
-}
+export type ApiKeyCreated = Schemas['ApiKeyCreated']
+export type ApiKeyCreate = WithDefaults<Schemas['ApiKeyCreate'], 'role'>
+
+export type AuditEntry = Schemas['AuditEntry']
+export type Ready = Schemas['Ready']
 
 // ---- runs ---------------------------------------------------------------------------
 
-export type RunKind = 'agent' | 'group' | 'workflow' | 'external'
-export type RunStatus =
-  | 'pending'
-  | 'queued'
-  | 'running'
-  | 'waiting'
-  | 'completed'
-  | 'failed'
-  | 'cancelled'
-export const RUN_STATUSES: RunStatus[] = [
+export type Run = Schemas['Run']
+export type RunKind = Run['kind']
+export type RunStatus = Run['status']
+export const RUN_STATUSES = [
   'pending',
   'queued',
   'running',
@@ -132,47 +85,10 @@ export const RUN_STATUSES: RunStatus[] = [
   'completed',
   'failed',
   'cancelled',
-]
+] as const satisfies readonly RunStatus[]
 
-export interface Usage {
-  prompt_tokens: number
-  completion_tokens: number
-  total_tokens: number
-  cost_usd: number | null
-}
-
-export interface Run {
-  run_id: string
-  id: string
-  kind: RunKind
-  status: RunStatus
-  session_key: string | null
-  input: Json
-  output: Json
-  error: Json
-  model: string | null
-  agent_id: string | null
-  parent_run_id: string | null
-  project_id: string | null
-  created_at: string
-  started_at: string | null
-  finished_at: string | null
-  steps: number | null
-  usage: Usage | null
-  metadata: Record<string, Json> | null
-}
-
-export interface RunCreate {
-  input: string | { text: string }
-  session_key?: string
-  role_id?: string
-  model?: string
-  provider?: string
-  system_prompt?: string
-  tools?: string[]
-  max_steps?: number
-  metadata?: Record<string, Json>
-}
+export type Usage = Schemas['Usage']
+export type RunCreate = WithDefaults<Schemas['RunCreate'], 'agent_id' | 'stream' | 'metadata'>
 
 export interface RunFilters {
   status?: RunStatus | ''
@@ -183,72 +99,33 @@ export interface RunFilters {
   cursor?: string | null
 }
 
-export interface SessionRunsPage {
-  items: Run[]
-  total: number
-  page: number
-  limit: number
-}
-
-export interface RunEvent {
-  seq: number
-  type: string
-  ts: string
-  agent_id: string | null
-  step: number | null
-  span_id: string | null
-  parent_span_id: string | null
-  payload: Record<string, unknown>
-}
-
-export interface EventsPage {
-  events: RunEvent[]
-  next_cursor: string | null
-}
+export type SessionRunsPage = Schemas['SessionRuns']
+export type RunEvent = Schemas['Event']
+export type EventsPage = Schemas['EventPage']
+/** Server-side spans of GET /api/runs/{id}/trace (the UI builds its own from events). */
+export type TraceSpan = Schemas['Span']
+export type Trace = Schemas['Trace']
 
 export const TERMINAL_EVENT_TYPES = ['run.completed', 'run.failed', 'run.cancelled'] as const
 
-// ---- approvals ----------------------------------------------------------------------
+// ---- approvals, tools ---------------------------------------------------------------
 
-export type ApprovalStatus = 'pending' | 'approved' | 'rejected'
-export interface Approval {
-  id: string
-  run_id: string
-  tool_name: string
-  arguments: Json
-  risk: string | null
-  status: ApprovalStatus
-  comment: string | null
-  created_at: string
-  decided_at: string | null
-}
+export type Approval = Schemas['Approval']
+export type ApprovalStatus = Approval['status']
+export type ApprovalDecision = Schemas['ApprovalDecision']
+
+export type ToolInfo = Schemas['ToolInfo']
+export type ToolPolicy = Schemas['ToolPolicy']
+export type ToolPolicyCreate = WithDefaults<Schemas['ToolPolicyCreate'], 'priority'>
 
 // ---- providers ----------------------------------------------------------------------
 
-export type ProviderKind = 'openai' | 'anthropic'
-export interface Provider {
-  id: string
-  name: string
-  kind: ProviderKind
-  base_url: string | null
-  model: string | null
-  has_api_key: boolean
-  created_at: string
-}
-export interface ProviderCreate {
-  name: string
-  kind: ProviderKind
-  base_url?: string
-  model?: string
-  api_key?: string
-}
-export interface ProviderTestResult {
-  ok: boolean
-  detail: string | null
-  latency_ms: number | null
-}
+export type Provider = Schemas['Provider']
+export type ProviderKind = Provider['kind']
+export type ProviderCreate = WithDefaults<Schemas['ProviderCreate'], 'is_default'>
+export type ProviderTestResult = Schemas['ProviderTest']
 
-// ---- memory -------------------------------------------------------------------------
+// ---- memory (hand-written from docs/api-contract-draft.md until it is in the document) --
 
 export type MemoryTier = 'core' | 'episodic' | 'archival'
 export const MEMORY_TIERS: MemoryTier[] = ['core', 'episodic', 'archival']

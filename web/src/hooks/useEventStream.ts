@@ -61,7 +61,7 @@ export function useEventStream(
     ;(async () => {
       if (replay) {
         setStatus('replaying')
-        let cursor: string | null = null
+        let cursor: number | null = null
         for (let page = 0; page < MAX_REPLAY_PAGES && !ctrl.signal.aborted; page++) {
           const res = await listEvents(runId, { cursor, limit: REPLAY_PAGE_SIZE }, ctrl.signal)
           deliver(res.events)

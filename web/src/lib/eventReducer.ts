@@ -298,7 +298,7 @@ function applyOne(v: RunView, ev: RunEvent): void {
     case 'run.cancelled':
       stopStreaming(v)
       v.cancelReason = str(p.reason)
-      v.items.push({ kind: 'notice', key: `cancelled:${ev.seq}`, text: v.cancelReason ? `Cancelled: ${v.cancelReason}` : 'Cancelled' })
+      v.items.push({ kind: 'notice', key: `cancelled:${ev.seq}`, text: cancelNotice(v.cancelReason) })
       setStatus(v, 'cancelled')
       break
     default:
@@ -307,6 +307,13 @@ function applyOne(v: RunView, ev: RunEvent): void {
         v.items.push({ kind: 'message', key: `msg:${ev.seq}`, agentId: ev.agent_id ?? null, messageType: ev.type, text })
       }
   }
+}
+
+/** "cancelled by request" → "Cancelled by request"; "budget" → "Cancelled: budget". */
+function cancelNotice(reason: string | null): string {
+  if (!reason) return 'Cancelled'
+  if (/^cancel/i.test(reason)) return reason[0]!.toUpperCase() + reason.slice(1)
+  return `Cancelled: ${reason}`
 }
 
 function hasPendingApproval(v: RunView): boolean {

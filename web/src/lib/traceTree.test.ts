@@ -159,3 +159,31 @@ describe('traceTotals', () => {
     })
   })
 })
+
+describe('streaming LLM calls', () => {
+  const live = [
+    ev(1, 'run.started'),
+    ev(2, 'step.started', { step: 1 }, { step: 1 }),
+    ev(3, 'llm.token', { delta: 'Hel' }, { step: 1 }),
+    ev(4, 'llm.token', { delta: 'lo' }, { step: 1 }),
+  ]
+
+  it('shows a call that is still streaming as an open span', () => {
+    const step = buildTraceTree(live, { runId: 'r' }).children[0]!
+    expect(step.children).toHaveLength(1)
+    const llm = step.children[0]!
+    expect([llm.kind, llm.name, llm.end, llm.status]).toEqual(['llm', 'llm call (streaming)', null, 'running'])
+    expect(llm.seqs).toEqual([3, 4])
+  })
+
+  it('turns it into the finished call (same span) on llm.called', () => {
+    const open = buildTraceTree(live, { runId: 'r' }).children[0]!.children[0]!
+    const done = [...live, ev(5, 'llm.called', { provider: 'openai', model: 'm', duration_ms: 250 }, { step: 1 })]
+    const step = buildTraceTree(done, { runId: 'r' }).children[0]!
+    expect(step.children).toHaveLength(1)
+    const llm = step.children[0]!
+    expect([llm.id, llm.name, llm.status]).toEqual([open.id, 'openai / m', 'ok'])
+    expect([llm.start, llm.end]).toEqual([T0_MS + 250, T0_MS + 500])
+    expect(llm.seqs).toEqual([3, 4, 5])
+  })
+})

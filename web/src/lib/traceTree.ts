@@ -81,11 +81,14 @@ export function buildTraceTree(events: readonly RunEvent[], opts: TraceOptions):
   const firstTs = toMs(sorted[0]?.ts) ?? toMs(opts.startedAt) ?? Date.now()
   const root = span('run', opts.runId, opts.runId, firstTs)
   root.attrs.runId = opts.runId
+  root.agentId = sorted[0]?.agent_id ?? null
   const steps = new Map<number, Span>()
   const tools = new Map<string, Span>()
   const approvals = new Map<string, Span>()
   const llmCount = new Map<number, number>()
   const firstTokenTs = new Map<number, number>()
+  /** LLM calls still streaming (tokens seen, no llm.called yet), by step: shown live. */
+  const streaming = new Map<number, Span>()
   let currentStep: number | null = null
 
   const stepSpan = (n: number, ev: RunEvent, ts: number): Span => {
@@ -132,6 +135,12 @@ export function buildTraceTree(events: readonly RunEvent[], opts: TraceOptions):
       case 'llm.token': {
         const n = ev.step ?? currentStep ?? -1
         if (!firstTokenTs.has(n)) firstTokenTs.set(n, ts)
+        let s = streaming.get(n)
+        if (!s) {
+          s = span('llm', `${opts.runId}:llm:${n}:${(llmCount.get(n) ?? 0) + 1}`, 'llm call (streaming)', ts, ev)
+          streaming.set(n, s)
+          parentFor(ev, ts).children.push(s)
+        } else s.seqs.push(ev.seq)
         break
       }
       case 'llm.called': {
@@ -144,11 +153,17 @@ export function buildTraceTree(events: readonly RunEvent[], opts: TraceOptions):
         firstTokenTs.delete(n)
         const start = dur !== null ? ts - dur : (tokenStart ?? ts)
         const name = [p.provider, p.model].filter((x) => typeof x === 'string' && x).join(' / ') || 'llm call'
-        const s = span('llm', `${opts.runId}:llm:${n}:${k}`, name, start, ev)
+        const live = streaming.get(n)
+        streaming.delete(n)
+        const s = live ?? span('llm', `${opts.runId}:llm:${n}:${k}`, name, start, ev)
+        if (live) {
+          Object.assign(s, { name, start })
+          s.seqs.push(ev.seq)
+        }
         s.end = ts
         s.status = p.finish_reason === 'error' ? 'error' : 'ok'
         s.attrs = { usage: p.usage, cost_usd: p.cost_usd, finish_reason: p.finish_reason, duration_ms: dur, model: p.model, provider: p.provider }
-        parent.children.push(s)
+        if (!live) parent.children.push(s)
         parent.start = Math.min(parent.start, start)
         break
       }

@@ -68,7 +68,7 @@ export function ChatRoute() {
         <div className="border-t border-zinc-200 bg-zinc-50/80 px-4 py-3">
           <div className="mx-auto max-w-3xl space-y-2">
             {chat.sendError && <ErrorAlert error={chat.sendError} />}
-            <Composer onSend={chat.send} onStop={chat.stop} busy={chat.sending} active={!!chat.activeRun} />
+            <Composer onSend={chat.send} onStop={chat.stop} busy={chat.sending} active={!!chat.activeRun} options={chat.options} onOptions={chat.setOptions} />
           </div>
         </div>
       </section>

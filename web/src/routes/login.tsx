@@ -1,7 +1,7 @@
 import { useState, type FormEvent } from 'react'
 import { Navigate, useNavigate, useSearchParams } from 'react-router'
 import { LogIn } from 'lucide-react'
-import { asApiError, type ApiError } from '@/api/client'
+import { ApiError, asApiError } from '@/api/client'
 import { Logo } from '@/components/layout/AppShell'
 import { Button } from '@/components/ui/Button'
 import { Field, Input } from '@/components/ui/Input'
@@ -29,7 +29,9 @@ export function LoginRoute() {
       await login({ username, password })
       navigate(safeNext, { replace: true })
     } catch (err) {
-      setError(asApiError(err))
+      const e = asApiError(err)
+      // The server's 401 title is generic ("Authentication is required."): say what happened.
+      setError(e.status === 401 ? new ApiError({ title: 'Wrong username or password', status: 401, detail: null }) : e)
     } finally {
       setBusy(false)
     }

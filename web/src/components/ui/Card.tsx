@@ -8,7 +8,7 @@ export function Card({ className, ...rest }: HTMLAttributes<HTMLDivElement>) {
 export function CardHeader({ title, description, actions, className }: { title: ReactNode; description?: ReactNode; actions?: ReactNode; className?: string }) {
   return (
     <div className={cn('flex flex-wrap items-start justify-between gap-3 border-b border-zinc-200 px-4 py-3', className)}>
-      <div className="min-w-0">
+      <div className="min-w-0 flex-1 basis-64">
         <h2 className="text-sm font-semibold text-zinc-900">{title}</h2>
         {description && <p className="mt-0.5 text-xs text-zinc-500">{description}</p>}
       </div>

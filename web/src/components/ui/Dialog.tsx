@@ -1,4 +1,4 @@
-import { useEffect, useRef, type ReactNode } from 'react'
+import { useEffect, useId, useRef, type ReactNode } from 'react'
 import { X } from 'lucide-react'
 import { cn } from '@/lib/cn'
 
@@ -24,6 +24,7 @@ export function Dialog({
   size?: 'sm' | 'md' | 'lg'
 }) {
   const ref = useRef<HTMLDialogElement>(null)
+  const id = useId()
   useEffect(() => {
     const el = ref.current
     if (!el) return
@@ -33,6 +34,8 @@ export function Dialog({
   return (
     <dialog
       ref={ref}
+      aria-labelledby={`${id}-title`}
+      aria-describedby={description ? `${id}-description` : undefined}
       onCancel={(e) => {
         e.preventDefault()
         onClose()
@@ -49,8 +52,8 @@ export function Dialog({
         <div className="flex max-h-[85vh] flex-col">
           <div className="flex items-start justify-between gap-4 border-b border-zinc-200 px-5 py-4">
             <div>
-              <h2 className="text-base font-semibold">{title}</h2>
-              {description && <p className="mt-1 text-sm text-zinc-500">{description}</p>}
+              <h2 id={`${id}-title`} className="text-base font-semibold">{title}</h2>
+              {description && <p id={`${id}-description`} className="mt-1 text-sm text-zinc-500">{description}</p>}
             </div>
             <button type="button" onClick={onClose} aria-label="Close" className="rounded-md p-1 text-zinc-400 hover:bg-zinc-100 hover:text-zinc-600">
               <X className="size-4" />

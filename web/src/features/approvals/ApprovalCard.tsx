@@ -36,7 +36,7 @@ export function ApprovalCard({ approval, onDecided }: { approval: Approval; onDe
       <div className="flex flex-wrap items-center gap-2 border-b border-zinc-100 px-4 py-3">
         <Wrench className="size-4 text-zinc-400" />
         <span className="font-mono text-sm font-semibold text-zinc-900">{approval.tool_name}</span>
-        {approval.risk && <Badge tone={RISK_TONE[approval.risk as keyof typeof RISK_TONE] ?? 'neutral'}>{approval.risk} risk</Badge>}
+        <Badge tone={RISK_TONE[approval.risk as keyof typeof RISK_TONE] ?? 'neutral'}>{approval.risk} risk</Badge>
         {!pending && <StatusBadge status={approval.status} />}
         <span className="ml-auto text-xs text-zinc-400" title={formatDateTime(approval.created_at)}>
           {formatRelative(approval.created_at)}
@@ -52,6 +52,7 @@ export function ApprovalCard({ approval, onDecided }: { approval: Approval; onDe
           </span>
           <span className="font-mono">{approval.id}</span>
         </div>
+        {approval.reason && <p className="text-sm text-zinc-600">{approval.reason}</p>}
         <div>
           <h3 className="mb-1 text-xs font-medium tracking-wide text-zinc-500 uppercase">Arguments</h3>
           <JsonView value={approval.arguments} maxHeight="max-h-72" />

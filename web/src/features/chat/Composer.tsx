@@ -2,9 +2,11 @@ import { useEffect, useRef, useState, type KeyboardEvent } from 'react'
 import { ArrowUp, Square } from 'lucide-react'
 import { Button } from '@/components/ui/Button'
 import { Kbd } from '@/components/ui/Kbd'
+import { RunOptionsButton } from './RunOptionsDialog'
+import type { RunOptions } from './runOptions'
 
 /** Message box: Enter sends, Shift+Enter adds a line; Stop replaces Send while a run is live. */
-export function Composer({ onSend, onStop, busy, active, disabled }: { onSend: (text: string) => Promise<boolean>; onStop: () => void; busy: boolean; active: boolean; disabled?: boolean }) {
+export function Composer({ onSend, onStop, busy, active, disabled, options, onOptions }: { onSend: (text: string) => Promise<boolean>; onStop: () => void; busy: boolean; active: boolean; disabled?: boolean; options: RunOptions; onOptions: (o: RunOptions) => void }) {
   const [text, setText] = useState('')
   const ref = useRef<HTMLTextAreaElement>(null)
 
@@ -41,10 +43,13 @@ export function Composer({ onSend, onStop, busy, active, disabled }: { onSend: (
         className="block max-h-56 w-full resize-none rounded-t-xl border-0 bg-transparent px-4 pt-3 pb-1 text-sm placeholder:text-zinc-400 focus:ring-0 focus:outline-none"
       />
       <div className="flex items-center justify-between gap-2 px-3 pb-2">
-        <p className="hidden text-xs text-zinc-400 sm:block">
-          <Kbd>Enter</Kbd> to send · <Kbd>Shift</Kbd>+<Kbd>Enter</Kbd> new line
-        </p>
-        <div className="ml-auto">
+        <div className="flex min-w-0 items-center gap-3">
+          <RunOptionsButton options={options} onChange={onOptions} />
+          <p className="hidden text-xs text-zinc-400 md:block">
+            <Kbd>Enter</Kbd> to send · <Kbd>Shift</Kbd>+<Kbd>Enter</Kbd> new line
+          </p>
+        </div>
+        <div className="ml-auto shrink-0">
           {active ? (
             <Button key="stop" size="sm" variant="dark" onClick={onStop} icon={<Square className="size-3 fill-current" />}>
               Stop

@@ -26,9 +26,9 @@ function UserBubble({ text }: { text: string }) {
   )
 }
 
-function AgentRow({ children }: { children: React.ReactNode }) {
+function AgentRow({ runId, children }: { runId: string; children: React.ReactNode }) {
   return (
-    <div className="flex gap-3">
+    <div className="flex gap-3" data-testid="agent-turn" data-run-id={runId}>
       <div className="flex size-7 shrink-0 items-center justify-center rounded-full bg-brand-50 text-brand-600 ring-1 ring-brand-100">
         <Bot className="size-4" />
       </div>
@@ -37,12 +37,13 @@ function AgentRow({ children }: { children: React.ReactNode }) {
   )
 }
 
-function Item({ item, view }: { item: TranscriptItem; view: RunView }) {
+/** `primaryAgent`: the run's own agent, whose name is not repeated on every line. */
+function Item({ item, view, primaryAgent }: { item: TranscriptItem; view: RunView; primaryAgent: string }) {
   switch (item.kind) {
     case 'assistant':
       return (
-        <div className={cn('text-sm leading-relaxed whitespace-pre-wrap text-zinc-800', item.streaming && 'streaming-caret')}>
-          {item.agentId && <span className="mr-1.5 text-xs font-medium text-zinc-400">{item.agentId}</span>}
+        <div data-testid="assistant-text" data-streaming={item.streaming || undefined} className={cn('text-sm leading-relaxed whitespace-pre-wrap text-zinc-800', item.streaming && 'streaming-caret')}>
+          {item.agentId && item.agentId !== primaryAgent && <span className="mr-1.5 text-xs font-medium text-zinc-400">{item.agentId}</span>}
           {item.text}
         </div>
       )
@@ -54,7 +55,7 @@ function Item({ item, view }: { item: TranscriptItem; view: RunView }) {
       return (
         <div className="rounded-md border border-zinc-200 bg-zinc-50 px-3 py-2 text-sm">
           <span className="mr-2 font-mono text-xs text-violet-600">{item.messageType}</span>
-          {item.agentId && <span className="mr-2 text-xs font-medium text-zinc-500">{item.agentId}</span>}
+          {item.agentId && item.agentId !== primaryAgent && <span className="mr-2 text-xs font-medium text-zinc-500">{item.agentId}</span>}
           <span className="whitespace-pre-wrap text-zinc-700">{item.text}</span>
         </div>
       )
@@ -101,9 +102,9 @@ function LiveTurn({ run, onStatus }: { run: Run; onStatus?: (runId: string, stat
   }, [run.run_id, view.status])
   const waitingForFirstToken = view.items.length === 0 && (status === 'replaying' || status === 'connecting' || status === 'open' || view.status === 'running')
   return (
-    <AgentRow>
+    <AgentRow runId={run.run_id}>
       {view.items.map((it) => (
-        <Item key={it.key} item={it} view={view} />
+        <Item key={it.key} item={it} view={view} primaryAgent={run.agent_id} />
       ))}
       {waitingForFirstToken && (
         <div className="flex items-center gap-2 text-sm text-zinc-400">
@@ -121,7 +122,7 @@ function LiveTurn({ run, onStatus }: { run: Run; onStatus?: (runId: string, stat
 function SummaryTurn({ run, onExpand }: { run: Run; onExpand: () => void }) {
   const out = run.status === 'failed' ? null : preview(run.output, 100_000)
   return (
-    <AgentRow>
+    <AgentRow runId={run.run_id}>
       {out ? <div className="text-sm leading-relaxed whitespace-pre-wrap text-zinc-800">{out}</div> : null}
       {run.status === 'failed' && (
         <div className="flex items-start gap-2 rounded-md bg-red-50 px-3 py-2 text-sm text-red-700">

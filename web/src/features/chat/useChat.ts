@@ -7,6 +7,7 @@ import { useResource } from '@/hooks/useResource'
 import { isRunActive, type RunViewStatus } from '@/lib/eventReducer'
 import { preview } from '@/lib/format'
 import { newSessionKey, randomId } from '@/lib/ids'
+import { useRunOptions } from './runOptions'
 
 export interface SessionSummary {
   key: string
@@ -25,6 +26,7 @@ export function useChat() {
   const sessionKey = params.get('session') || fresh
   const [sending, setSending] = useState(false)
   const [sendError, setSendError] = useState<ApiError | null>(null)
+  const [options, setOptions] = useRunOptions()
   const [liveStatus, setLiveStatus] = useState<Record<string, RunViewStatus>>({})
 
   const recent = useResource((s) => listRuns({ limit: RECENT_RUNS_FOR_SESSIONS }, s), [])
@@ -65,7 +67,10 @@ export function useChat() {
       setSending(true)
       setSendError(null)
       try {
-        const run = await createRun({ input: text, session_key: sessionKey }, randomId())
+        const run = await createRun(
+          { input: text, session_key: sessionKey, model: options.model || undefined, tools: options.tools.length ? options.tools : undefined },
+          randomId(),
+        )
         setTurns((prev) => [...(prev ?? []), run])
         if (!params.get('session')) setParams({ session: sessionKey }, { replace: true })
         return true
@@ -76,7 +81,7 @@ export function useChat() {
         setSending(false)
       }
     },
-    [sessionKey, setTurns, params, setParams],
+    [sessionKey, setTurns, params, setParams, options],
   )
 
   const stop = useCallback(async () => {
@@ -96,5 +101,5 @@ export function useChat() {
     [reloadRecent],
   )
 
-  return { sessionKey, sessions, sessionsLoading: recent.loading, runs, turns, activeRun, sending, sendError, send, stop, selectSession, newSession, onRunStatus }
+  return { options, setOptions, sessionKey, sessions, sessionsLoading: recent.loading, runs, turns, activeRun, sending, sendError, send, stop, selectSession, newSession, onRunStatus }
 }

@@ -29,7 +29,7 @@ export function BrowsePanel({ onOpen, refreshKey }: { onOpen: (id: string) => vo
     setLoadingMore(true)
     try {
       const page = await listMemories({ tier, limit: PAGE, cursor })
-      setExtra((e) => ({ items: [...(e?.items ?? []), ...page.items], cursor: page.next_cursor }))
+      setExtra((e) => ({ items: [...(e?.items ?? []), ...page.items], cursor: page.next_cursor ?? null }))
     } finally {
       setLoadingMore(false)
     }

@@ -126,7 +126,7 @@ export function SearchPanel({ onOpen }: { onOpen: (id: string) => void }) {
           ))}
         </ol>
       )}
-      {!results && !error && <EmptyState icon={<Search className="size-5" />} title="Search your agents’ memory" description="Hybrid search: pgvector similarity and PostgreSQL full text, fused by reciprocal rank." />}
+      {!results && !error && <EmptyState icon={<Search className="size-5" />} title="Search your agents’ memory" description="Hybrid search: vector similarity and full text, fused by reciprocal rank." />}
     </div>
   )
 }

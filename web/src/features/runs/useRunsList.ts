@@ -21,7 +21,7 @@ export function useRunsList(filters: RunFilters) {
     listRuns({ ...filters, limit: PAGE_SIZE }, ctrl.signal)
       .then((page) => {
         setRuns(page.items)
-        setCursor(page.next_cursor)
+        setCursor(page.next_cursor ?? null)
         setError(null)
       })
       .catch((e) => !ctrl.signal.aborted && setError(asApiError(e)))
@@ -39,7 +39,7 @@ export function useRunsList(filters: RunFilters) {
         const seen = new Set(prev.map((r) => r.run_id))
         return [...prev, ...page.items.filter((r) => !seen.has(r.run_id))]
       })
-      setCursor(page.next_cursor)
+      setCursor(page.next_cursor ?? null)
     } catch (e) {
       setError(asApiError(e))
     } finally {

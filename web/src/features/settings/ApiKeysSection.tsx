@@ -1,7 +1,7 @@
 import { useState, type FormEvent } from 'react'
 import { AlertTriangle, KeyRound, Plus } from 'lucide-react'
 import { createApiKey, listApiKeys, revokeApiKey, setApiKeyStatus } from '@/api/settings'
-import type { ApiKey, ApiKeyCreated } from '@/api/types'
+import { ORG_ROLES, type ApiKey, type ApiKeyCreated, type OrgRole } from '@/api/types'
 import { StatusBadge } from '@/components/ui/Badge'
 import { Button } from '@/components/ui/Button'
 import { Card, CardHeader } from '@/components/ui/Card'
@@ -22,6 +22,7 @@ export function ApiKeysSection() {
   const [open, setOpen] = useState(false)
   const [name, setName] = useState('')
   const [boundProject, setBoundProject] = useState(projectId ?? '')
+  const [role, setRole] = useState<OrgRole>('member')
   const [created, setCreated] = useState<ApiKeyCreated | null>(null)
   const [revoking, setRevoking] = useState<ApiKey | null>(null)
   const create = useMutation(createApiKey)
@@ -33,13 +34,14 @@ export function ApiKeysSection() {
 
   const submit = async (e: FormEvent) => {
     e.preventDefault()
-    const k = await create.run({ name: name.trim(), project_id: boundProject || undefined })
+    const k = await create.run({ name: name.trim(), project_id: boundProject || undefined, role })
     if (!k) return
     const { key: _secret, ...stored } = k
     void _secret
     keys.setData((prev) => ({ items: [stored, ...(prev?.items ?? [])], next_cursor: prev?.next_cursor ?? null }))
     setCreated(k)
     setName('')
+    setRole('member')
   }
   const closeCreate = () => {
     setOpen(false)
@@ -86,6 +88,7 @@ export function ApiKeysSection() {
               <Th>Name</Th>
               <Th>Key</Th>
               <Th>Status</Th>
+              <Th className="hidden sm:table-cell">Role</Th>
               <Th className="hidden md:table-cell">Project</Th>
               <Th className="hidden lg:table-cell">Last used</Th>
               <Th className="text-right">
@@ -106,6 +109,7 @@ export function ApiKeysSection() {
                 <Td>
                   <StatusBadge status={k.status} />
                 </Td>
+                <Td className="hidden text-xs capitalize sm:table-cell">{k.role}</Td>
                 <Td className="hidden text-xs md:table-cell">{projectName(k.project_id)}</Td>
                 <Td className="hidden text-xs lg:table-cell">{k.last_used_at ? formatRelative(k.last_used_at) : 'never'}</Td>
                 <Td className="text-right whitespace-nowrap">
@@ -155,7 +159,7 @@ export function ApiKeysSection() {
             </div>
             <CopyField label="API key" value={created.key} />
             <p className="text-xs text-zinc-500">
-              {created.name} · {projectName(created.project_id)}
+              {created.name} · {created.role} · {projectName(created.project_id)}
             </p>
           </div>
         ) : (
@@ -163,6 +167,17 @@ export function ApiKeysSection() {
             {create.error && <ErrorAlert error={create.error} />}
             <Field label="Name" hint="What will use it, e.g. “CI pipeline”." error={fe.name}>
               {(p) => <Input {...p} autoFocus value={name} onChange={(e) => setName(e.target.value)} />}
+            </Field>
+            <Field label="Role" hint="What the key may do; never more than your own role." error={fe.role}>
+              {(p) => (
+                <Select {...p} value={role} onChange={(e) => setRole(e.target.value as OrgRole)}>
+                  {ORG_ROLES.map((r) => (
+                    <option key={r} value={r}>
+                      {r[0]!.toUpperCase() + r.slice(1)}
+                    </option>
+                  ))}
+                </Select>
+              )}
             </Field>
             <Field label="Project" hint="Bind the key to one project, or leave it org-wide." error={fe.project_id}>
               {(p) => (

@@ -13,7 +13,7 @@ import { useResource } from '@/hooks/useResource'
 import { formatDuration } from '@/lib/format'
 import { useMutation } from './useMutation'
 
-const EMPTY = { name: '', kind: 'openai' as ProviderKind, base_url: '', model: '', api_key: '' }
+const EMPTY = { name: '', kind: 'openai' as ProviderKind, base_url: '', model: '', api_key: '', is_default: false }
 
 function TestResult({ result }: { result: ProviderTestResult | { error: string } }) {
   if ('error' in result) return <span className="text-xs text-red-600">{result.error}</span>
@@ -42,7 +42,7 @@ export function ProvidersSection({ canEdit }: { canEdit: boolean }) {
 
   const submit = async (e: FormEvent) => {
     e.preventDefault()
-    const p = await create.run({ name: form.name.trim(), kind: form.kind, base_url: form.base_url.trim() || undefined, model: form.model.trim() || undefined, api_key: form.api_key || undefined })
+    const p = await create.run({ name: form.name.trim(), kind: form.kind, base_url: form.base_url.trim() || undefined, model: form.model.trim(), api_key: form.api_key || undefined, is_default: form.is_default })
     if (!p) return
     providers.setData((prev) => ({ items: [...(prev?.items ?? []), p], next_cursor: prev?.next_cursor ?? null }))
     setOpen(false)
@@ -75,7 +75,7 @@ export function ProvidersSection({ canEdit }: { canEdit: boolean }) {
     <Card>
       <CardHeader
         title="LLM providers"
-        description="OpenAI-compatible endpoints (OpenAI, Azure, vLLM, Ollama, DeepSeek, Qwen…) and Anthropic. Keys are encrypted at rest and never returned."
+        description="OpenAI-compatible endpoints (OpenAI, Azure, vLLM, Ollama, DeepSeek, Qwen…) and Anthropic. Runs that name no provider use the default one (else the first); with none here, the server’s LLM_* settings. Keys are encrypted at rest and never returned."
         actions={canEdit && <Button size="sm" variant="primary" icon={<Plus className="size-4" />} onClick={() => setOpen(true)}>Add provider</Button>}
       />
       {providers.error && <ErrorAlert error={providers.error} onRetry={providers.reload} className="m-3" />}
@@ -91,10 +91,11 @@ export function ProvidersSection({ canEdit }: { canEdit: boolean }) {
                 <p className="flex items-center gap-2 text-sm font-medium text-zinc-900">
                   {p.name}
                   <Badge tone={p.kind === 'anthropic' ? 'amber' : 'brand'}>{p.kind}</Badge>
+                  {p.is_default && <Badge tone="green">default</Badge>}
                   {!p.has_api_key && <Badge>no key</Badge>}
                 </p>
                 <p className="truncate font-mono text-xs text-zinc-500">
-                  {p.model ?? 'default model'} · {p.base_url ?? 'default endpoint'}
+                  {p.model} · {p.base_url ?? 'default endpoint'}
                 </p>
                 {results[p.id] && <TestResult result={results[p.id]!} />}
               </div>
@@ -117,7 +118,7 @@ export function ProvidersSection({ canEdit }: { canEdit: boolean }) {
         footer={
           <>
             <Button onClick={() => setOpen(false)}>Cancel</Button>
-            <Button variant="primary" type="submit" form="new-provider" loading={create.busy} disabled={!form.name.trim()}>
+            <Button variant="primary" type="submit" form="new-provider" loading={create.busy} disabled={!form.name.trim() || !form.model.trim()}>
               Add provider
             </Button>
           </>
@@ -141,12 +142,16 @@ export function ProvidersSection({ canEdit }: { canEdit: boolean }) {
           <Field label="Base URL" hint="Leave empty for the vendor’s default endpoint." error={fe.base_url}>
             {(p) => <Input {...p} value={form.base_url} onChange={(e) => setForm({ ...form, base_url: e.target.value })} placeholder="http://localhost:11434/v1" className="font-mono" />}
           </Field>
-          <Field label="Default model" error={fe.model}>
+          <Field label="Model" hint="Used by runs that name this provider without a model." error={fe.model}>
             {(p) => <Input {...p} value={form.model} onChange={(e) => setForm({ ...form, model: e.target.value })} placeholder={form.kind === 'anthropic' ? 'claude-sonnet-4' : 'gpt-4o-mini'} className="font-mono" />}
           </Field>
           <Field label="API key" hint="Stored encrypted; never shown again." error={fe.api_key}>
             {(p) => <Input {...p} type="password" autoComplete="off" value={form.api_key} onChange={(e) => setForm({ ...form, api_key: e.target.value })} />}
           </Field>
+          <label className="flex items-center gap-2 text-sm text-zinc-700">
+            <input type="checkbox" checked={form.is_default} onChange={(e) => setForm({ ...form, is_default: e.target.checked })} className="rounded border-zinc-300 text-brand-600 focus:ring-brand-500" />
+            Use for runs that name no provider (default)
+          </label>
         </form>
       </Dialog>
       <Dialog

@@ -64,7 +64,7 @@ export function Waterfall({ root, now, selected, onSelect }: { root: Span; now: 
               <div className="flex w-[45%] shrink-0 items-center gap-1.5 truncate px-3 py-1.5 sm:w-[35%]" style={{ paddingLeft: `${12 + depth * 14}px` }}>
                 <Icon className={cn('size-3.5 shrink-0', span.kind === 'llm' ? 'text-brand-500' : span.kind === 'tool' ? 'text-emerald-600' : span.kind === 'child_run' ? 'text-violet-500' : 'text-zinc-400')} />
                 <span className={cn('truncate', span.kind === 'tool' || span.kind === 'llm' ? 'font-mono text-[12px]' : 'font-medium', span.kind === 'run' && 'text-zinc-900')}>{span.name}</span>
-                {span.agentId && <span className="truncate text-xs text-zinc-400">{span.agentId}</span>}
+                {span.agentId && span.agentId !== root.agentId && <span className="truncate text-xs text-zinc-400">{span.agentId}</span>}
               </div>
               <div className="relative h-7 flex-1 pr-3">
                 <div
