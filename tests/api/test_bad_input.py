@@ -68,3 +68,20 @@ async def test_unknown_route_is_problem_404(admin: AsyncClient) -> None:
     resp = await admin.get("/api/nothing-here")
     assert resp.status_code == 404
     assert resp.headers["content-type"].startswith("application/problem+json")
+
+
+async def test_unknown_route_with_any_method_is_problem_404(admin: AsyncClient) -> None:
+    for method in ("POST", "PUT", "PATCH", "DELETE"):
+        resp = await admin.request(method, "/api/nothing-here", json={})
+        assert resp.status_code == 404, method
+        assert resp.headers["content-type"].startswith("application/problem+json")
+
+
+async def test_openapi_documents_problem_details(app: object) -> None:
+    schema = app.openapi()  # type: ignore[attr-defined]
+    assert (
+        "Problem" in schema["components"]["schemas"]
+        and "HTTPValidationError" not in schema["components"]["schemas"]
+    )
+    errors = schema["paths"]["/api/projects"]["post"]["responses"]["422"]["content"]
+    assert errors == {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}

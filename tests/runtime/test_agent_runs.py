@@ -51,6 +51,7 @@ class TestAgentLoop:
         assert types(events) == [
             "run.started",
             "step.started",
+            "llm.started",
             "llm.called",
             "step.completed",
             "run.completed",
@@ -80,11 +81,13 @@ class TestAgentLoop:
         assert types(events) == [
             "run.started",
             "step.started",
+            "llm.started",
             "llm.called",
             "tool.called",
             "tool.result",
             "step.completed",
             "step.started",
+            "llm.started",
             "llm.called",
             "step.completed",
             "run.completed",
@@ -262,3 +265,10 @@ class TestProviders:
         ).json()
         test = (await runner.post(f"/api/providers/{created['id']}/test")).json()
         assert test["ok"] is False and "nope-model" in test["detail"]
+        # A provider that is not the org's default is used only when a run names it.
+        run = await wait_status(
+            runner, (await runner.post("/api/runs", json={"input": "still fine"})).json()["run_id"]
+        )
+        assert run["status"] == "completed" and run["output"] == "echo: still fine"
+        named = (await runner.post("/api/runs", json={"input": "x", "provider": "broken"})).json()["run_id"]
+        assert "nope-model" in (await wait_status(runner, named))["error"]

@@ -32,6 +32,7 @@ from openintern.api.routes import (
 from openintern.api.static import mount_ui
 from openintern.auth import AuditWriter, SecretBox, ensure_bootstrap, load_or_create_key
 from openintern.config import Settings
+from openintern.db.embedded import stop_embedded
 from openintern.db.server import prepare_database
 from openintern.db.session import Database
 from openintern.runtime import EventHub, Worker, build_services
@@ -89,6 +90,8 @@ def create_app(settings: Settings, *, database_url: str | None = None, migrate: 
             await _stop_runtime(platform, runtime)
             await writer.stop()
             await db.dispose()
+            if url != database_url:  # this process resolved (maybe started) the database
+                await asyncio.to_thread(stop_embedded)
 
     app = FastAPI(
         title="OpenIntern",
@@ -99,6 +102,7 @@ def create_app(settings: Settings, *, database_url: str | None = None, migrate: 
         redoc_url=None,
     )
     problems.install(app)
+    problems.document(app)
     for router in ROUTERS:
         app.include_router(router)
     app.add_middleware(RequestContextMiddleware)

@@ -105,3 +105,35 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(StarletteHTTPException, _http)
     app.add_exception_handler(DataError, _data_error)
     app.add_exception_handler(Exception, _unexpected)
+
+
+def document(app: FastAPI) -> None:
+    """Describe errors in OpenAPI as they really are: every 4xx/5xx is a Problem (FastAPI
+    would otherwise advertise its own HTTPValidationError for 422)."""
+    from fastapi.openapi.utils import get_openapi
+
+    from openintern.schemas.responses import Problem
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is not None:
+            return app.openapi_schema
+        schema = get_openapi(title=app.title, version=app.version, routes=app.routes)
+        components = schema.setdefault("components", {}).setdefault("schemas", {})
+        components.update(
+            Problem.model_json_schema(ref_template="#/components/schemas/{model}").pop("$defs", {})
+        )
+        components["Problem"] = Problem.model_json_schema(ref_template="#/components/schemas/{model}")
+        components.pop("HTTPValidationError", None)
+        components.pop("ValidationError", None)
+        problem = {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
+        for path in schema.get("paths", {}).values():
+            for operation in path.values():
+                responses = operation.setdefault("responses", {})
+                for code in list(responses):
+                    if code.startswith(("4", "5")):
+                        responses[code]["content"] = problem
+                responses.setdefault("4XX", {"description": "Problem details", "content": problem})
+        app.openapi_schema = schema
+        return schema
+
+    app.openapi = openapi  # type: ignore[method-assign]

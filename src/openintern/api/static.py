@@ -27,9 +27,12 @@ def mount_ui(app: FastAPI, static_dir: Path) -> None:
     )
     index = files.get("index.html")
 
-    @app.get("/{path:path}", include_in_schema=False)
+    # Every method, so an unknown API path is a 404 problem rather than a 405 from this route.
+    @app.api_route(
+        "/{path:path}", methods=["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"], include_in_schema=False
+    )
     async def spa(path: str, request: Request) -> Response:
-        if request.url.path.startswith(_API_PREFIXES):
+        if request.method not in ("GET", "HEAD") or request.url.path.startswith(_API_PREFIXES):
             from starlette.exceptions import HTTPException
 
             raise HTTPException(404, f"no route {request.url.path}")

@@ -53,3 +53,6 @@ async def _main(settings: object) -> None:
 
     await aclose_clients()
     await db.dispose()
+    from openintern.db.embedded import stop_embedded
+
+    stop_embedded()

@@ -20,6 +20,10 @@ log = logging.getLogger(__name__)
 
 DATABASE_NAME = "openintern"
 
+# Servers this process joined. uvicorn re-raises SIGTERM after its graceful shutdown, so
+# the wheel's atexit hook never runs there: the lifespan calls stop_embedded() instead.
+_joined: list[Any] = []
+
 
 def start_embedded(data_dir: Path, *, database: str = DATABASE_NAME, keep_running: bool = False) -> str:
     """Start (or join) the embedded server and return a SQLAlchemy URL for ``database``."""
@@ -35,10 +39,22 @@ def start_embedded(data_dir: Path, *, database: str = DATABASE_NAME, keep_runnin
             )
     except Exception as exc:  # the wheel raises plain exceptions with the server log inline
         raise DatabaseError(f"could not start the embedded PostgreSQL in {pg_dir}: {exc}") from exc
+    if not keep_running and server not in _joined:
+        _joined.append(server)
     socket_dir = parse_qs(urlparse(server.get_uri()).query)["host"][0]
     _ensure_database(socket_dir, database)
     log.info("embedded PostgreSQL ready (socket in %s, database %s)", socket_dir, database)
     return socket_url(socket_dir, database)
+
+
+def stop_embedded() -> None:
+    """Leave the servers this process joined; the last process to leave stops each one."""
+    while _joined:
+        server = _joined.pop()
+        try:
+            server.cleanup()
+        except Exception:  # shutting down: report, never mask the real exit
+            log.exception("could not stop the embedded PostgreSQL")
 
 
 def socket_url(socket_dir: str, database: str) -> str:

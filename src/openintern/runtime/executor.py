@@ -69,6 +69,13 @@ async def call_model(
     started = time.perf_counter()
     settings = ModelSettings(**ctx.run.config.get("model_settings", {}))
     response: ModelResponse | None = None
+    ctx.emit(
+        "llm.started",
+        {"provider": model.provider, "model": model.model},
+        step=step,
+        span_id=span,
+        parent_span_id=f"step-{step}",
+    )
     if ctx.run.config.get("stream", True):
         async for item in model.stream(state.messages, tools=specs or None, settings=settings):
             if isinstance(item, TextDelta):

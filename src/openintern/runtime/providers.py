@@ -41,10 +41,8 @@ async def provider_config(
         ).scalar()
         if row is None:
             raise NotFound("provider", wanted)
-    else:
-        row = (
-            await session.execute(query.order_by(Provider.is_default.desc(), Provider.id).limit(1))
-        ).scalar()
+    else:  # only the org's default provider stands in for the platform settings
+        row = (await session.execute(query.where(Provider.is_default).limit(1))).scalar()
     if row is not None:
         key = decrypt(row.api_key_encrypted) if row.api_key_encrypted else None
         return ProviderConfig(kind=row.kind, model=model or row.model, api_key=key, base_url=row.base_url)  # type: ignore[arg-type]

@@ -52,7 +52,7 @@ def build_spans(
             spans[e["span_id"]] = _span(e["span_id"], root, "step", f"step {p['step']}", ts, step=p["step"])
         elif kind == "step.completed" and e["span_id"] in spans:
             _close(spans[e["span_id"]], ts, "ok")
-        elif kind == "llm.token" and e["span_id"] not in spans:
+        elif kind in ("llm.started", "llm.token") and e["span_id"] not in spans:
             spans[e["span_id"]] = _span(e["span_id"], e["parent_span_id"], "llm", "llm call", ts)
         elif kind == "llm.called":
             _llm(spans, e, ts, p)

@@ -34,6 +34,11 @@ class StepPayload(_Payload):
     step: int
 
 
+class LlmStartedPayload(_Payload):
+    provider: str
+    model: str
+
+
 class TokenPayload(_Payload):
     delta: str = Field(description="Text streamed by the model; consecutive deltas may be merged.")
 
@@ -128,6 +133,11 @@ class StepCompletedEvent(_Event):
     payload: StepPayload
 
 
+class LlmStartedEvent(_Event):
+    type: Literal["llm.started"]
+    payload: LlmStartedPayload
+
+
 class LlmTokenEvent(_Event):
     type: Literal["llm.token"]
     payload: TokenPayload
@@ -188,6 +198,7 @@ RunEvent = Annotated[
     | RunResumedEvent
     | StepStartedEvent
     | StepCompletedEvent
+    | LlmStartedEvent
     | LlmTokenEvent
     | LlmCalledEvent
     | ToolCalledEvent
@@ -210,6 +221,7 @@ EVENT_TYPES: frozenset[str] = frozenset(
         "run.resumed",
         "step.started",
         "step.completed",
+        "llm.started",
         "llm.token",
         "llm.called",
         "tool.called",

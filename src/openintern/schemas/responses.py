@@ -45,3 +45,21 @@ class Ready(BaseModel):
     status: Literal["ok", "unavailable"]
     database: str
     migrations: str
+
+
+class FieldError(BaseModel):
+    loc: list[str | int] = Field(description="Where: e.g. ['body', 'tools', 1].")
+    field: str = Field(description="The same as a dotted path: body.tools.1")
+    msg: str
+    type: str
+
+
+class Problem(BaseModel):
+    """RFC 9457 problem details: the body of every 4xx/5xx answer."""
+
+    type: str = Field(description="A URI naming the kind of problem.")
+    title: str
+    status: int
+    detail: str
+    request_id: str | None = None
+    errors: list[FieldError] | None = Field(None, description="Field-level problems (validation failures).")
