@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from openintern.llm import Message, MessagesAdapter, ModelResponse, ToolCall
 from openintern.runtime.context import RunContext
@@ -119,21 +120,17 @@ class AgentState:
         )
 
 
-async def load_state(ctx: RunContext, default_system_prompt: str) -> AgentState:
-    async with ctx.db.system() as session:
-        row = (await session.execute(LATEST_CHECKPOINT, {"run_id": ctx.run.id})).first()
-        if row is not None:
-            return AgentState.load(row.state)
-        history: list[Message] = []
-        if ctx.run.session_key:
-            prior = (
-                await session.execute(
-                    SESSION_HISTORY,
-                    {"org_id": ctx.run.org_id, "run_id": ctx.run.id, "session_key": ctx.run.session_key},
-                )
-            ).first()
-            if prior is not None:
-                history = [m for m in AgentState.load(prior.state).messages if m.role != "system"]
+async def load_state(ctx: RunContext, default_system_prompt: str, session: AsyncSession) -> AgentState:
+    """The latest checkpoint, or a fresh conversation (with the session's history so far)."""
+    row = (await session.execute(LATEST_CHECKPOINT, {"run_id": ctx.run.id})).first()
+    if row is not None:
+        return AgentState.load(row.state)
+    history: list[Message] = []
+    if ctx.run.session_key:
+        params = {"org_id": ctx.run.org_id, "run_id": ctx.run.id, "session_key": ctx.run.session_key}
+        prior = (await session.execute(SESSION_HISTORY, params)).first()
+        if prior is not None:
+            history = [m for m in AgentState.load(prior.state).messages if m.role != "system"]
     system = ctx.run.config.get("system_prompt") or default_system_prompt
     history = history[-SESSION_HISTORY_MAX_MESSAGES:]
     return AgentState([Message.system(system), *history, Message.user(str(ctx.run.input.get("text", "")))])

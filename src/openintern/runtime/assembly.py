@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from openintern.auth.crypto import SecretBox
 from openintern.config import Settings
 from openintern.db.session import Database
@@ -17,9 +19,8 @@ EXPORT_EVENTS_MAX = 50_000  # export_trace stops here rather than load an unboun
 
 
 def build_services(db: Database, settings: Settings, box: SecretBox) -> dict[str, Any]:
-    async def models(ctx: RunContext) -> ChatModel:
-        async with db.system() as session:
-            config = await provider_config(session, ctx.run.org_id, settings, ctx.run.config, box.decrypt)
+    async def models(ctx: RunContext, session: AsyncSession) -> ChatModel:
+        config = await provider_config(session, ctx.run.org_id, settings, ctx.run.config, box.decrypt)
         return chat_model(config)
 
     async def events_reader(org_id: str, run_id: str) -> list[dict[str, Any]]:

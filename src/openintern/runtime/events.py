@@ -40,7 +40,10 @@ NOTIFY_PAYLOAD_MAX = 7_000  # PostgreSQL refuses NOTIFY payloads of 8,000 bytes 
 # which is why the status change rides on the same UPDATE as the fence.
 APPEND_BATCH = text(
     """
-    WITH owned AS (
+    WITH u AS (
+        SELECT * FROM jsonb_to_recordset(CAST(:updates AS jsonb))
+            AS u(id text, last_seq bigint, status text, output text, error text, steps int, usage jsonb)
+    ), owned AS (
         UPDATE runs SET
             last_seq = greatest(runs.last_seq, u.last_seq),
             lease_expires_at = CASE WHEN u.status IS NULL THEN now() + make_interval(secs => :lease_s)
@@ -53,32 +56,28 @@ APPEND_BATCH = text(
             usage = coalesce(u.usage, runs.usage),
             finished_at = CASE WHEN u.status IN ('completed', 'failed', 'cancelled') THEN now()
                                ELSE runs.finished_at END
-          FROM unnest(CAST(:u_id AS text[]), CAST(:u_last AS bigint[]), CAST(:u_status AS text[]),
-                      CAST(:u_output AS text[]), CAST(:u_error AS text[]), CAST(:u_steps AS int[]),
-                      CAST(:u_usage AS jsonb[]))
-               AS u(id, last_seq, status, output, error, steps, usage)
+          FROM u
          WHERE runs.id = u.id AND runs.lease_owner = :owner AND runs.status = 'running'
         RETURNING runs.id
     ), events AS (
         INSERT INTO run_events (run_id, seq, org_id, ts, type, agent_id, step, span_id, parent_span_id, payload)
-        SELECT e.* FROM unnest(CAST(:e_run AS text[]), CAST(:e_seq AS bigint[]), CAST(:e_org AS text[]),
-                               CAST(:e_ts AS timestamptz[]), CAST(:e_type AS text[]), CAST(:e_agent AS text[]),
-                               CAST(:e_step AS int[]), CAST(:e_span AS text[]), CAST(:e_parent AS text[]),
-                               CAST(:e_payload AS jsonb[]))
-             AS e(run_id, seq, org_id, ts, type, agent_id, step, span_id, parent_span_id, payload)
+        SELECT e.run_id, e.seq, e.org_id, e.ts, e.type, e.agent_id, e.step, e.span_id, e.parent_span_id, e.payload
+          FROM jsonb_to_recordset(CAST(:events AS jsonb))
+               AS e(run_id text, seq bigint, org_id text, ts timestamptz, type text, agent_id text, step int,
+                    span_id text, parent_span_id text, payload jsonb)
          WHERE e.run_id IN (SELECT id FROM owned)
         ON CONFLICT (run_id, seq) DO NOTHING
         RETURNING 1
     ), checkpoints AS (
         INSERT INTO checkpoints (run_id, step, org_id, state)
-        SELECT c.* FROM unnest(CAST(:c_run AS text[]), CAST(:c_step AS int[]), CAST(:c_org AS text[]),
-                               CAST(:c_state AS jsonb[])) AS c(run_id, step, org_id, state)
+        SELECT c.run_id, c.step, c.org_id, c.state
+          FROM jsonb_to_recordset(CAST(:checkpoints AS jsonb)) AS c(run_id text, step int, org_id text, state jsonb)
          WHERE c.run_id IN (SELECT id FROM owned)
         ON CONFLICT (run_id, step) DO UPDATE SET state = excluded.state, created_at = now()
         RETURNING 1
     ), notes AS (
         SELECT pg_notify('oi_events', n.payload)
-          FROM unnest(CAST(:n_run AS text[]), CAST(:n_payload AS text[])) AS n(run_id, payload)
+          FROM jsonb_to_recordset(CAST(:notes AS jsonb)) AS n(run_id text, payload text)
          WHERE n.run_id IN (SELECT id FROM owned)
     )
     SELECT array(SELECT id FROM owned) AS owned,
@@ -326,36 +325,34 @@ def _notifications(batch: _Batch) -> tuple[list[str], list[str]]:
 
 
 def _batch_params(batch: _Batch, owner: str, lease_s: float) -> dict[str, Any]:
-    ids = list(batch.handles)
-    updates = [batch.updates.get(i, _Update()) for i in ids]
-    events = batch.events
-    n_run, n_payload = _notifications(batch)
+    """Each section travels as one JSON document (one orjson call, decoded by
+    jsonb_to_recordset): measured at W1, binding per-column arrays spent ~5 % of the
+    process's CPU in psycopg's list dumper."""
+    updates = []
+    for run_id, handle in batch.handles.items():
+        u = batch.updates.get(run_id, _Update())
+        updates.append(
+            {
+                "id": run_id,
+                "last_seq": handle.last_seq,
+                "status": u.status,
+                "output": u.output,
+                "error": u.error,
+                "steps": u.steps,
+                "usage": u.usage,
+            }
+        )
+    checkpoints = [
+        {"run_id": r, "step": c[0], "org_id": c[1], "state": c[2]} for r, c in batch.checkpoints.items()
+    ]
+    notes = [{"run_id": r, "payload": p} for r, p in zip(*_notifications(batch), strict=True)]
     return {
         "owner": owner,
         "lease_s": lease_s,
-        "u_id": ids,
-        "u_last": [batch.handles[i].last_seq for i in ids],
-        "u_status": [u.status for u in updates],
-        "u_output": [u.output for u in updates],
-        "u_error": [u.error for u in updates],
-        "u_steps": [u.steps for u in updates],
-        "u_usage": [_dumps(u.usage) if u.usage is not None else None for u in updates],
-        "e_run": [e["run_id"] for e in events],
-        "e_seq": [e["seq"] for e in events],
-        "e_org": [e["org_id"] for e in events],
-        "e_ts": [e["ts"] for e in events],
-        "e_type": [e["type"] for e in events],
-        "e_agent": [e["agent_id"] for e in events],
-        "e_step": [e["step"] for e in events],
-        "e_span": [e["span_id"] for e in events],
-        "e_parent": [e["parent_span_id"] for e in events],
-        "e_payload": [_dumps(e["payload"]) for e in events],
-        "c_run": list(batch.checkpoints),
-        "c_step": [c[0] for c in batch.checkpoints.values()],
-        "c_org": [c[1] for c in batch.checkpoints.values()],
-        "c_state": [_dumps(c[2]) for c in batch.checkpoints.values()],
-        "n_run": n_run,
-        "n_payload": n_payload,
+        "updates": _dumps(updates),
+        "events": _dumps(batch.events),
+        "checkpoints": _dumps(checkpoints),
+        "notes": _dumps(notes),
     }
 
 

@@ -30,9 +30,10 @@ DEFAULT_SYSTEM_PROMPT = "You are a helpful assistant. Use the tools when they he
 
 
 async def run_agent(ctx: RunContext) -> None:
-    state = await load_state(ctx, DEFAULT_SYSTEM_PROMPT)
-    toolbox = await load_toolbox(ctx)
-    model = await ctx.services["models"](ctx)
+    async with ctx.db.system() as session:  # one round trip set for everything a run starts with
+        state = await load_state(ctx, DEFAULT_SYSTEM_PROMPT, session)
+        toolbox = await load_toolbox(ctx, session)
+        model = await ctx.services["models"](ctx, session)
     max_steps = int(ctx.run.config.get("max_steps") or ctx.settings.runtime.default_max_steps)
     if state.phase in ("tools", "approval"):
         if await run_tools(ctx, state, toolbox) == "waiting":

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any, cast
 
 from sqlalchemy import or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from openintern.db.orm import ToolPolicyRule
 from openintern.llm import ToolCall, ToolSpec
@@ -88,30 +89,28 @@ def workspace_for(ctx: RunContext) -> Path:
     return path
 
 
-async def load_toolbox(ctx: RunContext) -> Toolbox:
+_POLICY_RULES = select(ToolPolicyRule)
+
+
+async def load_toolbox(ctx: RunContext, session: AsyncSession) -> Toolbox:
+    """The run's tools (asked for, and known), with the org's and project's policy rules."""
     registry: ToolRegistry = ctx.services["tools"]
     names = [n for n in (ctx.run.config.get("tools") or DEFAULT_TOOLS) if n in registry]
-    async with ctx.db.system() as session:
-        rows = (
-            await session.execute(
-                select(ToolPolicyRule).where(
-                    ToolPolicyRule.org_id == ctx.run.org_id,
-                    or_(ToolPolicyRule.project_id.is_(None), ToolPolicyRule.project_id == ctx.run.project_id),
-                )
-            )
-        ).scalars()
-        rules = [
-            PolicyRule(  # the table's CHECK constraints guarantee the literals
-                pattern=r.pattern,
-                action=cast(Action, r.action),
-                risk=cast("Risk | None", r.risk),
-                project_id=r.project_id,
-                role_id=r.role_id,
-                priority=r.priority,
-                id=r.id,
-            )
-            for r in rows
-        ]
+    project_rule = or_(ToolPolicyRule.project_id.is_(None), ToolPolicyRule.project_id == ctx.run.project_id)
+    rows = await session.execute(_POLICY_RULES.where(ToolPolicyRule.org_id == ctx.run.org_id, project_rule))
+    rules = [_rule(r) for r in rows.scalars()]
     specs = [registry.get(n).spec() for n in names]
     role_id = ctx.run.config.get("role_id")
     return Toolbox(registry, names, specs, rules, ctx.run.project_id, role_id, workspace_for(ctx))
+
+
+def _rule(row: ToolPolicyRule) -> PolicyRule:
+    return PolicyRule(  # the table's CHECK constraints guarantee the literals
+        pattern=row.pattern,
+        action=cast(Action, row.action),
+        risk=cast("Risk | None", row.risk),
+        project_id=row.project_id,
+        role_id=row.role_id,
+        priority=row.priority,
+        id=row.id,
+    )
