@@ -52,11 +52,23 @@ async def _memberships(session: AsyncSession, user_id: str) -> dict[str, Role]:
     return {org_id: cast(Role, role) for org_id, role in rows.all()}
 
 
+# The user and their memberships in one round trip (every authenticated request runs it).
+_USER_WITH_MEMBERSHIPS = text(
+    """
+    SELECT u.username, u.is_active, m.org_id, m.role
+      FROM users u LEFT JOIN memberships m ON m.user_id = u.id
+     WHERE u.id = :user_id
+     ORDER BY m.created_at, m.org_id
+    """
+)
+
+
 async def _from_user(session: AsyncSession, user_id: str) -> Principal:
-    user = await session.get(User, user_id)
-    if user is None or not user.is_active:
+    rows = (await session.execute(_USER_WITH_MEMBERSHIPS, {"user_id": user_id})).all()
+    if not rows or not rows[0].is_active:
         raise Unauthenticated("the access token's user no longer exists or is disabled")
-    return Principal(user.id, user.username, await _memberships(session, user.id))
+    memberships = {r.org_id: cast(Role, r.role) for r in rows if r.org_id is not None}
+    return Principal(user_id, rows[0].username, memberships)
 
 
 async def _from_api_key(session: AsyncSession, key: str) -> Principal:

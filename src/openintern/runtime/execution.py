@@ -6,12 +6,16 @@ from __future__ import annotations
 import asyncio
 import logging
 
+from sqlalchemy.exc import InterfaceError, OperationalError
+
 from openintern.errors import OpenInternError
 from openintern.runtime import kinds
 from openintern.runtime.context import RunContext
 from openintern.runtime.events import LeaseLost
 
 log = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 5  # a run whose infrastructure keeps failing under it is failed at last
 
 
 async def execute_run(ctx: RunContext) -> None:
@@ -32,6 +36,15 @@ async def execute_run(ctx: RunContext) -> None:
         await _cancelled(ctx)
     except LeaseLost:
         log.warning("run %s: lease lost; another worker continues it", run.id)
+    except (OperationalError, InterfaceError) as exc:
+        # The database, not the run, failed (connection refused, server restarting, too many
+        # clients). Stop here: the lease lapses and the run resumes from its checkpoint.
+        if run.attempt >= MAX_ATTEMPTS:
+            await fail(ctx, f"database unavailable after {run.attempt} attempts: {exc.orig or exc}")
+        else:
+            log.warning(
+                "run %s: database error (%s); it will resume after its lease expires", run.id, exc.orig
+            )
     except OpenInternError as exc:
         await fail(ctx, exc.message)
     except Exception as exc:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import func, select, text, update
+from sqlalchemy import func, insert, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from openintern.auth.scope import Scope
@@ -93,25 +93,25 @@ async def create_run(
                 )
             return existing, False
     lifecycle.check("pending", "queued")
-    row = Run(
-        id=new_id("run"),
-        org_id=scope.org_id,
-        project_id=project_id,
-        user_id=scope.user_id,
-        kind=kind,
-        status="queued",
-        session_key=body.session_key,
-        parent_run_id=parent_run_id,
-        agent_id=body.agent_id,
-        input={"text": body.text},
-        config=_agent_config(body),
-        run_metadata=body.metadata,
-        usage={},
-        idempotency_key=idempotency_key,
-    )
-    session.add(row)
-    await session.flush()
-    await session.refresh(row)
+    values = {
+        "id": new_id("run"),
+        "org_id": scope.org_id,
+        "project_id": project_id,
+        "user_id": scope.user_id,
+        "kind": kind,
+        "status": "queued",
+        "session_key": body.session_key,
+        "parent_run_id": parent_run_id,
+        "agent_id": body.agent_id,
+        "input": {"text": body.text},
+        "config": _agent_config(body),
+        "run_metadata": body.metadata,
+        "usage": {},
+        "idempotency_key": idempotency_key,
+    }
+    # INSERT … RETURNING in one round trip (an ORM add + flush + refresh took three and
+    # was a quarter of the CPU of POST /api/runs under load).
+    row = (await session.execute(insert(Run).values(**values).returning(Run))).scalar_one()
     await session.execute(NOTIFY, {"channel": WAKE_CHANNEL, "payload": row.id})
     return row, True
 
