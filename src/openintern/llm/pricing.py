@@ -8,6 +8,8 @@ unknown model costs `None` (unknown), never 0.
 
 from __future__ import annotations
 
+import functools
+
 from dataclasses import dataclass
 
 from openintern.llm.messages import Usage
@@ -58,6 +60,7 @@ PRICES: dict[str, Price] = {
 _BY_LENGTH = sorted(PRICES, key=len, reverse=True)
 
 
+@functools.lru_cache(maxsize=1024)  # called twice per model call; model ids repeat
 def price_of(model: str) -> Price | None:
     """The list price of `model`, matching dated or suffixed ids by prefix.
 
