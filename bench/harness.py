@@ -16,13 +16,14 @@ from pathlib import Path
 import aiohttp
 
 ADMIN_PASSWORD = "bench-admin-password"
+PID_FILE = "/tmp/openintern-bench-serve.pid"  # for profilers
 
 
 def machine() -> str:
     cpu = platform.processor() or platform.machine()
     try:
-        model = next(line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if line.startswith("model name"))
-        cpu = model
+        with open("/proc/cpuinfo") as fh:
+            cpu = next(line.split(":", 1)[1].strip() for line in fh if line.startswith("model name"))
     except (OSError, StopIteration):
         pass
     mem_gb = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
@@ -47,15 +48,22 @@ class Server:
 @contextmanager
 def serve(data_dir: Path, port: int, env: dict[str, str] | None = None) -> Iterator[Server]:
     """Run `openintern serve` as a real process; yields once /ready answers ok."""
-    full_env = {**os.environ, "DATA_DIR": str(data_dir), "PORT": str(port), "OPENINTERN_ADMIN_PASSWORD": ADMIN_PASSWORD}
+    full_env = {
+        **os.environ,
+        "DATA_DIR": str(data_dir),
+        "PORT": str(port),
+        "OPENINTERN_ADMIN_PASSWORD": ADMIN_PASSWORD,
+    }
     full_env.update(env or {})
     started = time.perf_counter()
     proc = subprocess.Popen(
         [sys.executable, "-m", "openintern", "serve"],
+        # (the pid is written for profilers: py-spy record --pid $(cat /tmp/openintern-bench-serve.pid))
         env=full_env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
+    Path(PID_FILE).write_text(str(proc.pid))
     base = f"http://127.0.0.1:{port}"
     try:
         ready = asyncio.run(wait_ready(base, started))
@@ -82,7 +90,9 @@ async def wait_ready(base: str, started: float, timeout_s: float = 60) -> float:
 
 
 async def login(http: aiohttp.ClientSession, base: str) -> str:
-    async with http.post(base + "/api/auth/login", json={"username": "admin", "password": ADMIN_PASSWORD}) as resp:
+    async with http.post(
+        base + "/api/auth/login", json={"username": "admin", "password": ADMIN_PASSWORD}
+    ) as resp:
         resp.raise_for_status()
         return str((await resp.json())["access_token"])
 
@@ -104,3 +114,42 @@ async def closed_loop(
     t0 = time.perf_counter()
     await asyncio.gather(*(client() for _ in range(concurrency)))
     return latencies, time.perf_counter() - t0
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@contextmanager
+def fake_llm(port: int) -> Iterator[str]:
+    """The fake OpenAI/Anthropic server as a process of its own; yields its base URL."""
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "openintern.testing.fake_llm", "--port", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        asyncio.run(_wait_up(base + "/v1/models"))
+        yield base
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+async def _wait_up(url: str, timeout_s: float = 20) -> None:
+    started = time.perf_counter()
+    async with aiohttp.ClientSession() as http:
+        while time.perf_counter() - started < timeout_s:
+            try:
+                async with http.get(url) as resp:
+                    if resp.status < 500:
+                        return
+            except aiohttp.ClientError:
+                pass
+            await asyncio.sleep(0.05)
+    raise TimeoutError(f"{url} did not come up")

@@ -10,7 +10,7 @@ import time
 
 from bench.harness import machine
 
-WORKLOADS = ["foundation"]
+WORKLOADS = ["foundation", "runs", "langgraph"]
 
 
 def main() -> None:
@@ -19,7 +19,9 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=50)
     parser.add_argument("--requests", type=int, default=5000)
     args = parser.parse_args()
-    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
+    commit = subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True
+    ).stdout.strip()
     print(f"machine: {machine()}\ncommit: {commit}\ndate: {time.strftime('%Y-%m-%d')}")
     for name in WORKLOADS if args.workload == "all" else [args.workload]:
         module = importlib.import_module(f"bench.workloads.{name}")

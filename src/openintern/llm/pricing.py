@@ -9,7 +9,6 @@ unknown model costs `None` (unknown), never 0.
 from __future__ import annotations
 
 import functools
-
 from dataclasses import dataclass
 
 from openintern.llm.messages import Usage
