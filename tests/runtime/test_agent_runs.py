@@ -16,7 +16,11 @@ async def wait_status(
 ) -> dict[str, Any]:
     deadline = asyncio.get_running_loop().time() + timeout
     while True:
-        run = (await client.get(f"/api/runs/{run_id}")).json()
+        resp = await client.get(f"/api/runs/{run_id}")
+        if resp.status_code == 503:  # the database connection was lost: retry, as a client would
+            await asyncio.sleep(0.05)
+            continue
+        run = resp.json()
         if run["status"] in statuses:
             return dict(run)
         assert asyncio.get_running_loop().time() < deadline, f"run stuck in {run['status']}: {run}"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from httpx import AsyncClient
@@ -30,3 +31,31 @@ async def test_shutdown_requeues_in_flight_runs_for_another_worker(
     events = await events_of(runner, run_id)
     assert_gap_free(events)
     assert types(events).count("run.resumed") == 1 and types(events)[-1] == "run.completed"
+
+
+async def test_run_survives_its_database_connections_being_killed(
+    runner: AsyncClient, run_app: Any, fake_llm: Any
+) -> None:
+    """Connection loss is the database's failure, not the run's: it resumes, gap-free."""
+    from sqlalchemy import text
+
+    db = run_app.state.platform.db
+    model = fake_llm.register([{"text": "slow answer " * 30, "chunk_delay_ms": 25, "chunk_size": 6}])
+    run_id = (await runner.post("/api/runs", json={"input": "x", "model": model})).json()["run_id"]
+    await wait_status(runner, run_id, {"running"})
+    await asyncio.sleep(0.2)  # mid-stream
+    async with db.engine.connect() as conn:
+        await conn.execute(
+            text(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+        )
+        await conn.commit()
+    run = await wait_status(runner, run_id, timeout=30)
+    # Usually the run holds no connection while the model streams, so it is not even
+    # interrupted; when a batch does hit a dead connection the run resumes (attempt 2).
+    assert run["status"] == "completed", run
+    events = await events_of(runner, run_id)
+    assert_gap_free(events)
+    assert types(events)[-1] == "run.completed"

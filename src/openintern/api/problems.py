@@ -14,7 +14,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from sqlalchemy.exc import DataError
+from sqlalchemy.exc import DataError, InterfaceError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from openintern.errors import OpenInternError, ValidationFailed
@@ -81,6 +81,21 @@ async def _http(request: Request, exc: Exception) -> JSONResponse:
     return problem(request, exc.status_code, title, str(exc.detail), _kebab(title.replace(" ", "")))
 
 
+async def _database_unavailable(request: Request, exc: Exception) -> JSONResponse:
+    # The connection died under the request (server restart, killed backend). SQLAlchemy has
+    # invalidated the pool, so a retry gets a fresh connection: 503 says exactly that.
+    log.warning("database connection lost during %s %s: %s", request.method, request.url.path, exc)
+    response = problem(
+        request,
+        503,
+        "Database unavailable",
+        "the database connection was lost; retry the request",
+        "database-unavailable",
+    )
+    response.headers["Retry-After"] = "1"
+    return response
+
+
 async def _data_error(request: Request, exc: Exception) -> JSONResponse:
     # The database refused a value the schema let through (a NUL byte, an out-of-range
     # number): the client's input, so a 422 rather than a 500.
@@ -104,6 +119,8 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, _validation)
     app.add_exception_handler(StarletteHTTPException, _http)
     app.add_exception_handler(DataError, _data_error)
+    app.add_exception_handler(OperationalError, _database_unavailable)
+    app.add_exception_handler(InterfaceError, _database_unavailable)
     app.add_exception_handler(Exception, _unexpected)
 
 
