@@ -78,7 +78,7 @@ async def _validation(request: Request, exc: Exception) -> JSONResponse:
 async def _http(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
     title = {404: "Not found", 405: "Method not allowed"}.get(exc.status_code, "HTTP error")
-    return problem(request, exc.status_code, title, str(exc.detail), _kebab(title.replace(" ", "")))
+    return problem(request, exc.status_code, title, str(exc.detail), title.lower().replace(" ", "-"))
 
 
 async def _database_unavailable(request: Request, exc: Exception) -> JSONResponse:
