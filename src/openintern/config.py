@@ -127,6 +127,14 @@ class MemorySettings(Section):
     embedding_dim: int = Field(384, ge=8, le=4096, description="Vector dimension.")
     embedding_base_url: str | None = Field(None, description="OpenAI-compatible embeddings endpoint.")
     embedding_api_key: SecretStr | None = Field(None, description="Key for the embeddings endpoint.")
+    recall: bool = Field(
+        False,
+        description="Before a run's first step, put the most relevant memories in context (per run: `recall`).",
+    )
+    recall_top_k: int = Field(5, ge=1, le=50, description="How many memories recall adds.")
+    remember_runs: bool = Field(
+        False, description="After a run completes, write an episodic summary of it (per run: `remember`)."
+    )
 
 
 class MinerUSettings(Section):

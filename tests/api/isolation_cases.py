@@ -38,6 +38,10 @@ CASES: list[Row] = [
     ("POST", "/api/providers/{b.provider_id}/test", None),
     ("DELETE", "/api/providers/{b.provider_id}", None),
     ("DELETE", "/api/tool-policies/{b.policy_id}", None),
+    # memory (issue 4)
+    ("GET", "/api/memory/{b.memory_id}", None),
+    ("PATCH", "/api/memory/{b.memory_id}", {"title": "stolen"}),
+    ("DELETE", "/api/memory/{b.memory_id}", None),
 ]
 
 # Lists that must never show any of org B's ids.
@@ -54,6 +58,8 @@ LISTS: list[str] = [
     "/api/providers",
     "/api/tool-policies",
     "/api/sessions/b-session/runs",
+    "/api/memory",
+    "/api/memory?tier=archival&q=secret",
 ]
 
 # Seeders create more of B's objects and return {name: id} for the placeholders.
@@ -88,4 +94,13 @@ async def _runs_of_b(client: AsyncClient, b_auth: dict[str, str]) -> dict[str, s
     }
 
 
-SEEDERS: list[Seeder] = [_runs_of_b]
+async def _memories_of_b(client: AsyncClient, b_auth: dict[str, str]) -> dict[str, str]:
+    """An archival memory of B (through B's API)."""
+    resp = await client.post(
+        "/api/memory", json={"title": "b's secret", "content": "b's secret memory"}, headers=b_auth
+    )
+    assert resp.status_code == 201, resp.text
+    return {"memory_id": resp.json()["id"]}
+
+
+SEEDERS: list[Seeder] = [_runs_of_b, _memories_of_b]

@@ -28,6 +28,12 @@ class TestCatalogue:
             "export_trace": ("low", True),
             "echo": ("low", True),
             "current_time": ("low", True),
+            "memory_search": ("low", True),
+            "memory_get": ("low", True),
+            "memory_write": ("low", False),
+            "core_memory_append": ("low", False),
+            "core_memory_replace": ("low", True),
+            "mineru_ingest_pdf": ("medium", True),
         }
         assert all(t.description for t in BUILTIN_TOOLS)
 

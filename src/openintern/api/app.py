@@ -23,6 +23,7 @@ from openintern.api.routes import (
     keys,
     me,
     members,
+    memory,
     orgs,
     projects,
     providers,
@@ -52,6 +53,7 @@ ROUTERS = [
     approvals.router,
     providers.router,
     tools.router,
+    memory.router,
 ]
 
 
@@ -130,6 +132,7 @@ async def _stop_runtime(platform: Platform, worker: Worker | None) -> None:
     if worker is not None:
         await worker.stop()
     await platform.services["hub"].stop()
+    await platform.services["memory"].close()
     await aclose_clients()
 
 

@@ -49,6 +49,7 @@ async def _main(settings: object) -> None:
     console.print(f"[green]worker {worker.id} running[/] (concurrency {worker.concurrency}); Ctrl-C to stop")
     await stop.wait()
     await worker.stop()
+    await worker.services["memory"].close()
     from openintern.llm import aclose_clients
 
     await aclose_clients()

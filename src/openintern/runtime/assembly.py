@@ -10,6 +10,7 @@ from openintern.auth.crypto import SecretBox
 from openintern.config import Settings
 from openintern.db.session import Database
 from openintern.llm import ChatModel
+from openintern.memory import MemoryService
 from openintern.runtime.context import RunContext
 from openintern.runtime.events import read_events
 from openintern.runtime.providers import chat_model, provider_config
@@ -35,4 +36,11 @@ def build_services(db: Database, settings: Settings, box: SecretBox) -> dict[str
                     break
         return events
 
-    return {"tools": default_registry(), "models": models, "events_reader": events_reader, "box": box}
+    memory = MemoryService.from_settings(db, settings)
+    return {
+        "tools": default_registry(),
+        "models": models,
+        "events_reader": events_reader,
+        "box": box,
+        "memory": memory,
+    }

@@ -20,6 +20,7 @@ import time
 from typing import Any
 
 from openintern.llm import ChatModel, Message, ModelResponse, ModelSettings, TextDelta, ToolSpec
+from openintern.runtime import memory_context
 from openintern.runtime.agent_state import AgentState, load_state
 from openintern.runtime.approvals import approval_decision, insert_approval_statement
 from openintern.runtime.context import RunContext
@@ -32,12 +33,20 @@ DEFAULT_SYSTEM_PROMPT = "You are a helpful assistant. Use the tools when they he
 async def run_agent(ctx: RunContext) -> None:
     async with ctx.db.system() as session:  # one round trip set for everything a run starts with
         state = await load_state(ctx, DEFAULT_SYSTEM_PROMPT, session)
+        fresh = state.step == 0 and state.phase == "model"
+        if fresh:
+            await memory_context.prime(ctx, state, session)
         toolbox = await load_toolbox(ctx, session)
         model = await ctx.services["models"](ctx, session)
+    if fresh:
+        await memory_context.add_recall(ctx, state)
     max_steps = int(ctx.run.config.get("max_steps") or ctx.settings.runtime.default_max_steps)
     if state.phase in ("tools", "approval"):
+        assert state.pending is not None
+        names = [c.name for c in state.pending.calls]
         if await run_tools(ctx, state, toolbox) == "waiting":
             return
+        await memory_context.refresh_core(ctx, state, names)
         await _complete_step(ctx, state)
     while True:
         if state.step >= max_steps:
@@ -47,11 +56,13 @@ async def run_agent(ctx: RunContext) -> None:
         response = await call_model(ctx, model, state, toolbox.specs, step)
         state.messages.append(response.to_message())
         if not response.tool_calls:
+            await memory_context.remember(ctx, response.text)  # before: done means remembered
             await finish(ctx, state, step, response.text)
             return
         state.begin_tools(step, response)
         if await run_tools(ctx, state, toolbox) == "waiting":
             return
+        await memory_context.refresh_core(ctx, state, [c.name for c in response.tool_calls])
         await _complete_step(ctx, state)
 
 

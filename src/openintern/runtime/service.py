@@ -51,7 +51,16 @@ def run_view(row: Run) -> RunView:
 def _agent_config(body: actions.RunCreate) -> dict[str, Any]:
     base = body.agent.model_dump(exclude_none=True) if body.agent else {}
     top = body.model_dump(
-        include={"system_prompt", "model", "provider", "tools", "max_steps", "model_settings"},
+        include={
+            "system_prompt",
+            "model",
+            "provider",
+            "tools",
+            "max_steps",
+            "model_settings",
+            "recall",
+            "remember",
+        },
         exclude_none=True,
     )
     config = {**base, **top}

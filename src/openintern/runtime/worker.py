@@ -68,6 +68,8 @@ class Worker:
             task.add_done_callback(self._side_task_done)
         self._wake.set()
         log.info("worker %s started (concurrency %d)", self.id, self.concurrency)
+        if (memory := self.services.get("memory")) is not None:
+            memory.start_catch_up()  # chunks left without a vector, or of an older embedding model
 
     def _side_task_done(self, task: asyncio.Task[None]) -> None:
         if task.cancelled() or self._stopping.is_set():

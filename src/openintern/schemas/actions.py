@@ -82,6 +82,12 @@ class AgentConfig(ActionModel):
     max_steps: int | None = Field(None, ge=1, le=1000)
     stream: bool = True
     model_settings: ModelSettingsIn | None = None
+    recall: bool | None = Field(
+        None, description="Put relevant memories in context first (default: settings)."
+    )
+    remember: bool | None = Field(
+        None, description="Write an episodic summary when done (default: settings)."
+    )
 
 
 class RunCreate(AgentConfig):

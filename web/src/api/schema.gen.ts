@@ -231,6 +231,108 @@ export interface paths {
         patch: operations["members-update_member"];
         trace?: never;
     };
+    "/api/memory": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List Memories */
+        get: operations["memory-list_memories"];
+        put?: never;
+        /** Create Memory */
+        post: operations["memory-create_memory"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/memory/ingest": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Ingest Files
+         * @description Upload documents into memory. Idempotent per file name: an unchanged file is
+         *     ``unchanged``, a changed one ``replaced`` (new chunks), a new one ``created``.
+         *     PDFs use the local extractor (for MinerU, see ``POST /api/memory/mineru``).
+         */
+        post: operations["memory-ingest_files"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/memory/mineru": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Ingest Mineru
+         * @description Extract a PDF by URL with MinerU's cloud API into memory (idempotent per URL).
+         *
+         *     Needs ``mineru.enabled`` and ``mineru.apiKey`` (``MINERU_ENABLED=true``,
+         *     ``MINERU_API_KEY``); otherwise 422. The extraction runs outside any transaction.
+         */
+        post: operations["memory-ingest_mineru"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/memory/search": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Search Memory
+         * @description Hybrid search: vector and full-text (CJK-aware) top-N, fused by reciprocal rank.
+         */
+        post: operations["memory-search_memory"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/memory/{memory_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get Memory */
+        get: operations["memory-get_memory"];
+        put?: never;
+        post?: never;
+        /** Delete Memory */
+        delete: operations["memory-delete_memory"];
+        options?: never;
+        head?: never;
+        /** Update Memory */
+        patch: operations["memory-update_memory"];
+        trace?: never;
+    };
     "/api/orgs": {
         parameters: {
             query?: never;
@@ -599,6 +701,16 @@ export interface components {
              */
             provider?: string | null;
             /**
+             * Recall
+             * @description Put relevant memories in context first (default: settings).
+             */
+            recall?: boolean | null;
+            /**
+             * Remember
+             * @description Write an episodic summary when done (default: settings).
+             */
+            remember?: boolean | null;
+            /**
              * Stream
              * @default true
              */
@@ -772,6 +884,20 @@ export interface components {
             /** User Id */
             user_id: string | null;
         };
+        /** Body_memory-ingest_files */
+        "Body_memory-ingest_files": {
+            /**
+             * Files
+             * @description Markdown, text, reStructuredText or PDF files.
+             */
+            files: string[];
+            /**
+             * Tier
+             * @default archival
+             * @enum {string}
+             */
+            tier: "core" | "episodic" | "archival";
+        };
         /** ChatRequest */
         ChatRequest: {
             /** Message */
@@ -874,6 +1000,25 @@ export interface components {
              */
             status: "ok";
         };
+        /** IngestItem */
+        IngestItem: {
+            /** Chunks */
+            chunks: number;
+            /** Filename */
+            filename: string;
+            /** Memory Id */
+            memory_id: string;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "created" | "unchanged" | "replaced";
+        };
+        /** IngestResponse */
+        IngestResponse: {
+            /** Items */
+            items: components["schemas"]["IngestItem"][];
+        };
         /** LoginRequest */
         LoginRequest: {
             /** Password */
@@ -922,6 +1067,216 @@ export interface components {
              * @enum {string}
              */
             role: "owner" | "admin" | "member" | "viewer";
+        };
+        /** Memory */
+        Memory: {
+            /** Agent Id */
+            agent_id: string | null;
+            /**
+             * Chunks
+             * @description How many chunks the memory is indexed as.
+             */
+            chunks: number;
+            /** Content */
+            content: string;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Group Id */
+            group_id: string | null;
+            /** Id */
+            id: string;
+            /** Importance */
+            importance: number;
+            /** Metadata */
+            metadata: {
+                [key: string]: unknown;
+            };
+            /** Project Id */
+            project_id: string | null;
+            /** Run Id */
+            run_id: string | null;
+            /** Session Key */
+            session_key: string | null;
+            /** Source */
+            source: string | null;
+            /** Tags */
+            tags: string[];
+            /**
+             * Tier
+             * @enum {string}
+             */
+            tier: "core" | "episodic" | "archival";
+            /** Title */
+            title: string;
+            /** Updated At */
+            updated_at: string | null;
+        };
+        /** MemoryCreate */
+        MemoryCreate: {
+            /**
+             * Agent Id
+             * @description Core memories with an agent id are that agent's only.
+             */
+            agent_id?: string | null;
+            /**
+             * Content
+             * @description Up to 1,000,000 characters; core memories at most 2,000.
+             */
+            content: string;
+            /** Group Id */
+            group_id?: string | null;
+            /**
+             * Importance
+             * @description 0..1; 0.5 when omitted.
+             */
+            importance?: number | null;
+            /** Metadata */
+            metadata?: {
+                [key: string]: unknown;
+            } | null;
+            /** Session Key */
+            session_key?: string | null;
+            /** Tags */
+            tags?: string[] | null;
+            /**
+             * Tier
+             * @default archival
+             * @enum {string}
+             */
+            tier: "core" | "episodic" | "archival";
+            /** Title */
+            title: string;
+        };
+        /** MemoryScores */
+        MemoryScores: {
+            /**
+             * Rrf
+             * @description Reciprocal-rank fusion of the two (k=60).
+             */
+            rrf: number | null;
+            /**
+             * Text
+             * @description ts_rank_cd of the best chunk (null: no keyword match).
+             */
+            text: number | null;
+            /**
+             * Vector
+             * @description Cosine similarity of the best chunk (null: not in the vector top-N).
+             */
+            vector: number | null;
+        };
+        /** MemorySearch */
+        MemorySearch: {
+            filters?: components["schemas"]["MemorySearchFilters"] | null;
+            /**
+             * Mode
+             * @description `vector` or `text` runs one half of hybrid search only.
+             * @default hybrid
+             * @enum {string}
+             */
+            mode: "hybrid" | "vector" | "text";
+            /** Query */
+            query: string;
+            /** Tiers */
+            tiers?: ("core" | "episodic" | "archival")[] | null;
+            /**
+             * Top K
+             * @default 10
+             */
+            top_k: number;
+        };
+        /** MemorySearchFilters */
+        MemorySearchFilters: {
+            /** Agent Id */
+            agent_id?: string | null;
+            /** Created After */
+            created_after?: string | null;
+            /** Created Before */
+            created_before?: string | null;
+            /** Group Id */
+            group_id?: string | null;
+            /**
+             * Project Id
+             * @description Only this project's memories.
+             */
+            project_id?: string | null;
+            /** Session Key */
+            session_key?: string | null;
+            /**
+             * Tags
+             * @description Memories carrying any of these tags.
+             */
+            tags?: string[] | null;
+        };
+        /** MemorySearchResponse */
+        MemorySearchResponse: {
+            /** Results */
+            results: components["schemas"]["MemorySearchResult"][];
+        };
+        /** MemorySearchResult */
+        MemorySearchResult: {
+            /** Created At */
+            created_at?: string | null;
+            /** Memory Id */
+            memory_id: string;
+            /** Score */
+            score: number;
+            scores: components["schemas"]["MemoryScores"];
+            /**
+             * Snippet
+             * @description HTML-escaped text of the best chunk; matches in <b>…</b>.
+             */
+            snippet: string;
+            /** Tags */
+            tags?: string[];
+            /**
+             * Tier
+             * @enum {string}
+             */
+            tier: "core" | "episodic" | "archival";
+            /** Title */
+            title: string;
+        };
+        /** MemoryUpdate */
+        MemoryUpdate: {
+            /** Agent Id */
+            agent_id?: string | null;
+            /** Content */
+            content?: string | null;
+            /** Group Id */
+            group_id?: string | null;
+            /** Importance */
+            importance?: number | null;
+            /** Metadata */
+            metadata?: {
+                [key: string]: unknown;
+            } | null;
+            /** Session Key */
+            session_key?: string | null;
+            /** Tags */
+            tags?: string[] | null;
+            /** Tier */
+            tier?: ("core" | "episodic" | "archival") | null;
+            /** Title */
+            title?: string | null;
+        };
+        /** MinerUIngest */
+        MinerUIngest: {
+            /** Tags */
+            tags?: string[] | null;
+            /**
+             * Tier
+             * @default archival
+             * @enum {string}
+             */
+            tier: "core" | "episodic" | "archival";
+            /** Title */
+            title?: string | null;
+            /** Url */
+            url: string;
         };
         /** ModelSettingsIn */
         ModelSettingsIn: {
@@ -1001,6 +1356,16 @@ export interface components {
         Page_Member_: {
             /** Items */
             items: components["schemas"]["Member"][];
+            /**
+             * Next Cursor
+             * @description Pass as `cursor` to get the next page; null at the end.
+             */
+            next_cursor?: string | null;
+        };
+        /** Page[Memory] */
+        Page_Memory_: {
+            /** Items */
+            items: components["schemas"]["Memory"][];
             /**
              * Next Cursor
              * @description Pass as `cursor` to get the next page; null at the end.
@@ -1313,6 +1678,16 @@ export interface components {
              * @description Provider id or name; default: the org's.
              */
             provider?: string | null;
+            /**
+             * Recall
+             * @description Put relevant memories in context first (default: settings).
+             */
+            recall?: boolean | null;
+            /**
+             * Remember
+             * @description Write an episodic summary when done (default: settings).
+             */
+            remember?: boolean | null;
             /**
              * Session Key
              * @description Runs with the same key continue one conversation.
@@ -2164,6 +2539,344 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Member"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "memory-list_memories": {
+        parameters: {
+            query?: {
+                tier?: ("core" | "episodic" | "archival") | null;
+                /** @description Title or content contains. */
+                q?: string | null;
+                /** @description Carries any of these tags. */
+                tag?: string[] | null;
+                agent_id?: string | null;
+                session_key?: string | null;
+                limit?: number;
+                cursor?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_Memory_"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "memory-create_memory": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MemoryCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Memory"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "memory-ingest_files": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": components["schemas"]["Body_memory-ingest_files"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IngestResponse"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "memory-ingest_mineru": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MinerUIngest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IngestResponse"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "memory-search_memory": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MemorySearch"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MemorySearchResponse"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "memory-get_memory": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                memory_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Memory"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "memory-delete_memory": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                memory_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "memory-update_memory": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                memory_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MemoryUpdate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Memory"];
                 };
             };
             /** @description Validation Error */

@@ -7,8 +7,7 @@
  *   - problem details (every error answers RFC 9457, the document only lists FastAPI's
  *     default 422 shape),
  *   - request bodies are the generated ones with server-side defaults made optional
- *     (openapi-typescript marks fields with a default as required),
- *   - the memory API, until its routes are in the document.
+ *     (openapi-typescript marks fields with a default as required).
  */
 import type { components } from './schema.gen'
 
@@ -125,49 +124,14 @@ export type ProviderKind = Provider['kind']
 export type ProviderCreate = WithDefaults<Schemas['ProviderCreate'], 'is_default'>
 export type ProviderTestResult = Schemas['ProviderTest']
 
-// ---- memory (hand-written from docs/api-contract-draft.md until it is in the document) --
+// ---- memory -------------------------------------------------------------------------
 
-export type MemoryTier = 'core' | 'episodic' | 'archival'
+export type Memory = Schemas['Memory']
+export type MemoryTier = Memory['tier']
 export const MEMORY_TIERS: MemoryTier[] = ['core', 'episodic', 'archival']
-
-export interface Memory {
-  id: string
-  tier: MemoryTier
-  title: string
-  content: string
-  tags: string[] | null
-  metadata: Record<string, Json> | null
-  group_id: string | null
-  agent_id: string | null
-  session_key: string | null
-  importance: number | null
-  created_at: string
-  updated_at?: string | null
-}
-
-export interface MemorySearchRequest {
-  query: string
-  tiers?: MemoryTier[]
-  filters?: Record<string, Json>
-  top_k?: number
-}
-export interface MemorySearchResult {
-  memory_id: string
-  title: string
-  tier: MemoryTier
-  snippet: string
-  score: number
-  scores: { vector: number | null; text: number | null; rrf: number | null }
-}
-export interface MemorySearchResponse {
-  results: MemorySearchResult[]
-}
-export interface IngestItem {
-  memory_id: string
-  filename: string
-  chunks: number
-  status: 'created' | 'unchanged' | 'replaced'
-}
-export interface IngestResponse {
-  items: IngestItem[]
-}
+export type MemoryCreate = Schemas['MemoryCreate']
+export type MemorySearchRequest = WithDefaults<Schemas['MemorySearch'], 'mode' | 'top_k'>
+export type MemorySearchResult = Schemas['MemorySearchResult']
+export type MemorySearchResponse = Schemas['MemorySearchResponse']
+export type IngestItem = Schemas['IngestItem']
+export type IngestResponse = Schemas['IngestResponse']

@@ -32,4 +32,12 @@ describe('highlightSegments', () => {
   it('drops boolean operators from terms', () => {
     expect(queryTerms('cats AND dogs or "birds"')).toEqual(['birds', 'cats', 'dogs'])
   })
+
+  it('trusts the server marks and never marks single letters inside words', () => {
+    const snippet = 'Before a <b>deployment</b>: drain the <b>blue</b> pool, load balancer'
+    expect(marked(highlightSegments(snippet, 'how do we roll back a blue deployment'))).toBe(
+      'Before a [deployment]: drain the [blue] pool, load balancer',
+    )
+    expect(marked(highlightSegments('drain a load', 'a load'))).toBe('drain a [load]')
+  })
 })

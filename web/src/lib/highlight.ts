@@ -1,7 +1,9 @@
 /**
  * Split a search snippet into plain and highlighted segments, without ever rendering
- * HTML from the server. Marks come from two places: `<b>…</b>` / `<mark>…</mark>` that
- * PostgreSQL's ts_headline may emit, and the query's own terms (case-insensitive).
+ * HTML from the server. When the server marked the snippet (`<b>…</b>` / `<mark>…</mark>`),
+ * its marks are used as they are: it knows which words matched. Otherwise the query's own
+ * terms are marked (case-insensitive); one-letter Latin terms ("a") are left out, or every
+ * word containing that letter would light up.
  */
 
 export interface Segment {
@@ -17,7 +19,7 @@ export function queryTerms(query: string): string[] {
     .toLowerCase()
     .split(/[\s,;，。、]+/u)
     .map((t) => t.replace(/^["'(]+|["')]+$/g, ''))
-    .filter((t) => t.length > 0 && !['and', 'or', 'not'].includes(t))
+    .filter((t) => (t.length > 1 || /[^\x00-\x7f]/u.test(t)) && !['and', 'or', 'not'].includes(t))
   return [...new Set(terms)].sort((a, b) => b.length - a.length)
 }
 
@@ -50,7 +52,8 @@ function decodeEntities(s: string): string {
 }
 
 export function highlightSegments(snippet: string, query: string): Segment[] {
-  const terms = queryTerms(query)
+  const terms = MARK_RE.test(snippet) ? [] : queryTerms(query)
+  MARK_RE.lastIndex = 0 // a global RegExp's test() moves it
   const out: Segment[] = []
   let last = 0
   const push = (text: string, match: boolean) => {

@@ -1,6 +1,7 @@
 """ORM tables, grouped by area. Importing this module registers every table on ``Base.metadata``."""
 
 from openintern.db.orm.base import TENANT_TABLES, Base
+from openintern.db.orm.memory import Memory, MemoryChunk
 from openintern.db.orm.runs import Approval, Checkpoint, Provider, Run, RunEvent, ToolPolicyRule
 from openintern.db.orm.tenancy import ApiKey, AuditEntry, Membership, Org, Project, Secret, User
 
@@ -12,6 +13,8 @@ __all__ = [
     "Base",
     "Checkpoint",
     "Membership",
+    "Memory",
+    "MemoryChunk",
     "Org",
     "Project",
     "Provider",

@@ -6,6 +6,7 @@ from openintern.memory.ingest.documents import (
     aload_document,
     expand_paths,
     load_document,
+    markdown_document,
 )
 from openintern.memory.ingest.pdf import PdfText, clean_pdf_text, read_pdf
 
@@ -17,5 +18,6 @@ __all__ = [
     "clean_pdf_text",
     "expand_paths",
     "load_document",
+    "markdown_document",
     "read_pdf",
 ]

@@ -30,6 +30,7 @@ __all__ = [
     "aload_document",
     "expand_paths",
     "load_document",
+    "markdown_document",
 ]
 
 SUPPORTED_EXTENSIONS: dict[str, ChunkFormat] = {
@@ -88,6 +89,14 @@ def load_document(path: str | Path) -> Document:
 async def aload_document(path: str | Path) -> Document:
     """`load_document` in a worker thread, so PDF parsing never blocks the event loop."""
     return await asyncio.to_thread(load_document, path)
+
+
+def markdown_document(markdown: str, source: str, *, title: str | None = None) -> Document:
+    """A `Document` from Markdown that did not come from a local file (MinerU's output for a
+    URL); `source` (the URL) names it, the hash is of the Markdown itself."""
+    digest = hashlib.sha256(markdown.encode()).hexdigest()
+    name = source.rstrip("/").rsplit("/", 1)[-1] or source
+    return Document(markdown, "markdown", title or _markdown_title(markdown) or name, digest, Path(name))
 
 
 def expand_paths(paths: str | Path | Iterable[str | Path], *, recursive: bool = True) -> list[Path]:

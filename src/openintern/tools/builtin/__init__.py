@@ -3,6 +3,14 @@
 from __future__ import annotations
 
 from openintern.tools.builtin.files import list_files, read_file, write_file
+from openintern.tools.builtin.memory import (
+    core_memory_append,
+    core_memory_replace,
+    memory_get,
+    memory_search,
+    memory_write,
+    mineru_ingest_pdf,
+)
 from openintern.tools.builtin.misc import current_time, echo, run_command
 from openintern.tools.builtin.trace import EVENTS_READER, EventsReader, export_trace
 from openintern.tools.registry import Tool, ToolRegistry
@@ -15,6 +23,12 @@ BUILTIN_TOOLS: tuple[Tool, ...] = (
     export_trace,
     echo,
     current_time,
+    memory_search,
+    memory_get,
+    memory_write,
+    core_memory_append,
+    core_memory_replace,
+    mineru_ingest_pdf,
 )
 
 
@@ -27,11 +41,17 @@ __all__ = [
     "BUILTIN_TOOLS",
     "EVENTS_READER",
     "EventsReader",
+    "core_memory_append",
+    "core_memory_replace",
     "current_time",
     "default_registry",
     "echo",
     "export_trace",
     "list_files",
+    "memory_get",
+    "memory_search",
+    "memory_write",
+    "mineru_ingest_pdf",
     "read_file",
     "run_command",
     "write_file",

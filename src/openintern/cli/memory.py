@@ -1,0 +1,188 @@
+"""``openintern memory ingest|search|embed``: documents into memory, hybrid search and
+re-embedding, directly against the database (like ``keys``: no server needed)."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from typing import Any
+
+import typer
+
+from openintern.cli.output import console, err_console, handle_errors, print_json, table
+
+app = typer.Typer(help="Ingest documents into memory and search it.", no_args_is_help=True)
+
+_ORG = typer.Option("org_default", "--org", help="Org the memories belong to.")
+_PROJECT = typer.Option(None, "--project", help="Project (default: org-wide).")
+_CONFIG = typer.Option(None, "--config", help="Config file.")
+_JSON = typer.Option(False, "--json", help="Machine-readable output.")
+
+
+@app.command("ingest")
+@handle_errors
+def ingest(
+    paths: list[str] = typer.Argument(..., help="Files, folders or globs (.md .markdown .txt .rst .pdf)."),
+    tier: str = typer.Option("archival", "--tier", help="core|episodic|archival"),
+    org: str = _ORG,
+    project: str | None = _PROJECT,
+    config: Path | None = _CONFIG,
+    as_json: bool = _JSON,
+) -> None:
+    """Ingest documents; unchanged files are skipped, changed ones re-indexed."""
+    from openintern.cli.context import settings_from
+    from openintern.memory import MemoryService, PlainScope
+    from openintern.memory.ingest import aload_document, expand_paths
+
+    files = expand_paths(paths)
+    if not files:
+        raise typer.BadParameter("no supported files found", param_hint="PATHS")
+
+    async def go() -> list[dict[str, Any]]:
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+        from openintern.cli.admin import open_database
+
+        items: list[dict[str, Any]] = []
+        async with open_database(config) as db:
+            memory = MemoryService.from_settings(db, settings_from(config))
+            memory.embed_wait_s = 600.0  # a batch job: embed inline rather than in the background
+            scope = PlainScope(org, project)
+            progress = Progress(
+                TextColumn("[bold]ingest[/]"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeElapsedColumn(),
+                TextColumn("{task.description}"),
+                console=err_console,
+                disable=as_json,
+            )
+            with progress:
+                task = progress.add_task("", total=len(files))
+                for path in files:
+                    progress.update(task, description=path.name)
+                    doc = await aload_document(path)
+                    async with db.tenant(org) as session:
+                        result = await memory.ingest_document(
+                            session, scope, doc, tier=tier, source=str(path.resolve())
+                        )
+                    items.append(
+                        {
+                            "memory_id": result.memory_id,
+                            "filename": str(path),
+                            "chunks": result.chunks,
+                            "status": result.status,
+                        }
+                    )
+                    progress.advance(task)
+            await memory.wait_background()
+        return items
+
+    items = asyncio.run(go())
+    if as_json:
+        print_json({"items": items})
+        return
+    table(
+        "Ingested",
+        ["status", "chunks", "memory", "file"],
+        [(i["status"], i["chunks"], i["memory_id"], i["filename"]) for i in items],
+    )
+    counts = {s: sum(1 for i in items if i["status"] == s) for s in ("created", "replaced", "unchanged")}
+    console.print(", ".join(f"{n} {s}" for s, n in counts.items()))
+
+
+@app.command("search")
+@handle_errors
+def search(
+    query: str = typer.Argument(..., help="Keywords or a question (any language)."),
+    top_k: int = typer.Option(5, "--top-k", min=1, max=100, help="How many results."),
+    tier: list[str] | None = typer.Option(None, "--tier", help="Only this tier (repeatable)."),
+    org: str = _ORG,
+    project: str | None = _PROJECT,
+    config: Path | None = _CONFIG,
+    as_json: bool = _JSON,
+) -> None:
+    """Hybrid (vector + full-text) search of memory."""
+    import html
+
+    from rich.markup import escape
+
+    from openintern.cli.context import settings_from
+    from openintern.memory import MemoryService, PlainScope
+
+    async def go() -> list[dict[str, Any]]:
+        from openintern.cli.admin import open_database
+
+        async with open_database(config) as db:
+            memory = MemoryService.from_settings(db, settings_from(config))
+            async with db.tenant(org) as session:
+                results = await memory.search(
+                    session, PlainScope(org, project), query, tiers=tier, top_k=top_k
+                )
+            return [
+                {
+                    "memory_id": r.memory.id,
+                    "title": r.memory.title,
+                    "tier": r.memory.tier,
+                    "snippet": r.snippet,
+                    "score": r.scores["rrf"],
+                    "scores": r.scores,
+                }
+                for r in results
+            ]
+
+    results = asyncio.run(go())
+    if as_json:
+        print_json({"results": results})
+        return
+    if not results:
+        console.print("no matches")
+        return
+    for i, r in enumerate(results, 1):
+        snippet = escape(html.unescape(r["snippet"])).replace("<b>", "[bold yellow]").replace("</b>", "[/]")
+        console.print(
+            f"[bold]{i}. {r['title']}[/]  [dim]{r['tier']} · {r['memory_id']} · score {r['score']:.4f}[/]"
+        )
+        console.print(f"   {snippet}")
+
+
+@app.command("embed")
+@handle_errors
+def embed(config: Path | None = _CONFIG, as_json: bool = _JSON) -> None:
+    """Embed every chunk that has no vector or another model's (after changing
+    `memory.embedder` / `memory.embedding_model`). Workers also do this in the background on start."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from openintern.cli.context import settings_from
+    from openintern.memory import MemoryService
+
+    async def go() -> dict[str, int]:
+        from openintern.cli.admin import open_database
+
+        async with open_database(config) as db:
+            memory = MemoryService.from_settings(db, settings_from(config))
+            pending = await memory.pending_by_org()
+            progress = Progress(
+                TextColumn("[bold]embed[/] {task.description}"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeElapsedColumn(),
+                console=err_console,
+                disable=as_json,
+            )
+            tasks: dict[str, Any] = {}
+            with progress:
+                for org_id, total in pending.items():
+                    tasks[org_id] = progress.add_task(org_id, total=total)
+
+                def step(org_id: str, done: int, total: int) -> None:
+                    progress.update(tasks[org_id], completed=min(done, total))
+
+                await memory.catch_up(step)
+            return pending
+
+    pending = asyncio.run(go())
+    if as_json:
+        print_json({"embedded": pending})
+        return
+    console.print(f"embedded {sum(pending.values())} chunks in {len(pending)} org(s)")

@@ -1,0 +1,71 @@
+"""Fusing the two halves of hybrid search, and highlighted snippets."""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from openintern.memory.cjk import CJK_CHARS
+
+RRF_K = 60  # the usual reciprocal-rank constant: rank 1 scores 1/61, rank 10 1/70
+SNIPPET_CHARS = 240
+
+
+@dataclass
+class Hit:
+    memory_id: str
+    rrf: float = 0.0
+    vector: float | None = None
+    text: float | None = None
+    chunk_id: int | None = None
+    text_chunk_id: int | None = None
+    matched: list[str] = field(default_factory=list)
+
+
+def fuse(vector_rows: list[Any], text_rows: list[Any]) -> list[Hit]:
+    """Reciprocal-rank fusion per memory: each memory counts with its best chunk per list."""
+    hits: dict[str, Hit] = {}
+    for source, rows in (("vector", vector_rows), ("text", text_rows)):
+        rank = 0
+        for row in rows:
+            hit = hits.setdefault(row.memory_id, Hit(row.memory_id))
+            if source in hit.matched:
+                continue  # a later chunk of a memory already counted in this list
+            rank += 1
+            hit.matched.append(source)
+            hit.rrf += 1.0 / (RRF_K + rank)
+            if source == "vector":
+                hit.vector, hit.chunk_id = round(float(row.score), 6), hit.chunk_id or row.id
+            else:
+                hit.text, hit.text_chunk_id = round(float(row.score), 6), row.id
+    return sorted(hits.values(), key=lambda h: (-h.rrf, h.memory_id))
+
+
+_CJK_RUN = re.compile(f"[{CJK_CHARS}]+")
+_WORD = re.compile(r"\w{2,}")
+
+
+def query_terms(query: str) -> list[str]:
+    terms = [w for w in _WORD.findall(_CJK_RUN.sub(" ", query))]
+    for run in _CJK_RUN.findall(query):
+        terms.append(run)
+        terms.extend(run[i : i + 2] for i in range(len(run) - 1))
+    return sorted({t.lower() for t in terms}, key=len, reverse=True)
+
+
+def snippet(text: str, query: str) -> str:
+    """A window of the chunk around the first query term, HTML-escaped, terms in <b>…</b>."""
+    terms = query_terms(query)
+    lowered = text.lower()
+    first = min((i for t in terms if (i := lowered.find(t)) >= 0), default=0)
+    start = max(0, first - SNIPPET_CHARS // 3)
+    window = text[start : start + SNIPPET_CHARS]
+    escaped = html.escape(window)
+    if terms:
+        pattern = re.compile("|".join(re.escape(html.escape(t)) for t in terms), re.IGNORECASE)
+        escaped = pattern.sub(lambda m: f"<b>{m.group(0)}</b>", escaped)
+    prefix = "…" if start > 0 else ""
+    suffix = "…" if start + SNIPPET_CHARS < len(text) else ""
+    return prefix + escaped + suffix
