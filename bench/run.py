@@ -1,4 +1,4 @@
-"""Run a benchmark workload: ``python -m bench.run foundation`` (or ``all``)."""
+"""Run a benchmark workload: ``python -m bench.run w1`` (or ``all``)."""
 
 from __future__ import annotations
 
@@ -8,25 +8,36 @@ import json
 import subprocess
 import time
 
-from bench.harness import machine
+from bench.harness import load_average, machine
 
-WORKLOADS = ["foundation", "runs", "langgraph"]
+WORKLOADS = ["foundation", "w1", "w2", "w3"]  # `all`, in this order (w1 includes LangGraph)
+EXTRA = ["langgraph"]  # the LangGraph baseline alone
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("workload", choices=[*WORKLOADS, "all"])
+    parser.add_argument("workload", choices=[*WORKLOADS, *EXTRA, "all"])
     parser.add_argument("--concurrency", type=int, default=50)
     parser.add_argument("--requests", type=int, default=5000)
+    parser.add_argument(
+        "--repeat", type=int, default=1, help="w1/w2/w3: invocations, reported with their median"
+    )
+    parser.add_argument("--no-langgraph", action="store_true", help="w1: OpenIntern only")
+    parser.add_argument(
+        "--mode", choices=["sse", "poll", "upfront"], default="sse", help="w1: how the client waits"
+    )
     args = parser.parse_args()
     commit = subprocess.run(
         ["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True
     ).stdout.strip()
-    print(f"machine: {machine()}\ncommit: {commit}\ndate: {time.strftime('%Y-%m-%d')}")
+    import openintern  # PYTHONPATH=<a clean export of a commit>/src benchmarks that tree
+
+    print(f"machine: {machine()}\ncommit: {commit}\nsource: {openintern.__file__}")
+    print(f"date: {time.strftime('%Y-%m-%d %H:%M')}\nload: {load_average()}")
     for name in WORKLOADS if args.workload == "all" else [args.workload]:
         module = importlib.import_module(f"bench.workloads.{name}")
         result = module.run(args)
-        print(json.dumps({name: result}, indent=2, ensure_ascii=False))
+        print(json.dumps({name: result}, indent=2, ensure_ascii=False), flush=True)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,124 @@
+"""W2 concurrency: 1,000 runs x 2 LLM calls of 500 ms each (``fake/loop?tool=echo&n=1&
+latency_ms=500``: one tool call, then the answer), all submitted at once to one
+`openintern serve` with worker concurrency 1,000.
+
+Submission is concurrent (aiohttp, up to ``SUBMIT_CONNECTIONS`` requests in flight). The
+figure is the wall time from the first submit to the last run's completion, taken from the
+database (``max(finished_at)``, same machine clock) so the completion poll's period does not
+count; the poll (one small list request every 50 ms) only tells the client when to look.
+The floor is 1.0 s (two sequential 500 ms calls per run).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import statistics
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+
+from bench import harness
+from bench.harness import (
+    cpu_by_tree,
+    cpu_delta,
+    fake_llm_process,
+    free_port,
+    load_average,
+    login,
+    postmaster_pid,
+    serve,
+    submit,
+    until_idle,
+)
+
+RUNS, LATENCY_MS = 1000, 500
+SUBMIT_CONNECTIONS = 200
+POOL = {"OPENINTERN_DATABASE__POOL_SIZE": "40", "OPENINTERN_DATABASE__MAX_OVERFLOW": "40"}
+
+
+def run(args: Any) -> dict[str, Any]:
+    repeat = getattr(args, "repeat", 1) or 1
+    results = [once() for _ in range(repeat)]
+    if repeat == 1:
+        return results[0]
+    return {"runs": results, "median_wall_s": round(statistics.median(r["wall_s"] for r in results), 2)}
+
+
+def once(runs: int = RUNS, latency_ms: int = LATENCY_MS) -> dict[str, Any]:
+    from openintern.db.embedded import stop_embedded
+
+    with tempfile.TemporaryDirectory() as tmp, fake_llm_process(free_port()) as (fake, fake_proc):
+        data = Path(tmp) / "data"
+        load = load_average()
+        with serve(data, free_port(), harness.llm_env(fake, runs, **POOL)) as srv:
+            roots = {
+                "serve": srv.process.pid,
+                "fake_llm": fake_proc.pid,
+                "postgres": postmaster_pid(data),
+                "load_generator": os.getpid(),
+            }
+            out = asyncio.run(_w2(srv.base_url, runs, latency_ms, roots))
+        try:
+            out.update(_from_db(data, out.pop("t0_unix")))
+        finally:
+            stop_embedded()
+    out["wall_s"] = out["wall_db_s"]
+    return {"load_avg_before": load, "runs": runs, "llm_calls": runs * 2, "pool": "40 + 40", **out}
+
+
+async def _w2(base: str, runs: int, latency_ms: int, roots: dict[str, int]) -> dict[str, Any]:
+    connector = aiohttp.TCPConnector(limit=SUBMIT_CONNECTIONS)
+    async with aiohttp.ClientSession(connector=connector) as http:
+        auth = {"Authorization": f"Bearer {await login(http, base)}"}
+        warm = {
+            "input": "warm-up",
+            "model": f"fake/loop?tool=echo&n=1&latency_ms={latency_ms}",
+            "tools": ["echo"],
+        }
+        await asyncio.gather(*(submit(http, base, auth, warm) for _ in range(20)))
+        await until_idle(http, base, auth)
+        body = {**warm, "input": "go"}
+        cpu0 = cpu_by_tree(roots)
+        t0_unix = time.time()
+        started = time.perf_counter()
+        await asyncio.gather(*(submit(http, base, auth, body) for _ in range(runs)))
+        submitted = time.perf_counter() - started
+        await until_idle(http, base, auth)
+        polled = time.perf_counter() - started
+        cpu = cpu_delta(cpu0, cpu_by_tree(roots))
+    return {
+        "t0_unix": t0_unix,
+        "submit_s": round(submitted, 2),
+        "wall_polled_s": round(polled, 2),
+        "cpu_s": cpu,
+    }
+
+
+def _from_db(data: Path, t0_unix: float) -> dict[str, Any]:
+    import psycopg
+
+    from openintern.db.embedded import start_embedded
+    from openintern.db.engine import libpq_conninfo
+
+    with psycopg.connect(libpq_conninfo(start_embedded(data))) as conn:
+        row = conn.execute(
+            "SELECT count(*) FILTER (WHERE status = 'completed'), count(*) FILTER (WHERE status <> 'completed'),"
+            " extract(epoch FROM max(finished_at)),"
+            " percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM finished_at - created_at)),"
+            " max(extract(epoch FROM finished_at - created_at))"
+            " FROM runs WHERE input->>'text' = 'go'"
+        ).fetchone()
+        assert row is not None
+    completed, other, last, p50, worst = row
+    if other:
+        raise AssertionError(f"W2: {other} runs did not complete")
+    return {
+        "completed": int(completed),
+        "wall_db_s": round(float(last) - t0_unix, 2),
+        "run_duration_p50_s": round(float(p50), 2),
+        "run_duration_max_s": round(float(worst), 2),
+    }
