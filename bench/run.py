@@ -10,8 +10,9 @@ import time
 
 from bench.harness import load_average, machine
 
-WORKLOADS = ["foundation", "w1", "w2", "w3"]  # `all`, in this order (w1 includes LangGraph)
-EXTRA = ["langgraph"]  # the LangGraph baseline alone
+WORKLOADS = ["foundation", "w1", "w2", "w3", "memory"]  # `all`, in this order (w1 includes LangGraph)
+EXTRA = ["langgraph", "m1", "m2", "m3"]  # the LangGraph baseline alone; one memory workload
+PARTS = {"m1": ("memory", "run_m1"), "m2": ("memory", "run_m2"), "m3": ("memory", "run_m3")}
 
 
 def main() -> None:
@@ -35,8 +36,9 @@ def main() -> None:
     print(f"machine: {machine()}\ncommit: {commit}\nsource: {openintern.__file__}")
     print(f"date: {time.strftime('%Y-%m-%d %H:%M')}\nload: {load_average()}")
     for name in WORKLOADS if args.workload == "all" else [args.workload]:
-        module = importlib.import_module(f"bench.workloads.{name}")
-        result = module.run(args)
+        module_name, function = PARTS.get(name, (name, "run"))
+        module = importlib.import_module(f"bench.workloads.{module_name}")
+        result = getattr(module, function)(args)
         print(json.dumps({name: result}, indent=2, ensure_ascii=False), flush=True)
 
 

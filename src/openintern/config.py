@@ -132,6 +132,10 @@ class MemorySettings(Section):
         description="Before a run's first step, put the most relevant memories in context (per run: `recall`).",
     )
     recall_top_k: int = Field(5, ge=1, le=50, description="How many memories recall adds.")
+    rrf_k: int = Field(10, ge=1, le=1000, description="Reciprocal-rank fusion constant of hybrid search.")
+    vector_weight: float = Field(
+        0.7, ge=0, le=10, description="Weight of the vector half in hybrid search (the text half's is 1)."
+    )
     remember_runs: bool = Field(
         False, description="After a run completes, write an episodic summary of it (per run: `remember`)."
     )

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from openintern.memory.cjk import tokenize_for_index, tokenize_query
+from openintern.memory.cjk import text_queries, tokenize_for_index, tokenize_query
 
 
 def matches(query: str, document: str) -> bool:
@@ -92,3 +92,20 @@ class TestTokenizeQuery:
     def test_mixed_query_matches_mixed_document(self) -> None:
         assert matches("pgvector 混合检索", "OpenIntern 的记忆系统支持 pgvector 混合检索")
         assert not matches("pgvector 混合检索", "pgvector 是一个扩展")
+
+
+class TestTextQueries:
+    def test_short_queries_need_every_content_word(self) -> None:
+        assert text_queries("how do we roll back") == ["roll & back"]
+        assert text_queries("the") == ["the"]  # only stop words: keep them
+        assert text_queries("  ,, ") == []
+
+    def test_long_queries_try_all_then_any(self) -> None:
+        assert text_queries("how do we roll back a blue green deployment") == [
+            "roll & back & blue & green & deployment",
+            "roll | back | blue | green | deployment",
+        ]
+
+    def test_cjk(self) -> None:
+        assert text_queries("书") == ["书:*"]
+        assert text_queries("混合检索") == ["混合 & 合检 & 检索"]

@@ -64,7 +64,7 @@ async def test_scores_of_each_half(memory: MemoryService) -> None:
     mid = await _write(memory, title="Kubernetes", content="Rolling updates replace pods one by one.")
     [hybrid] = await _search(memory, "rolling updates pods", top_k=1)
     assert hybrid.memory.id == mid and hybrid.hit.vector and hybrid.hit.text
-    assert hybrid.scores["rrf"] == pytest.approx(2 / 61, abs=1e-5)
+    assert hybrid.scores["rrf"] == pytest.approx(1.7 / 11, abs=1e-5)  # 0.7/(10+1) + 1/(10+1)
     [vector] = await _search(memory, "rolling updates pods", mode="vector", top_k=1)
     assert vector.hit.text is None and vector.hit.vector
     [textual] = await _search(memory, "rolling updates pods", mode="text", top_k=1)
@@ -211,3 +211,17 @@ async def test_recall_and_remember_run(app: Any, memory: MemoryService) -> None:
     block = await recall(memory, "org_default", None, "capital of Peru", k=3)
     assert block is not None and "Lima" in block and rows[0].id in block and "<b>" not in block
     assert await recall(memory, "org_other", None, "capital of Peru") is None
+
+
+async def test_text_function_answers_only_for_the_transactions_org(memory: MemoryService) -> None:
+    await _write(memory, title="Runbook", content="the failover runbook lives in the wiki")
+    call = text(
+        "SELECT count(*) FROM memory_text_top(:org, to_tsquery('simple', 'failover'),"
+        " ARRAY['core','episodic','archival'], NULL, NULL, 100, 10)"
+    )
+    async with memory.db.tenant("org_default") as session:
+        assert await session.scalar(call, {"org": "org_default"}) == 1
+    async with memory.db.tenant("org_other") as session:  # asking for another org: nothing
+        assert await session.scalar(call, {"org": "org_default"}) == 0
+    async with memory.db.system() as session:  # outside a tenant transaction: nothing
+        assert await session.scalar(call, {"org": "org_default"}) == 0

@@ -23,9 +23,15 @@ from openintern.errors import Forbidden, Unauthenticated
 SCOPE_HEADERS = ("x-org-id", "x-user-id", "x-project-id")
 
 
-def get_platform(request: Request) -> Platform:
+def platform_of(request: Request) -> Platform:
     platform: Platform = request.app.state.platform
     return platform
+
+
+async def get_platform(request: Request) -> Platform:
+    # Dependencies are `async def` even when they do not await: FastAPI runs a plain `def`
+    # dependency in its thread pool, a thread hop per request for nothing.
+    return platform_of(request)
 
 
 PlatformDep = Annotated[Platform, Depends(get_platform)]
@@ -84,7 +90,7 @@ class UnitOfWork:
 
 
 async def unit_of_work(request: Request) -> AsyncIterator[UnitOfWork]:
-    platform = get_platform(request)
+    platform = platform_of(request)
     async with platform.db.sessions() as session, session.begin():
         principal = await resolve_principal(session, request, platform)
         scope = await resolve_scope(session, request, principal)
@@ -96,15 +102,15 @@ async def unit_of_work(request: Request) -> AsyncIterator[UnitOfWork]:
 _UOW = Depends(unit_of_work, scope="function")
 
 
-def _scope(uow: Annotated[UnitOfWork, _UOW]) -> Scope:
+async def _scope(uow: Annotated[UnitOfWork, _UOW]) -> Scope:
     return uow.scope
 
 
-def _session(uow: Annotated[UnitOfWork, _UOW]) -> AsyncSession:
+async def _session(uow: Annotated[UnitOfWork, _UOW]) -> AsyncSession:
     return uow.session
 
 
-def _principal(uow: Annotated[UnitOfWork, _UOW]) -> Principal:
+async def _principal(uow: Annotated[UnitOfWork, _UOW]) -> Principal:
     return uow.principal
 
 
@@ -115,7 +121,7 @@ PrincipalDep = Annotated[Principal, Depends(_principal)]
 
 async def authenticated_scope(request: Request) -> Scope:
     """Authenticate and narrow in a short transaction of its own (for long streams)."""
-    platform = get_platform(request)
+    platform = platform_of(request)
     async with platform.db.sessions() as session, session.begin():
         principal = await resolve_principal(session, request, platform)
         scope = await resolve_scope(session, request, principal)

@@ -21,10 +21,10 @@ from openintern.errors import NotFound
 
 
 @asynccontextmanager
-async def open_database(config: Path | None) -> AsyncIterator[Database]:
+async def open_database(config: Path | None, *, pool_size: int = 2) -> AsyncIterator[Database]:
     settings = settings_from(config)
     url = await asyncio.to_thread(prepare_database, settings)
-    db = Database.from_url(url, pool_size=2, max_overflow=0)
+    db = Database.from_url(url, pool_size=pool_size, max_overflow=0)
     try:
         await ensure_bootstrap(db, settings)
         yield db

@@ -17,6 +17,8 @@ _ORG = typer.Option("org_default", "--org", help="Org the memories belong to.")
 _PROJECT = typer.Option(None, "--project", help="Project (default: org-wide).")
 _CONFIG = typer.Option(None, "--config", help="Config file.")
 _JSON = typer.Option(False, "--json", help="Machine-readable output.")
+INGEST_CONCURRENCY = 4
+"""Files in flight: the database works on one file's rows while the embedder works on the next."""
 
 
 @app.command("ingest")
@@ -37,14 +39,15 @@ def ingest(
     files = expand_paths(paths)
     if not files:
         raise typer.BadParameter("no supported files found", param_hint="PATHS")
+    sources = {path: str(path.resolve()) for path in files}
 
     async def go() -> list[dict[str, Any]]:
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
         from openintern.cli.admin import open_database
 
-        items: list[dict[str, Any]] = []
-        async with open_database(config) as db:
+        items: dict[Path, dict[str, Any]] = {}
+        async with open_database(config, pool_size=INGEST_CONCURRENCY) as db:
             memory = MemoryService.from_settings(db, settings_from(config))
             memory.embed_wait_s = 600.0  # a batch job: embed inline rather than in the background
             scope = PlainScope(org, project)
@@ -57,26 +60,29 @@ def ingest(
                 console=err_console,
                 disable=as_json,
             )
-            with progress:
-                task = progress.add_task("", total=len(files))
-                for path in files:
+            gate = asyncio.Semaphore(INGEST_CONCURRENCY)
+
+            async def one(path: Path) -> None:
+                async with gate:
                     progress.update(task, description=path.name)
                     doc = await aload_document(path)
                     async with db.tenant(org) as session:
                         result = await memory.ingest_document(
-                            session, scope, doc, tier=tier, source=str(path.resolve())
+                            session, scope, doc, tier=tier, source=sources[path]
                         )
-                    items.append(
-                        {
-                            "memory_id": result.memory_id,
-                            "filename": str(path),
-                            "chunks": result.chunks,
-                            "status": result.status,
-                        }
-                    )
+                    items[path] = {
+                        "memory_id": result.memory_id,
+                        "filename": str(path),
+                        "chunks": result.chunks,
+                        "status": result.status,
+                    }
                     progress.advance(task)
+
+            with progress:
+                task = progress.add_task("", total=len(files))
+                await asyncio.gather(*(one(path) for path in files))
             await memory.wait_background()
-        return items
+        return [items[path] for path in files]
 
     items = asyncio.run(go())
     if as_json:

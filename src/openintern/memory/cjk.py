@@ -29,7 +29,14 @@ import unicodedata
 from collections.abc import Iterator
 from typing import Literal
 
-__all__ = ["CJK_CHARS", "QueryMatch", "tokenize_for_index", "tokenize_query", "tokens"]
+__all__ = [
+    "CJK_CHARS",
+    "QueryMatch",
+    "text_queries",
+    "tokenize_for_index",
+    "tokenize_query",
+    "tokens",
+]
 
 CJK_CHARS = (
     "\u1100-\u11ff"  # Hangul Jamo
@@ -113,6 +120,37 @@ def tokenize_query(text: str, *, match: QueryMatch = "auto") -> str:
         return f"{terms[0]}:*"
     use_and = match == "all" or (match == "auto" and len(terms) <= AUTO_ALL_MAX_TERMS)
     return (" & " if use_and else " | ").join(terms)
+
+
+_STOPWORD_TEXT = """
+a an and are as at be but by can do does for from has have how i if in is it its me my
+not of on or our so than that the their them then there these they this to was we were
+what when where which who why will with would you your
+"""
+STOPWORDS = frozenset(_STOPWORD_TEXT.split())
+"""English function words. They stay in the index (a quoted phrase may need them) but an
+any-term query leaves them out: OR-ing `the` matches nearly every chunk, and ranking every
+chunk is what makes full text slow at scale."""
+
+
+def text_queries(text: str) -> list[str]:
+    """The `to_tsquery` expressions to try in turn, strictest first.
+
+    Stop words are left out when the query has other terms: requiring `the` costs a walk
+    of the longest posting list and adds nothing, and OR-ing it matches nearly every chunk.
+    A short query (`tokenize_query`'s "auto": at most `AUTO_ALL_MAX_TERMS` terms) is one
+    AND query. A longer one is its AND query, then an OR query: chunks with every term rank
+    first, and the OR query fills the remaining places.
+    """
+    terms = list(dict.fromkeys(tokens(text)))
+    content = [t for t in terms if t not in STOPWORDS] or terms
+    if len(terms) == 1 and _is_single_cjk(terms[0]):
+        return [f"{terms[0]}:*"]
+    if not content:
+        return []
+    if len(content) <= AUTO_ALL_MAX_TERMS:
+        return [" & ".join(content)]
+    return [" & ".join(content), " | ".join(content)]
 
 
 def _is_single_cjk(term: str) -> bool:

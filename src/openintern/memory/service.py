@@ -32,9 +32,9 @@ from openintern.errors import ConfigError, Forbidden, NotFound, ValidationFailed
 from openintern.llm import Embedder, create_embedder
 from openintern.memory import store
 from openintern.memory.chunking import chunk_text
-from openintern.memory.cjk import tokenize_for_index, tokenize_query
+from openintern.memory.cjk import text_queries, tokenize_for_index
 from openintern.memory.ingest import Document
-from openintern.memory.search import Hit, fuse, snippet
+from openintern.memory.search import RRF_K, VECTOR_WEIGHT, Hit, fuse, snippet
 from openintern.schemas.ids import new_id
 
 log = logging.getLogger(__name__)
@@ -103,6 +103,8 @@ class MemoryService:
     mineru: MinerUSettings = field(default_factory=MinerUSettings)
     embed_wait_s: float = EMBED_WAIT_S
     ef_search: int = 100
+    rrf_k: int = RRF_K
+    vector_weight: float = VECTOR_WEIGHT
     _tasks: set[asyncio.Task[Any]] = field(default_factory=set, repr=False)
 
     def __post_init__(self) -> None:
@@ -124,7 +126,7 @@ class MemoryService:
             base_url=conf.embedding_base_url,
             api_key=conf.embedding_api_key.get_secret_value() if conf.embedding_api_key else None,
         )
-        return cls(db, embedder, mineru=settings.mineru)
+        return cls(db, embedder, mineru=settings.mineru, rrf_k=conf.rrf_k, vector_weight=conf.vector_weight)
 
     # --- writing ---------------------------------------------------------------------
 
@@ -448,11 +450,11 @@ class MemoryService:
             raise Forbidden(f"project {only!r} is not the project you act in")
         params = store.filter_params(scope.org_id, scope.project_id, list(tiers or TIERS), filters)
         qvec = await self._query_vector(query) if mode != "text" else None
-        tquery = tokenize_query(query) if mode != "vector" else ""
+        tqueries = text_queries(query) if mode != "vector" else []
         vec, txt = await store.search_halves(
-            session, params, qvec, tquery, max(CANDIDATES, top_k), self.ef_search, self.embedder.model
+            session, params, qvec, tqueries, max(CANDIDATES, top_k), self.ef_search, self.embedder.model
         )
-        hits = fuse(vec, txt)[:top_k]
+        hits = fuse(vec, txt, k=self.rrf_k, vector_weight=self.vector_weight)[:top_k]
         if not hits:
             return []
         ids = [h.memory_id for h in hits]

@@ -106,17 +106,25 @@ VECTOR_TOP = text(
     """
 )
 
-# text_top -- chunks matching the CJK-aware tsquery through the GIN index (ix_memory_chunks_tsv),
-# ranked by cover density (terms present and close together).
+# text_top -- chunks matching the CJK-aware tsquery, ranked by cover density (terms present
+# and close together), from memory_text_top() (migration 0004): under RLS the `@@` operator
+# cannot use the GIN index (it is not leakproof); the function can, and answers only for the
+# transaction's own org. Ranking reads every matching tsvector, so at most :cap matches are
+# ranked: an AND query rarely has that many, and an any-term query that does is dominated by
+# the vector half and the AND results anyway. Memory-level filters apply outside, so with
+# one the function ranks all :cap candidates (:pre_n).
 TEXT_TOP = text(
     f"""
-    SELECT c.id, c.memory_id, ts_rank_cd(c.tsv, q) AS score
-      FROM memory_chunks c, to_tsquery('simple', :tquery) AS q
-     WHERE c.tsv @@ q AND {_FILTERS}
-     ORDER BY ts_rank_cd(c.tsv, q) DESC, c.id
+    SELECT t.id, t.memory_id, t.score
+      FROM memory_text_top(:org_id, to_tsquery('simple', :tquery), CAST(:tiers AS text[]),
+                           :project_id, :only_project, :cap, :pre_n) AS t
+      JOIN memory_chunks c ON c.id = t.id
+     WHERE {_FILTERS}
+     ORDER BY t.score DESC, t.id
      LIMIT :n
     """
 )
+TEXT_RANK_CAP = 1_000
 
 # Iterative scans so that filters do not starve the result; ef_search trades speed for recall.
 # set_config(..., true) is SET LOCAL: it lasts until the end of the caller's transaction;
@@ -173,13 +181,13 @@ async def search_halves(
     session: AsyncSession,
     params: dict[str, Any],
     qvec: str | None,
-    tquery: str,
+    tqueries: list[str],
     n: int,
     ef_search: int,
     model: str,
 ) -> tuple[list[Any], list[Any]]:
     """The vector half (when there is a query vector; only ``model``'s vectors) and the
-    full-text half (when there are tokens)."""
+    full-text half: ``tqueries`` strictest first, each filling what the stricter left."""
     vector_rows: list[Any] = []
     text_rows: list[Any] = []
     if qvec:
@@ -187,6 +195,13 @@ async def search_halves(
         vector_rows = list(
             (await session.execute(VECTOR_TOP, {**params, "qvec": qvec, "n": n, "model": model})).all()
         )
-    if tquery:
-        text_rows = list((await session.execute(TEXT_TOP, {**params, "tquery": tquery, "n": n})).all())
-    return vector_rows, text_rows
+    seen: set[int] = set()
+    for tquery in tqueries:
+        pre_n = TEXT_RANK_CAP if params["memory_filter"] else n
+        bind = {**params, "tquery": tquery, "n": n, "cap": TEXT_RANK_CAP, "pre_n": pre_n}
+        rows = await session.execute(TEXT_TOP, bind)
+        text_rows.extend(r for r in rows.all() if r.id not in seen)
+        seen.update(r.id for r in text_rows)
+        if len(text_rows) >= n:
+            break
+    return vector_rows, text_rows[:n]
