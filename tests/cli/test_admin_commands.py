@@ -38,6 +38,7 @@ def test_doctor_on_a_healthy_install(env: dict[str, str]) -> None:
     assert checks["database"]["status"] == "ok" and "PostgreSQL 18" in checks["database"]["detail"]
     assert checks["pgvector"]["status"] == "ok" and checks["migrations"]["status"] == "ok"
     assert checks["llm provider"]["status"] == "warn" and "LLM_PROVIDER" in checks["llm provider"]["fix"]
+    assert checks["memory"]["status"] == "ok" and "local-hash" in checks["memory"]["detail"]
     human = oi("doctor", env=env)
     assert "ok  database" in human.stdout and "ready" in human.stdout
 

@@ -60,6 +60,10 @@ def test_embed_catches_up_after_a_model_change(env: dict[str, str], tmp_path: Pa
         "OPENINTERN_MEMORY__EMBEDDING_BASE_URL": fake_llm.openai_base_url,
         "OPENINTERN_MEMORY__EMBEDDING_API_KEY": "test-key",
     }
+    doctor = json.loads(oi("doctor", "--json", env=changed).stdout)
+    memory = next(c for c in doctor["checks"] if c["name"] == "memory")
+    assert memory["status"] == "warn" and "1 without a vector" in memory["detail"]
+    assert "openintern memory embed" in memory["fix"]
     result = oi("memory", "embed", env=changed)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "embedded 1 chunks in 1 org(s)" in result.stdout

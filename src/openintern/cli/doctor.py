@@ -87,6 +87,7 @@ def _database(settings: object) -> list[Check]:
     current, head = is_current(url)
     if current == head:
         checks.append(Check("migrations", "ok", f"at head ({head})"))
+        checks.append(_memory(settings, url))
     else:
         checks.append(
             Check(
@@ -97,6 +98,41 @@ def _database(settings: object) -> list[Check]:
             )
         )
     return checks
+
+
+def _memory(settings: object, url: str) -> Check:
+    """The embedder, and whether stored chunks have its vectors (a model change leaves
+    chunks to re-embed; workers catch up at start)."""
+    import psycopg
+
+    from openintern.config import Settings
+    from openintern.db.engine import libpq_conninfo
+    from openintern.errors import OpenInternError
+    from openintern.memory import MemoryService
+
+    assert isinstance(settings, Settings)
+    try:
+        embedder = MemoryService.embedder_from_settings(settings)
+    except OpenInternError as exc:
+        return Check(
+            "memory", "fail", exc.message, "fix memory.embedder / memory.embedding_* (docs/memory.md)"
+        )
+    with psycopg.connect(libpq_conninfo(url)) as conn:
+        row = conn.execute(
+            "SELECT count(*), count(*) FILTER (WHERE embedding IS NULL OR embedding_model IS DISTINCT FROM %s)"
+            " FROM memory_chunks",
+            (embedder.model,),
+        ).fetchone()
+    total, pending = (int(row[0]), int(row[1])) if row else (0, 0)
+    what = f"embedder {settings.memory.embedder} ({embedder.model}, {embedder.dim}-d), {total:,} chunks"
+    if pending:
+        return Check(
+            "memory",
+            "warn",
+            f"{what}, {pending:,} without a vector of this model (vector search skips them)",
+            "start a worker (it catches up in the background) or run `openintern memory embed`",
+        )
+    return Check("memory", "ok", f"{what}, all embedded")
 
 
 def _providers(settings: object) -> Check:

@@ -116,17 +116,27 @@ class MemoryService:
                 key="memory.embedding_dim",
             )
 
-    @classmethod
-    def from_settings(cls, db: Database, settings: Settings) -> MemoryService:
+    @staticmethod
+    def embedder_from_settings(settings: Settings) -> Embedder:
         conf = settings.memory
-        embedder = create_embedder(
+        return create_embedder(
             conf.embedder,
             model=None if conf.embedder == "local" else conf.embedding_model,
             dim=conf.embedding_dim,
             base_url=conf.embedding_base_url,
             api_key=conf.embedding_api_key.get_secret_value() if conf.embedding_api_key else None,
         )
-        return cls(db, embedder, mineru=settings.mineru, rrf_k=conf.rrf_k, vector_weight=conf.vector_weight)
+
+    @classmethod
+    def from_settings(cls, db: Database, settings: Settings) -> MemoryService:
+        conf = settings.memory
+        return cls(
+            db,
+            cls.embedder_from_settings(settings),
+            mineru=settings.mineru,
+            rrf_k=conf.rrf_k,
+            vector_weight=conf.vector_weight,
+        )
 
     # --- writing ---------------------------------------------------------------------
 
