@@ -109,3 +109,10 @@ class TestTextQueries:
     def test_cjk(self) -> None:
         assert text_queries("书") == ["书:*"]
         assert text_queries("混合检索") == ["混合 & 合检 & 检索"]
+
+
+def test_snippets_mark_content_words_not_stop_words() -> None:
+    from openintern.memory.search import snippet
+
+    assert snippet("We deploy on Tuesdays.", "when do we deploy") == "We <b>deploy</b> on Tuesdays."
+    assert snippet("The end.", "the") == "<b>The</b> end."  # nothing else to mark

@@ -31,6 +31,7 @@ from typing import Literal
 
 __all__ = [
     "CJK_CHARS",
+    "STOPWORDS",
     "QueryMatch",
     "text_queries",
     "tokenize_for_index",

@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from openintern.memory.cjk import CJK_CHARS
+from openintern.memory.cjk import CJK_CHARS, STOPWORDS
 
 RRF_K = 10
 """Reciprocal-rank constant. The textbook 60 flattens ranks so much that a memory found by
@@ -58,7 +58,10 @@ _WORD = re.compile(r"\w{2,}")
 
 
 def query_terms(query: str) -> list[str]:
-    terms = [w for w in _WORD.findall(_CJK_RUN.sub(" ", query))]
+    """The terms a snippet highlights: the query's words (stop words only when there is
+    nothing else, as in the search itself) and its CJK runs with their bigrams."""
+    words = [w for w in _WORD.findall(_CJK_RUN.sub(" ", query))]
+    terms = [w for w in words if w.lower() not in STOPWORDS] or words
     for run in _CJK_RUN.findall(query):
         terms.append(run)
         terms.extend(run[i : i + 2] for i in range(len(run) - 1))
