@@ -259,9 +259,12 @@ async def until_idle(
     active = [("status", "queued"), ("status", "running"), ("limit", "1")]
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
-        async with http.get(base + "/api/runs", params=active, headers=auth) as resp:
-            if not (await resp.json())["items"]:
-                return
+        try:
+            async with http.get(base + "/api/runs", params=active, headers=auth) as resp:
+                if not (await resp.json())["items"]:
+                    return
+        except (aiohttp.ServerDisconnectedError, aiohttp.ClientOSError):
+            pass  # a pooled connection the server closed after its 5 s keep-alive: poll again
         await asyncio.sleep(poll_s)
     raise TimeoutError("runs still active after the benchmark's time limit")
 

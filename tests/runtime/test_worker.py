@@ -59,3 +59,59 @@ async def test_run_survives_its_database_connections_being_killed(
     events = await events_of(runner, run_id)
     assert_gap_free(events)
     assert types(events)[-1] == "run.completed"
+
+
+async def test_heartbeat_tells_a_lost_lease_from_a_finished_run(
+    runner: AsyncClient, run_app: Any, fake_llm: Any
+) -> None:
+    """A run another worker took over is lost; one that finished since the heartbeat read its
+    list is not (at high throughput that happens on every beat)."""
+    from sqlalchemy import text
+
+    from openintern.runtime import queue
+
+    platform = run_app.state.platform
+    db, worker = platform.db, platform.services["worker"]
+    done = await wait_status(runner, (await runner.post("/api/runs", json={"input": "hi"})).json()["run_id"])
+    model = fake_llm.register([{"text": "slow " * 60, "chunk_delay_ms": 30, "chunk_size": 5}])
+    taken = (await runner.post("/api/runs", json={"input": "x", "model": model})).json()["run_id"]
+    await wait_status(runner, taken, {"running"})
+    async with db.system() as session:
+        await session.execute(
+            text("UPDATE runs SET lease_owner = 'another-worker' WHERE id = :id"), {"id": taken}
+        )
+        rows = (
+            await session.execute(
+                queue.RENEW, {"ids": [done["run_id"], taken], "owner": worker.id, "lease_s": 30.0}
+            )
+        ).all()
+    state = {r.id: (r.renewed, r.lost) for r in rows}
+    assert state == {done["run_id"]: (False, False), taken: (False, True)}
+
+    await worker._heartbeat_once()  # the lost run is stopped here, without writing anything more
+    for _ in range(100):
+        if taken not in worker.running:
+            break
+        await asyncio.sleep(0.05)
+    assert taken not in worker.running
+    run = (await runner.get(f"/api/runs/{taken}")).json()
+    assert run["status"] == "running" and run["attempt"] == 1  # left for its new owner
+
+
+async def test_heartbeat_skips_rows_being_written_instead_of_waiting(
+    runner: AsyncClient, run_app: Any, fake_llm: Any
+) -> None:
+    """The event writer's multi-row UPDATE locks runs in its own order; a heartbeat that
+    waited on those locks could deadlock with it (seen at 3,000 runs). It skips them."""
+    from sqlalchemy import text
+
+    platform = run_app.state.platform
+    db, worker = platform.db, platform.services["worker"]
+    model = fake_llm.register([{"text": "slow " * 60, "chunk_delay_ms": 30, "chunk_size": 5}])
+    run_id = (await runner.post("/api/runs", json={"input": "x", "model": model})).json()["run_id"]
+    await wait_status(runner, run_id, {"running"})
+    async with db.system() as holder:
+        await holder.execute(text("SELECT id FROM runs WHERE id = :id FOR UPDATE"), {"id": run_id})
+        await asyncio.wait_for(worker._heartbeat_once(), timeout=5)  # does not wait for the lock
+        assert run_id in worker.running  # and is not taken for lost
+    assert (await wait_status(runner, run_id))["status"] == "completed"

@@ -44,12 +44,27 @@ CLAIM = text(
 )
 
 # renew -- the heartbeat: extend our leases; tells us which runs were cancelled meanwhile
-# and which we no longer own (fenced off by another worker after a long stall).
+# and which we lost (another worker took them over after a long stall, or they went back to
+# the queue). A run that reached a terminal status or `waiting` since the heartbeat read its
+# list is not lost, just done. Rows locked right now are skipped, not waited for: the lock
+# holder is this worker's event writer (claims skip locked rows too), whose commit extends
+# the lease anyway — and waiting would deadlock with its multi-row UPDATE, which locks in
+# another order. The outer SELECT sees the rows as they were before the UPDATE.
 RENEW = text(
     """
-    UPDATE runs SET lease_expires_at = now() + make_interval(secs => :lease_s)
-     WHERE id = ANY(:ids) AND lease_owner = :owner AND status = 'running'
-    RETURNING id, cancel_requested
+    WITH mine AS (
+        SELECT id FROM runs
+         WHERE id = ANY(:ids) AND lease_owner = :owner AND status = 'running'
+           FOR UPDATE SKIP LOCKED
+    ), renewed AS (
+        UPDATE runs SET lease_expires_at = now() + make_interval(secs => :lease_s)
+          FROM mine WHERE runs.id = mine.id
+        RETURNING runs.id
+    )
+    SELECT r.id, r.cancel_requested, n.id IS NOT NULL AS renewed,
+           r.status IN ('running', 'queued') AND r.lease_owner IS DISTINCT FROM :owner AS lost
+      FROM runs r LEFT JOIN renewed n ON n.id = r.id
+     WHERE r.id = ANY(:ids)
     """
 )
 

@@ -18,6 +18,7 @@ import uuid
 from typing import Any
 
 import psycopg
+from sqlalchemy.exc import DBAPIError
 
 from openintern.config import Settings
 from openintern.db.engine import libpq_conninfo
@@ -163,23 +164,31 @@ class Worker:
     async def _heartbeat(self) -> None:
         while not self._stopping.is_set():
             await asyncio.sleep(self.settings.runtime.heartbeat_s)
-            ids = list(self.running)
-            if not ids:
-                continue
-            async with self.db.system() as session:
-                rows = (
-                    await session.execute(
-                        queue.RENEW, {"ids": ids, "owner": self.id, "lease_s": self.settings.runtime.lease_s}
-                    )
-                ).all()
-            alive = {r.id: r.cancel_requested for r in rows}
-            for run_id in ids:
-                if run_id not in alive and run_id in self.running:
-                    log.warning("lost the lease on run %s; stopping it here", run_id)
-                    self.running[run_id][1].handle.lost = True
-                    self.cancel_local(run_id, "lost")
-                elif alive.get(run_id):
-                    self.cancel_local(run_id, "user")
+            try:
+                await self._heartbeat_once()
+            except (DBAPIError, OSError) as exc:  # transient: the next beat renews in time
+                log.warning("heartbeat failed (%s); retrying at the next beat", exc)
+
+    async def _heartbeat_once(self) -> None:
+        """Renew our leases; stop runs we lost, cancel runs whose cancel was requested."""
+        ids = list(self.running)
+        if not ids:
+            return
+        async with self.db.system() as session:
+            rows = (
+                await session.execute(
+                    queue.RENEW, {"ids": ids, "owner": self.id, "lease_s": self.settings.runtime.lease_s}
+                )
+            ).all()
+        for row in rows:
+            if row.id not in self.running:
+                continue  # finished meanwhile
+            if row.lost:
+                log.warning("lost the lease on run %s; stopping it here", row.id)
+                self.running[row.id][1].handle.lost = True
+                self.cancel_local(row.id, "lost")
+            elif row.cancel_requested:
+                self.cancel_local(row.id, "user")
 
     async def _listen(self) -> None:
         conninfo = libpq_conninfo(self.db.url)
