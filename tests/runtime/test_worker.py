@@ -115,3 +115,27 @@ async def test_heartbeat_skips_rows_being_written_instead_of_waiting(
         await asyncio.wait_for(worker._heartbeat_once(), timeout=5)  # does not wait for the lock
         assert run_id in worker.running  # and is not taken for lost
     assert (await wait_status(runner, run_id))["status"] == "completed"
+
+
+async def test_worker_keeps_claiming_after_its_connections_die(runner: AsyncClient, run_app: Any) -> None:
+    from sqlalchemy import text
+
+    platform = run_app.state.platform
+    worker = platform.services["worker"]
+    await wait_status(runner, (await runner.post("/api/runs", json={"input": "warm"})).json()["run_id"])
+    async with platform.db.engine.connect() as conn:  # every pooled connection, the claim's too
+        await conn.execute(
+            text(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+        )
+        await conn.commit()
+    for _ in range(20):  # the API's own pooled connections were killed as well: retry as a client would
+        resp = await runner.post("/api/runs", json={"input": "after"})
+        if resp.status_code == 201:
+            break
+        assert resp.status_code == 503, resp.text
+    run = await wait_status(runner, resp.json()["run_id"], timeout=30)
+    assert run["status"] == "completed" and run["output"] == "echo: after"
+    assert not any(task.done() for task in worker._side)  # claim loop, listener, heartbeat alive

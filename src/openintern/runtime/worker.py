@@ -31,6 +31,7 @@ from openintern.runtime.execution import execute_run
 log = logging.getLogger(__name__)
 
 CLAIM_BATCH = 50  # claim at most this many per round trip: keeps the claim statement short
+CLAIM_RETRY_S = 1.0
 LISTEN_RETRY_S = 1.0  # reconnect delay when the LISTEN connection drops
 SHUTDOWN_GRACE_S = 10.0  # running runs get this long to reach a step boundary on stop
 
@@ -117,7 +118,13 @@ class Worker:
                 if free <= 0:
                     break
                 want = min(free, CLAIM_BATCH)
-                claimed = await self.claim(want)
+                try:
+                    claimed = await self.claim(want)
+                except (DBAPIError, OSError) as exc:  # the database restarts, a connection dies
+                    log.warning("claiming runs failed (%s); retrying in %.0f s", exc, CLAIM_RETRY_S)
+                    await asyncio.sleep(CLAIM_RETRY_S)
+                    self._wake.set()
+                    break
                 if len(claimed) < want:
                     break
 
