@@ -311,11 +311,12 @@ async def _m2_search(url: str, conninfo: str, words: list[str]) -> dict[str, Any
 
 def _m2_recall(conninfo: str, kinds: dict[str, list[str]]) -> dict[str, Any]:
     """Recall@10 of the HNSW scan against an exact scan, with the searched org and tier
-    filter, as the service runs it (iterative scan, ef_search 100, 50 candidates of which
+    filter, as the service runs it (iterative scan, ef_search 100, `CANDIDATES` rows of which
     the best 10 count). Distance-based, as ANN benchmarks count it: an approximate result is
     a hit if it is no farther than the exact 10th (hashed vectors tie often, so comparing
     ids would count equally near chunks as misses)."""
     from openintern.llm.hash_embedding import LocalHashEmbedder
+    from openintern.memory.service import CANDIDATES
 
     embedder = LocalHashEmbedder(384)
     sql = (
@@ -331,7 +332,7 @@ def _m2_recall(conninfo: str, kinds: dict[str, list[str]]) -> dict[str, Any]:
                 with conn.transaction():
                     conn.execute("SET LOCAL hnsw.iterative_scan = relaxed_order")
                     conn.execute("SET LOCAL hnsw.ef_search = 100")
-                    rows = conn.execute(sql.format(n=50), (literal, ORG, literal)).fetchall()
+                    rows = conn.execute(sql.format(n=CANDIDATES), (literal, ORG, literal)).fetchall()
                     approx = sorted(float(r[0]) for r in rows)[:10]
                 with conn.transaction():
                     conn.execute("SET LOCAL enable_indexscan = off")

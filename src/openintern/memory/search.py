@@ -12,8 +12,8 @@ from openintern.memory.cjk import CJK_CHARS, STOPWORDS
 RRF_K = 10
 """Reciprocal-rank constant. The textbook 60 flattens ranks so much that a memory found by
 both halves at middling ranks beats one that a half ranks first; with 10, a strong
-single-half match survives. bench M1: recall@10 0.926 at 60 vs better than either half at
-10 (chosen by split-half validation, see bench/RESULTS.md)."""
+single-half match survives. On bench M1, hybrid search lost to full text alone at 60 and
+beats both halves at 10 (chosen by split-half validation, see bench/RESULTS.md)."""
 VECTOR_WEIGHT = 0.7
 """Weight of the vector half's reciprocal ranks (the text half's is 1): set it to 1 with a
 strong semantic embedder; the offline default embedder is a hashing one."""

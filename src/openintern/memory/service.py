@@ -45,7 +45,7 @@ EMBED_WAIT_S = 2.0
 FINISH_TIMEOUT_S = 120.0
 """How long the background finisher waits for the write to commit before giving up."""
 
-CANDIDATES = 50
+CANDIDATES = 25
 """Rows taken from each half of hybrid search before fusion."""
 
 CORE_BLOCK_MAX_CHARS = 2_000

@@ -124,7 +124,7 @@ TEXT_TOP = text(
      LIMIT :n
     """
 )
-TEXT_RANK_CAP = 1_000
+TEXT_RANK_CAP = 500
 
 # Iterative scans so that filters do not starve the result; ef_search trades speed for recall.
 # set_config(..., true) is SET LOCAL: it lasts until the end of the caller's transaction;
