@@ -39,10 +39,14 @@ SDK refuses to start without one."""
 _COMPLETION_TOKENS_PREFIXES = ("o1", "o3", "o4", "gpt-5")
 
 
-def openai_client(base_url: str | None, api_key: str | None, timeout_s: float) -> openai.AsyncOpenAI:
-    """The shared `AsyncOpenAI` client for this endpoint on the running loop (aiohttp backend)."""
+def _require_endpoint(base_url: str | None, api_key: str | None) -> None:
     if api_key is None and base_url is None:
         raise ProviderNotConfigured("no API key for OpenAI; set LLM_API_KEY or configure a base_url")
+
+
+def openai_client(base_url: str | None, api_key: str | None, timeout_s: float) -> openai.AsyncOpenAI:
+    """The shared `AsyncOpenAI` client for this endpoint on the running loop (aiohttp backend)."""
+    _require_endpoint(base_url, api_key)
 
     def build() -> openai.AsyncOpenAI:
         return openai.AsyncOpenAI(
@@ -61,8 +65,7 @@ DEFAULT_BASE_URL = "https://api.openai.com/v1"
 
 def http_session(base_url: str | None, api_key: str | None) -> aiohttp.ClientSession:
     """The shared aiohttp session for streamed calls to this endpoint on the running loop."""
-    if api_key is None and base_url is None:
-        raise ProviderNotConfigured("no API key for OpenAI; set LLM_API_KEY or configure a base_url")
+    _require_endpoint(base_url, api_key)
 
     def build() -> aiohttp.ClientSession:
         headers = {
@@ -74,6 +77,17 @@ def http_session(base_url: str | None, api_key: str | None) -> aiohttp.ClientSes
         return aiohttp.ClientSession(headers=headers, connector=aiohttp.TCPConnector(limit=0))
 
     return cached_client("openai-stream", base_url, api_key, build)
+
+
+@contextmanager
+def _map_aiohttp_errors(*, model: str, base_url: str | None, timeout_s: float) -> Iterator[None]:
+    """aiohttp's failures as the same `openintern.errors` as `map_openai_errors`."""
+    try:
+        yield
+    except (asyncio.TimeoutError, aiohttp.ServerTimeoutError) as exc:
+        raise timeout_error(provider="openai", model=model, timeout_s=timeout_s) from exc
+    except aiohttp.ClientError as exc:
+        raise connection_error(exc, provider="openai", model=model, base_url=base_url) from exc
 
 
 class _Chunks:
@@ -93,7 +107,7 @@ class _Chunks:
         self.response, self.model, self.base_url, self.timeout_s = response, model, base_url, timeout_s
 
     async def __aiter__(self) -> AsyncIterator[dict[str, Any]]:
-        try:
+        with _map_aiohttp_errors(model=self.model, base_url=self.base_url, timeout_s=self.timeout_s):
             async for raw in self.response.content:
                 if not raw.startswith(b"data:"):
                     continue  # blank separators, comments, `event:` lines
@@ -106,10 +120,6 @@ class _Chunks:
                         f"openai stream error: {chunk['error']}", provider="openai", model=self.model
                     )
                 yield chunk
-        except (asyncio.TimeoutError, aiohttp.ServerTimeoutError) as exc:
-            raise timeout_error(provider="openai", model=self.model, timeout_s=self.timeout_s) from exc
-        except aiohttp.ClientError as exc:
-            raise connection_error(exc, provider="openai", model=self.model, base_url=self.base_url) from exc
 
     async def close(self) -> None:
         self.response.release()
@@ -120,12 +130,8 @@ async def _open_chunks(
 ) -> _Chunks:
     url = (base_url or DEFAULT_BASE_URL).rstrip("/") + "/chat/completions"
     timeout = aiohttp.ClientTimeout(total=None, sock_connect=timeout_s, sock_read=timeout_s)
-    try:
+    with _map_aiohttp_errors(model=model, base_url=base_url, timeout_s=timeout_s):
         response = await session.post(url, data=body, timeout=timeout)
-    except (asyncio.TimeoutError, aiohttp.ServerTimeoutError) as exc:
-        raise timeout_error(provider="openai", model=model, timeout_s=timeout_s) from exc
-    except aiohttp.ClientError as exc:
-        raise connection_error(exc, provider="openai", model=model, base_url=base_url) from exc
     if response.status >= 400:
         raw = await response.read()
         response.release()
@@ -196,31 +202,24 @@ class _PartialCall:
     arguments: list[str] = field(default_factory=list)
 
 
-async def _post(client: openai.AsyncOpenAI, params: dict[str, Any], *, stream: bool) -> Any:
-    """POST /chat/completions through the SDK's transport with a body we built ourselves.
+async def _post(client: openai.AsyncOpenAI, body: dict[str, Any], timeout_s: float) -> ChatCompletion:
+    """The non-streamed POST /chat/completions, through the SDK's transport with a body we built.
 
     `chat.completions.create()` first runs a generic, recursive transform over every
     parameter (our wire dicts are already in final form); profiled at W1 it was the largest
     single cost of a step (~16 % of the API process's CPU). `client.post` is the SDK's
-    documented way to send a request as is, with the same auth, headers, timeout and
-    streaming classes.
+    documented way to send a request as is, with the same auth, headers and timeout.
+    (Streamed calls go through `_open_chunks`.)
     """
-    body = {k: v for k, v in params.items() if k != "timeout"}
-    if stream:
-        body["stream"] = True
     options: openai.RequestOptions = {
-        "timeout": params["timeout"],
+        "timeout": timeout_s,
         "security": {"bearer_auth": True},
         "headers": {"Content-Type": "application/json"},
     }
-    # Streamed chunks come back as plain dicts (`AsyncStream[object]`): building a pydantic
-    # ChatCompletionChunk per token was the next largest cost at W1 (~19 % of CPU).
     return await client.post(
         "/chat/completions",
         content=orjson.dumps(body),  # the whole conversation, every call: orjson, not json
         cast_to=ChatCompletion,
-        stream=stream,
-        stream_cls=openai.AsyncStream[object],
         options=options,
     )
 
@@ -236,15 +235,10 @@ class OpenAIChatModel(ChatModel):
 
     def _call_args(
         self, messages: Sequence[Message], tools: Sequence[ToolSpec], settings: ModelSettings
-    ) -> tuple[openai.AsyncOpenAI, dict[str, Any], float]:
+    ) -> tuple[dict[str, Any], float]:
+        """The request body and the timeout of one call."""
         timeout_s = effective_timeout(settings, self.config.timeout_s)
-        key = self.config.api_key.get_secret_value() if self.config.api_key else None
-        client = openai_client(self.config.base_url, key, self.config.timeout_s)
-        params: dict[str, Any] = {
-            "model": self.model,
-            "messages": [to_wire_message(m) for m in messages],
-            "timeout": timeout_s,
-        }
+        params: dict[str, Any] = {"model": self.model, "messages": [to_wire_message(m) for m in messages]}
         if tools:
             params["tools"] = [to_wire_tool(t) for t in tools]
         if settings.temperature is not None:
@@ -252,7 +246,11 @@ class OpenAIChatModel(ChatModel):
         if settings.max_tokens is not None:
             uses_new_name = self.model.startswith(_COMPLETION_TOKENS_PREFIXES)
             params["max_completion_tokens" if uses_new_name else "max_tokens"] = settings.max_tokens
-        return client, params, timeout_s
+        return params, timeout_s
+
+    @property
+    def _key(self) -> str | None:
+        return self.config.api_key.get_secret_value() if self.config.api_key else None
 
     def _errors(self, timeout_s: float) -> AbstractContextManager[None]:
         return map_openai_errors(model=self.model, base_url=self.config.base_url, timeout_s=timeout_s)
@@ -260,9 +258,10 @@ class OpenAIChatModel(ChatModel):
     async def _request(
         self, messages: Sequence[Message], tools: Sequence[ToolSpec], settings: ModelSettings
     ) -> ModelResponse:
-        client, params, timeout_s = self._call_args(messages, tools, settings)
+        body, timeout_s = self._call_args(messages, tools, settings)
+        client = openai_client(self.config.base_url, self._key, self.config.timeout_s)
         with self._errors(timeout_s):
-            completion: ChatCompletion = await _post(client, params, stream=False)
+            completion = await _post(client, body, timeout_s)
         if not completion.choices:
             raise LLMError(f"openai returned no choices for model {self.model!r}")
         choice = completion.choices[0]
@@ -282,12 +281,10 @@ class OpenAIChatModel(ChatModel):
     async def _open_stream(
         self, messages: Sequence[Message], tools: Sequence[ToolSpec], settings: ModelSettings
     ) -> AsyncGenerator[TextDelta | ModelResponse, None]:
-        _client, params, timeout_s = self._call_args(messages, tools, settings)
-        params["stream_options"] = {"include_usage": True}
-        body = {k: v for k, v in params.items() if k != "timeout"}
+        body, timeout_s = self._call_args(messages, tools, settings)
         body["stream"] = True
-        key = self.config.api_key.get_secret_value() if self.config.api_key else None
-        session = http_session(self.config.base_url, key)
+        body["stream_options"] = {"include_usage": True}
+        session = http_session(self.config.base_url, self._key)
         chunks = await _open_chunks(
             session, self.config.base_url, orjson.dumps(body), model=self.model, timeout_s=timeout_s
         )

@@ -12,9 +12,9 @@ import logging
 from sqlalchemy import select
 
 from openintern.db.orm import Memory
-from openintern.memory.service import MemoryService, PlainScope, core_blocks
+from openintern.memory.service import MemoryService, PlainScope
 
-__all__ = ["RECALL_MAX_CHARS", "core_blocks", "recall", "remember_run"]
+__all__ = ["RECALL_MAX_CHARS", "recall", "remember_run"]
 
 log = logging.getLogger(__name__)
 

@@ -114,7 +114,10 @@ def tokenize_query(text: str, *, match: QueryMatch = "auto") -> str:
     ending with it (`图书`): indexing every unigram too would double the index for a
     rare kind of query.
     """
-    terms = list(dict.fromkeys(tokens(text)))
+    return _expression(list(dict.fromkeys(tokens(text))), match)
+
+
+def _expression(terms: list[str], match: QueryMatch) -> str:
     if not terms:
         return ""
     if len(terms) == 1 and _is_single_cjk(terms[0]):
@@ -145,13 +148,10 @@ def text_queries(text: str) -> list[str]:
     """
     terms = list(dict.fromkeys(tokens(text)))
     content = [t for t in terms if t not in STOPWORDS] or terms
-    if len(terms) == 1 and _is_single_cjk(terms[0]):
-        return [f"{terms[0]}:*"]
-    if not content:
-        return []
     if len(content) <= AUTO_ALL_MAX_TERMS:
-        return [" & ".join(content)]
-    return [" & ".join(content), " | ".join(content)]
+        strict = _expression(content, "auto")
+        return [strict] if strict else []
+    return [_expression(content, "all"), _expression(content, "any")]
 
 
 def _is_single_cjk(term: str) -> bool:

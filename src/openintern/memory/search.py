@@ -60,7 +60,7 @@ _WORD = re.compile(r"\w{2,}")
 def query_terms(query: str) -> list[str]:
     """The terms a snippet highlights: the query's words (stop words only when there is
     nothing else, as in the search itself) and its CJK runs with their bigrams."""
-    words = [w for w in _WORD.findall(_CJK_RUN.sub(" ", query))]
+    words: list[str] = _WORD.findall(_CJK_RUN.sub(" ", query))
     terms = [w for w in words if w.lower() not in STOPWORDS] or words
     for run in _CJK_RUN.findall(query):
         terms.append(run)

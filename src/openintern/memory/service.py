@@ -556,16 +556,19 @@ async def core_blocks(session: AsyncSession, scope: ScopeLike, agent_id: str | N
     """The core tier rendered for a system prompt: ``## Core memory`` then one block per
     memory (oldest first). Core memories of another agent are left out; org-wide ones
     (no agent) are in. Empty string when there are none. Bounded by the write-time
-    limits (CORE_BLOCK_MAX_CHARS each, CORE_TOTAL_MAX_CHARS in all); cut defensively."""
-    query = select(Memory).where(Memory.org_id == scope.org_id, Memory.tier == "core")
+    limits (CORE_BLOCK_MAX_CHARS each, CORE_TOTAL_MAX_CHARS in all); cut defensively.
+
+    Runs at the start of every run (2.5 % of a worker's event loop at W1), so it reads two
+    columns rather than loading ORM entities."""
+    query = select(Memory.title, Memory.content).where(Memory.org_id == scope.org_id, Memory.tier == "core")
     if scope.project_id is not None:
         query = query.where((Memory.project_id == scope.project_id) | Memory.project_id.is_(None))
     if agent_id is not None:
         query = query.where((Memory.agent_id == agent_id) | Memory.agent_id.is_(None))
-    rows = (await session.execute(query.order_by(Memory.id).limit(200))).scalars().all()
+    rows = (await session.execute(query.order_by(Memory.id).limit(200))).all()
     if not rows:
         return ""
-    blocks = [f"### {r.title}\n{r.content[:CORE_BLOCK_MAX_CHARS]}" for r in rows]
+    blocks = [f"### {title}\n{content[:CORE_BLOCK_MAX_CHARS]}" for title, content in rows]
     return ("## Core memory\n\n" + "\n\n".join(blocks))[: CORE_TOTAL_MAX_CHARS + 1_000]
 
 
