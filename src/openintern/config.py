@@ -68,7 +68,18 @@ class ServerSettings(Section):
     no_auth: bool = Field(
         False, description="Development only: every request acts as the default admin. Forces loopback."
     )
-    workers_in_process: bool = Field(True, description="`serve` runs run-workers inside the API process.")
+    workers_in_process: bool = Field(
+        True, description="`serve` runs run-workers (in worker processes, or in the API process)."
+    )
+    worker_processes: int | None = Field(
+        None,
+        ge=0,
+        le=64,
+        description=(
+            "Worker processes `serve` starts beside the API process (0: workers run inside it). "
+            "Unset: one per core beyond the first, at most 4."
+        ),
+    )
     static_dir: Path | None = Field(None, description="Override the directory the web UI is served from.")
 
 
@@ -325,6 +336,25 @@ def _has_path(tree: Any, loc: tuple[str, ...]) -> bool:
             return False
         tree = tree[match]
     return True
+
+
+def settings_to_json(settings: Settings) -> str:
+    """The effective settings, secrets included, for a child process (sent over a pipe)."""
+
+    def reveal(value: Any) -> Any:
+        if isinstance(value, SecretStr):
+            return value.get_secret_value()
+        if isinstance(value, dict):
+            return {k: reveal(v) for k, v in value.items()}
+        if isinstance(value, Path):
+            return str(value)
+        return value
+
+    return json.dumps(reveal(settings.model_dump()))
+
+
+def settings_from_json(text: str) -> Settings:
+    return Settings(**json.loads(text))
 
 
 def write_default_config(path: Path, settings: Settings | None = None) -> Path:

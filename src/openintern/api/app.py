@@ -36,7 +36,7 @@ from openintern.config import Settings
 from openintern.db.embedded import stop_embedded
 from openintern.db.server import prepare_database
 from openintern.db.session import Database
-from openintern.runtime import EventHub, Worker, build_services
+from openintern.runtime import EventHub, Worker, WorkerProcesses, build_services
 
 log = logging.getLogger(__name__)
 
@@ -85,7 +85,7 @@ def create_app(settings: Settings, *, database_url: str | None = None, migrate: 
         box = SecretBox(load_or_create_key(_secret(settings), settings.secrets_dir))
         platform = Platform(settings, db, boot.jwt_secret, box, writer)
         app.state.platform = platform
-        runtime = await _start_runtime(platform)
+        runtime = await _start_runtime(platform, url)
         try:
             yield
         finally:
@@ -112,25 +112,32 @@ def create_app(settings: Settings, *, database_url: str | None = None, migrate: 
     return app
 
 
-async def _start_runtime(platform: Platform) -> Worker | None:
-    platform.services.update(build_services(platform.db, platform.settings, platform.box))
+async def _start_runtime(platform: Platform, url: str) -> Worker | WorkerProcesses | None:
+    """The event hub, and the workers: as child processes when ``server.worker_processes``
+    is set (``serve`` sets it from the cores), else inside this process."""
+    settings = platform.settings
+    platform.services.update(build_services(platform.db, settings, platform.box))
     hub = EventHub(platform.db)
     hub.start()
     await hub.ready()
     platform.services["hub"] = hub
-    if not platform.settings.server.workers_in_process:
+    if not settings.server.workers_in_process:
         return None
-    worker = Worker(platform.db, platform.settings, services=platform.services)
+    if settings.server.worker_processes:
+        processes = WorkerProcesses(settings, url, settings.server.worker_processes)
+        await processes.start()
+        return processes
+    worker = Worker(platform.db, settings, services=platform.services)
     await worker.start()
     platform.services["worker"] = worker
     return worker
 
 
-async def _stop_runtime(platform: Platform, worker: Worker | None) -> None:
+async def _stop_runtime(platform: Platform, workers: Worker | WorkerProcesses | None) -> None:
     from openintern.llm import aclose_clients
 
-    if worker is not None:
-        await worker.stop()
+    if workers is not None:
+        await workers.stop()
     await platform.services["hub"].stop()
     await platform.services["memory"].close()
     await aclose_clients()

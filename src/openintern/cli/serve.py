@@ -1,4 +1,5 @@
-"""``openintern serve`` (API + workers in one process) and ``openintern api`` (API only)."""
+"""``openintern serve`` (API + workers: child processes on a multi-core machine, else in
+the API process) and ``openintern api`` (API only)."""
 
 from __future__ import annotations
 
@@ -18,6 +19,10 @@ def _run(settings_flags: dict[str, object], config: Path | None, workers: bool) 
     from openintern.api import create_app
 
     settings = settings_from(config, server__workers_in_process=workers, **settings_flags)  # type: ignore[arg-type]
+    if workers and settings.server.worker_processes is None:
+        from openintern.runtime.processes import default_count
+
+        settings.server.worker_processes = default_count()
     if settings.server.no_auth:
         if settings.server.host != _LOOPBACK:
             err_console.print(f"[yellow]--no-auth binds to {_LOOPBACK} only (not {settings.server.host})[/]")
@@ -48,7 +53,7 @@ def serve(
     ),
     config: Path | None = typer.Option(None, "--config", help="Config file (default ./agent.config.json)."),
 ) -> None:
-    """Start the platform: API, web UI and run workers in one process."""
+    """Start the platform: API, web UI and run workers (one worker process per extra core)."""
     flags = {"server__host": host, "server__port": port, "data_dir": data_dir, "database__url": database_url}
     _run({**flags, "server__no_auth": no_auth}, config, workers=True)
 

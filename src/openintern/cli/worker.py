@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import signal
+import sys
 from pathlib import Path
 
 import typer
@@ -18,15 +19,32 @@ def worker(
     database_url: str | None = typer.Option(None, help="PostgreSQL URL shared with the API (DATABASE_URL)."),
     data_dir: Path | None = typer.Option(None, help="State directory (DATA_DIR)."),
     config: Path | None = typer.Option(None, "--config", help="Config file."),
+    settings_stdin: bool = typer.Option(False, "--settings-stdin", hidden=True),
 ) -> None:
     """Run workers that claim and execute runs until SIGINT/SIGTERM."""
-    settings = settings_from(
-        config, database__url=database_url, data_dir=data_dir, runtime__worker_concurrency=concurrency
-    )
-    asyncio.run(_main(settings))
+    if settings_stdin:  # a child of `openintern serve` (runtime/processes.py)
+        from openintern.config import settings_from_json
+
+        settings = settings_from_json(sys.stdin.readline())
+    else:
+        settings = settings_from(
+            config, database__url=database_url, data_dir=data_dir, runtime__worker_concurrency=concurrency
+        )
+    asyncio.run(_main(settings, watch_parent=settings_stdin))
 
 
-async def _main(settings: object) -> None:
+class _ParentPipe(asyncio.Protocol):
+    """The parent keeps our stdin open while it lives: end of file (the parent stopped us,
+    or died, even by kill -9) stops this worker."""
+
+    def __init__(self, stop: asyncio.Event) -> None:
+        self.stop = stop
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self.stop.set()
+
+
+async def _main(settings: object, *, watch_parent: bool = False) -> None:
     from openintern.auth import SecretBox, load_or_create_key
     from openintern.config import Settings
     from openintern.db.server import prepare_database
@@ -47,6 +65,8 @@ async def _main(settings: object) -> None:
         loop.add_signal_handler(sig, stop.set)
     await worker.start()
     console.print(f"[green]worker {worker.id} running[/] (concurrency {worker.concurrency}); Ctrl-C to stop")
+    if watch_parent:
+        await loop.connect_read_pipe(lambda: _ParentPipe(stop), sys.stdin)
     await stop.wait()
     await worker.stop()
     await worker.services["memory"].close()

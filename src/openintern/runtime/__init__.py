@@ -8,6 +8,7 @@ from openintern.runtime import kinds
 from openintern.runtime.assembly import build_services
 from openintern.runtime.events import EventWriter, LeaseLost, read_events
 from openintern.runtime.executor import run_agent
+from openintern.runtime.processes import WorkerProcesses
 from openintern.runtime.streams import EventHub, follow
 from openintern.runtime.worker import Worker
 
@@ -18,6 +19,7 @@ __all__ = [
     "EventWriter",
     "LeaseLost",
     "Worker",
+    "WorkerProcesses",
     "build_services",
     "follow",
     "kinds",

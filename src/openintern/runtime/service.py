@@ -119,10 +119,14 @@ async def create_run(
         "idempotency_key": idempotency_key,
     }
     # INSERT … RETURNING in one round trip (an ORM add + flush + refresh took three and
-    # was a quarter of the CPU of POST /api/runs under load).
-    row = (await session.execute(insert(Run).values(**values).returning(Run))).scalar_one()
+    # was a quarter of the CPU of POST /api/runs under load), with the values as parameters
+    # of one cached statement: `.values(**values)` built and compiled a new one per call.
+    row = (await session.execute(_INSERT_RUN, [values])).scalar_one()
     await session.execute(NOTIFY, {"channel": WAKE_CHANNEL, "payload": row.id})
     return row, True
+
+
+_INSERT_RUN = insert(Run).returning(Run)
 
 
 async def _by_idempotency_key(session: AsyncSession, scope: Scope, key: str) -> Run | None:
