@@ -21,7 +21,7 @@ from datetime import datetime, timezone
 from typing import Any, Protocol
 
 import orjson
-from sqlalchemy import Select, delete, func, select
+from sqlalchemy import Select, delete, func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from openintern.config import MinerUSettings, Settings
@@ -552,20 +552,29 @@ class MemoryService:
             )
 
 
+# One prepared statement (a select() built per call cost more than the query): the run's
+# project and org-wide blocks (all projects when the run has none), its agent's and
+# agent-less blocks (all agents' when it has no agent).
+_CORE_BLOCKS = text(
+    """
+    SELECT title, content FROM memories
+     WHERE org_id = :org_id AND tier = 'core'
+       AND (CAST(:project_id AS text) IS NULL OR project_id = :project_id OR project_id IS NULL)
+       AND (CAST(:agent_id AS text) IS NULL OR agent_id = :agent_id OR agent_id IS NULL)
+     ORDER BY id LIMIT 200
+    """
+)
+
+
 async def core_blocks(session: AsyncSession, scope: ScopeLike, agent_id: str | None = None) -> str:
     """The core tier rendered for a system prompt: ``## Core memory`` then one block per
     memory (oldest first). Core memories of another agent are left out; org-wide ones
     (no agent) are in. Empty string when there are none. Bounded by the write-time
     limits (CORE_BLOCK_MAX_CHARS each, CORE_TOTAL_MAX_CHARS in all); cut defensively.
 
-    Runs at the start of every run (2.5 % of a worker's event loop at W1), so it reads two
-    columns rather than loading ORM entities."""
-    query = select(Memory.title, Memory.content).where(Memory.org_id == scope.org_id, Memory.tier == "core")
-    if scope.project_id is not None:
-        query = query.where((Memory.project_id == scope.project_id) | Memory.project_id.is_(None))
-    if agent_id is not None:
-        query = query.where((Memory.agent_id == agent_id) | Memory.agent_id.is_(None))
-    rows = (await session.execute(query.order_by(Memory.id).limit(200))).all()
+    Runs at the start of every run (2.5 % of a worker's event loop at W1, 12 % at W2)."""
+    params = {"org_id": scope.org_id, "project_id": scope.project_id, "agent_id": agent_id}
+    rows = (await session.execute(_CORE_BLOCKS, params)).all()
     if not rows:
         return ""
     blocks = [f"### {title}\n{content[:CORE_BLOCK_MAX_CHARS]}" for title, content in rows]

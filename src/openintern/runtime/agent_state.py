@@ -121,10 +121,14 @@ class AgentState:
 
 
 async def load_state(ctx: RunContext, default_system_prompt: str, session: AsyncSession) -> AgentState:
-    """The latest checkpoint, or a fresh conversation (with the session's history so far)."""
-    row = (await session.execute(LATEST_CHECKPOINT, {"run_id": ctx.run.id})).first()
-    if row is not None:
-        return AgentState.load(row.state)
+    """The latest checkpoint, or a fresh conversation (with the session's history so far).
+
+    A run on its first attempt has no checkpoint (only the worker holding a run writes
+    them, and every claim counts an attempt), so it does not look for one."""
+    if ctx.run.attempt > 1:
+        row = (await session.execute(LATEST_CHECKPOINT, {"run_id": ctx.run.id})).first()
+        if row is not None:
+            return AgentState.load(row.state)
     history: list[Message] = []
     if ctx.run.session_key:
         params = {"org_id": ctx.run.org_id, "run_id": ctx.run.id, "session_key": ctx.run.session_key}

@@ -7,7 +7,7 @@ import logging
 import time
 from typing import Any
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import bindparam, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from openintern.auth.scope import Scope
@@ -29,20 +29,25 @@ HOW_TO_CONFIGURE = (
 )
 
 
+# Built once with bound parameters (every run's start reads one of them).
+_OF_ORG = Provider.org_id == bindparam("org_id")
+_NAMED_PROVIDER = select(Provider).where(
+    _OF_ORG, or_(Provider.id == bindparam("wanted"), Provider.name == bindparam("wanted"))
+)
+_DEFAULT_PROVIDER = select(Provider).where(_OF_ORG, Provider.is_default).limit(1)
+
+
 async def provider_config(
     session: AsyncSession, org_id: str, settings: Settings, run_config: dict[str, Any], decrypt: Any
 ) -> ProviderConfig:
     model = run_config.get("model")
     wanted = run_config.get("provider")
-    query = select(Provider).where(Provider.org_id == org_id)
     if wanted:
-        row = (
-            await session.execute(query.where(or_(Provider.id == wanted, Provider.name == wanted)))
-        ).scalar()
+        row = (await session.execute(_NAMED_PROVIDER, {"org_id": org_id, "wanted": wanted})).scalar()
         if row is None:
             raise NotFound("provider", wanted)
     else:  # only the org's default provider stands in for the platform settings
-        row = (await session.execute(query.where(Provider.is_default).limit(1))).scalar()
+        row = (await session.execute(_DEFAULT_PROVIDER, {"org_id": org_id})).scalar()
     if row is not None:
         key = decrypt(row.api_key_encrypted) if row.api_key_encrypted else None
         return ProviderConfig(kind=row.kind, model=model or row.model, api_key=key, base_url=row.base_url)  # type: ignore[arg-type]

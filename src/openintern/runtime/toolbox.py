@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, cast
 
-from sqlalchemy import or_, select
+from sqlalchemy import bindparam, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from openintern.db.orm import ToolPolicyRule
@@ -83,21 +83,30 @@ class Toolbox:
         return await self.registry.call(call.name, call.arguments, tool_ctx)
 
 
+_WORKSPACES_MADE: set[Path] = set()  # mkdir once per process, not at every run's start
+
+
 def workspace_for(ctx: RunContext) -> Path:
     path = ctx.settings.workspace_root / ctx.run.org_id / (ctx.run.project_id or "_org")
-    path.mkdir(parents=True, exist_ok=True)
+    if path not in _WORKSPACES_MADE:
+        path.mkdir(parents=True, exist_ok=True)
+        _WORKSPACES_MADE.add(path)
     return path
 
 
-_POLICY_RULES = select(ToolPolicyRule)
+# Built once with bound parameters: a select() built per run cost more than the query.
+_POLICY_RULES = select(ToolPolicyRule).where(
+    ToolPolicyRule.org_id == bindparam("org_id"),
+    or_(ToolPolicyRule.project_id.is_(None), ToolPolicyRule.project_id == bindparam("project_id")),
+)
 
 
 async def load_toolbox(ctx: RunContext, session: AsyncSession) -> Toolbox:
     """The run's tools (asked for, and known), with the org's and project's policy rules."""
     registry: ToolRegistry = ctx.services["tools"]
     names = [n for n in (ctx.run.config.get("tools") or DEFAULT_TOOLS) if n in registry]
-    project_rule = or_(ToolPolicyRule.project_id.is_(None), ToolPolicyRule.project_id == ctx.run.project_id)
-    rows = await session.execute(_POLICY_RULES.where(ToolPolicyRule.org_id == ctx.run.org_id, project_rule))
+    params = {"org_id": ctx.run.org_id, "project_id": ctx.run.project_id}
+    rows = await session.execute(_POLICY_RULES, params)
     rules = [_rule(r) for r in rows.scalars()]
     specs = [registry.get(n).spec() for n in names]
     role_id = ctx.run.config.get("role_id")
