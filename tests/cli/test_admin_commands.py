@@ -39,6 +39,12 @@ def test_doctor_on_a_healthy_install(env: dict[str, str]) -> None:
     assert checks["pgvector"]["status"] == "ok" and checks["migrations"]["status"] == "ok"
     assert checks["llm provider"]["status"] == "warn" and "LLM_PROVIDER" in checks["llm provider"]["fix"]
     assert checks["memory"]["status"] == "ok" and "local-hash" in checks["memory"]["detail"]
+    assert (
+        "worker process" in checks["workers"]["detail"] or "in the API process" in checks["workers"]["detail"]
+    )
+    two = json.loads(oi("doctor", "--json", env={**env, "OPENINTERN_SERVER__WORKER_PROCESSES": "2"}).stdout)
+    workers = next(c for c in two["checks"] if c["name"] == "workers")
+    assert workers["detail"].startswith("serve: 2 worker process(es) beside the API (set)"), workers
     human = oi("doctor", env=env)
     assert "ok  database" in human.stdout and "ready" in human.stdout
 

@@ -155,6 +155,21 @@ def _providers(settings: object) -> Check:
     )
 
 
+def _workers(settings: object) -> Check:
+    """How `serve` will run the agents (one process is one core)."""
+    from openintern.config import Settings
+    from openintern.runtime.processes import default_count
+
+    assert isinstance(settings, Settings)
+    configured = settings.server.worker_processes
+    count = default_count() if configured is None else configured
+    how = "set" if configured is not None else f"default for {os.cpu_count() or 1} core(s)"
+    each = f"{settings.runtime.worker_concurrency} runs at once each"
+    if count == 0:
+        return Check("workers", "ok", f"serve: workers in the API process ({how}), {each}")
+    return Check("workers", "ok", f"serve: {count} worker process(es) beside the API ({how}), {each}")
+
+
 def _web_ui() -> Check:
     index = Path(__file__).parent.parent / "api" / "static" / "index.html"
     if index.exists():
@@ -170,7 +185,7 @@ def run_checks(config: Path | None) -> list[Check]:
     checks.append(cfg)
     if settings is None:
         return checks
-    steps: list[Callable[[object], Check | list[Check]]] = [_data_dir, _database, _providers]
+    steps: list[Callable[[object], Check | list[Check]]] = [_data_dir, _database, _providers, _workers]
     for step in steps:
         result = step(settings)
         checks.extend(result if isinstance(result, list) else [result])

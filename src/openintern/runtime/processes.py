@@ -27,7 +27,7 @@ from openintern.config import Settings, settings_to_json
 
 log = logging.getLogger(__name__)
 
-RESTART_BACKOFF_S = (1.0, 2.0, 5.0, 10.0, 30.0)
+RESTART_BACKOFF_S = (1.0, 2.0, 5.0, 10.0, 30.0)  # then 30 s each time
 STOP_GRACE_S = 15.0  # a worker gives its runs 10 s to reach a step boundary, then exits
 HEALTHY_AFTER_S = 60.0  # a child that ran this long starts its back-off from the beginning
 
