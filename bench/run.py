@@ -27,6 +27,15 @@ def main() -> None:
     parser.add_argument(
         "--mode", choices=["sse", "poll", "upfront"], default="sse", help="w1: how the client waits"
     )
+    parser.add_argument(
+        "--submit",
+        choices=["single", "batch"],
+        default="single",
+        help="w2: one POST /api/runs per run, or POST /api/runs/batch (100 runs per request)",
+    )
+    parser.add_argument(
+        "--worker-processes", type=int, default=None, help="w2: server.worker_processes (default: serve's)"
+    )
     args = parser.parse_args()
     commit = subprocess.run(
         ["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True

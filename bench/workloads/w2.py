@@ -2,7 +2,10 @@
 latency_ms=500``: one tool call, then the answer), all submitted at once to one
 `openintern serve` with worker concurrency 1,000.
 
-Submission is concurrent (aiohttp, up to ``SUBMIT_CONNECTIONS`` requests in flight). The
+Submission is concurrent (aiohttp, up to ``SUBMIT_CONNECTIONS`` requests in flight): one
+``POST /api/runs`` per run (``--submit single``, the default) or ``POST /api/runs/batch``
+with ``BATCH`` runs per request, all batches at once (``--submit batch``).
+``--worker-processes N`` sets ``server.worker_processes`` (default: serve's own choice). The
 figure is the wall time from the first submit to the last run's completion, taken from the
 database (``max(finished_at)``, same machine clock) so the completion poll's period does not
 count; the poll (one small list request every 50 ms) only tells the client when to look.
@@ -37,40 +40,74 @@ from bench.harness import (
 
 RUNS, LATENCY_MS = 1000, 500
 SUBMIT_CONNECTIONS = 200
+BATCH = 100
 POOL = {"OPENINTERN_DATABASE__POOL_SIZE": "40", "OPENINTERN_DATABASE__MAX_OVERFLOW": "40"}
 
 
 def run(args: Any) -> dict[str, Any]:
     repeat = getattr(args, "repeat", 1) or 1
-    results = [once() for _ in range(repeat)]
+    submit_mode = getattr(args, "submit", "single")
+    processes = getattr(args, "worker_processes", None)
+    results = [once(submit_mode=submit_mode, worker_processes=processes) for _ in range(repeat)]
     if repeat == 1:
         return results[0]
     return {"runs": results, "median_wall_s": round(statistics.median(r["wall_s"] for r in results), 2)}
 
 
-def once(runs: int = RUNS, latency_ms: int = LATENCY_MS) -> dict[str, Any]:
+def once(
+    runs: int = RUNS,
+    latency_ms: int = LATENCY_MS,
+    *,
+    submit_mode: str = "single",
+    worker_processes: int | None = None,
+) -> dict[str, Any]:
     from openintern.db.embedded import stop_embedded
+    from openintern.runtime.processes import default_count
 
+    processes = default_count() if worker_processes is None else worker_processes
+    env = {**POOL, "OPENINTERN_SERVER__WORKER_PROCESSES": str(processes)}
     with tempfile.TemporaryDirectory() as tmp, fake_llm_process(free_port()) as (fake, fake_proc):
         data = Path(tmp) / "data"
         load = load_average()
-        with serve(data, free_port(), harness.llm_env(fake, runs, **POOL)) as srv:
+        with serve(data, free_port(), harness.llm_env(fake, runs, **env)) as srv:
             roots = {
                 "serve": srv.process.pid,
                 "fake_llm": fake_proc.pid,
                 "postgres": postmaster_pid(data),
                 "load_generator": os.getpid(),
             }
-            out = asyncio.run(_w2(srv.base_url, runs, latency_ms, roots))
+            out = asyncio.run(_w2(srv.base_url, runs, latency_ms, roots, submit_mode))
         try:
             out.update(_from_db(data, out.pop("t0_unix")))
         finally:
             stop_embedded()
     out["wall_s"] = out["wall_db_s"]
-    return {"load_avg_before": load, "runs": runs, "llm_calls": runs * 2, "pool": "40 + 40", **out}
+    return {
+        "load_avg_before": load,
+        "runs": runs,
+        "llm_calls": runs * 2,
+        "submit": submit_mode,
+        "worker_processes": processes,
+        "pool": "40 + 40",
+        **out,
+    }
 
 
-async def _w2(base: str, runs: int, latency_ms: int, roots: dict[str, int]) -> dict[str, Any]:
+async def _submit_batches(
+    http: aiohttp.ClientSession, base: str, auth: dict[str, str], runs: int, body: dict[str, Any]
+) -> None:
+    async def one(n: int) -> None:
+        async with http.post(base + "/api/runs/batch", json={"runs": [body] * n}, headers=auth) as resp:
+            if resp.status != 201:
+                raise AssertionError(f"POST /api/runs/batch answered {resp.status}: {await resp.text()}")
+            await resp.read()
+
+    await asyncio.gather(*(one(min(BATCH, runs - i)) for i in range(0, runs, BATCH)))
+
+
+async def _w2(
+    base: str, runs: int, latency_ms: int, roots: dict[str, int], submit_mode: str
+) -> dict[str, Any]:
     connector = aiohttp.TCPConnector(limit=SUBMIT_CONNECTIONS)
     async with aiohttp.ClientSession(connector=connector) as http:
         auth = {"Authorization": f"Bearer {await login(http, base)}"}
@@ -85,7 +122,10 @@ async def _w2(base: str, runs: int, latency_ms: int, roots: dict[str, int]) -> d
         cpu0 = cpu_by_tree(roots)
         t0_unix = time.time()
         started = time.perf_counter()
-        await asyncio.gather(*(submit(http, base, auth, body) for _ in range(runs)))
+        if submit_mode == "batch":
+            await _submit_batches(http, base, auth, runs, body)
+        else:
+            await asyncio.gather(*(submit(http, base, auth, body) for _ in range(runs)))
         submitted = time.perf_counter() - started
         await until_idle(http, base, auth)
         polled = time.perf_counter() - started

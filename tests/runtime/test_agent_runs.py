@@ -276,3 +276,47 @@ class TestProviders:
         assert run["status"] == "completed" and run["output"] == "echo: still fine"
         named = (await runner.post("/api/runs", json={"input": "x", "provider": "broken"})).json()["run_id"]
         assert "nope-model" in (await wait_status(runner, named))["error"]
+
+
+class TestBatch:
+    async def test_a_batch_creates_ordinary_runs_in_order(self, runner: AsyncClient) -> None:
+        inputs = ["first", "second", "third"]
+        body = {
+            "runs": [
+                {"input": inputs[0]},
+                {"input": {"text": inputs[1]}},
+                {"input": inputs[2], "max_steps": 3},
+            ]
+        }
+        resp = await runner.post("/api/runs/batch", json=body)
+        assert resp.status_code == 201, resp.text
+        runs = resp.json()["runs"]
+        assert [r["input"] for r in runs] == inputs and {r["status"] for r in runs} == {"queued"}
+        assert len({r["run_id"] for r in runs}) == 3
+        for run, text in zip(runs, inputs, strict=True):
+            done = await wait_status(runner, run["run_id"])
+            assert done["status"] == "completed" and done["output"] == f"echo: {text}"
+            assert_gap_free(await events_of(runner, run["run_id"]))
+
+    async def test_a_bad_run_rejects_the_whole_batch(self, runner: AsyncClient) -> None:
+        before = len((await runner.get("/api/runs")).json()["items"])
+        cases = [
+            ({"runs": [{"input": "ok"}, {"input": "x", "tools": ["no_such_tool"]}]}, "body.runs.1.tools.0"),
+            ({"runs": [{"input": "ok"}, {"input": "ok"}, {"model": "m"}]}, "body.runs.2.input"),
+            ({"runs": []}, "body.runs"),
+            ({"runs": [{"input": "x"}] * 1001}, "body.runs"),
+        ]
+        for body, field in cases:
+            resp = await runner.post("/api/runs/batch", json=body)
+            assert resp.status_code == 422, resp.text
+            assert resp.headers["content-type"].startswith("application/problem+json")
+            assert field in {e["field"] for e in resp.json()["errors"]}, resp.json()
+        narrowed = {"runs": [{"input": "ok"}, {"input": "x", "org_id": "org_someone_else"}]}
+        assert (await runner.post("/api/runs/batch", json=narrowed)).status_code == 403
+        missing = {"runs": [{"input": "ok"}, {"input": "x", "project_id": "prj_nope"}]}
+        assert (await runner.post("/api/runs/batch", json=missing)).status_code == 404
+        keyed = await runner.post(
+            "/api/runs/batch", json={"runs": [{"input": "x"}]}, headers={"Idempotency-Key": "k-1"}
+        )
+        assert keyed.status_code == 422 and keyed.json()["errors"][0]["field"] == "header.idempotency-key"
+        assert len((await runner.get("/api/runs")).json()["items"]) == before, "a rejected batch wrote runs"

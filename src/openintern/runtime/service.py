@@ -88,11 +88,7 @@ async def create_run(
 ) -> tuple[Run, bool]:
     """Insert a queued run and wake the workers; ``(run, created)``."""
     scope.require("member", "start runs")
-    project_id = _narrow_from_body(scope, body)
-    if project_id is not None and project_id != scope.project_id:
-        from openintern.auth import get_project
-
-        await get_project(session, scope, project_id)
+    project_id = await _project_of(session, scope, body)
     if idempotency_key is not None:
         existing = await _by_idempotency_key(session, scope, idempotency_key)
         if existing is not None:
@@ -101,8 +97,53 @@ async def create_run(
                     "Idempotency-Key was used before with a different input", constraint="idempotency_key"
                 )
             return existing, False
+    values = _run_values(scope, body, project_id, kind, idempotency_key, parent_run_id)
+    # INSERT … RETURNING in one round trip (an ORM add + flush + refresh took three and
+    # was a quarter of the CPU of POST /api/runs under load), with the values as parameters
+    # of one cached statement: `.values(**values)` built and compiled a new one per call.
+    row = (await session.execute(_INSERT_RUN, [values])).scalar_one()
+    await session.execute(NOTIFY, {"channel": WAKE_CHANNEL, "payload": row.id})
+    return row, True
+
+
+async def create_runs(
+    session: AsyncSession, scope: Scope, bodies: list[actions.RunCreate], *, kind: str = "agent"
+) -> list[Run]:
+    """Insert many queued runs in one statement and wake the workers once; all or none
+    (the caller's transaction). Rows come back in the order of ``bodies``."""
+    scope.require("member", "start runs")
+    checked: set[str] = set()  # projects already looked up in this batch
+    values = []
+    for body in bodies:
+        project_id = _narrow_from_body(scope, body)  # every run's own narrowing, org included
+        if project_id is not None and project_id != scope.project_id and project_id not in checked:
+            await _project_of(session, scope, body)
+            checked.add(project_id)
+        values.append(_run_values(scope, body, project_id, kind, None, None))
+    rows = list((await session.execute(_INSERT_RUN, values)).scalars())
+    await session.execute(NOTIFY, {"channel": WAKE_CHANNEL, "payload": f"{len(rows)} runs"})
+    return rows
+
+
+async def _project_of(session: AsyncSession, scope: Scope, body: actions.RunCreate) -> str | None:
+    project_id = _narrow_from_body(scope, body)
+    if project_id is not None and project_id != scope.project_id:
+        from openintern.auth import get_project
+
+        await get_project(session, scope, project_id)
+    return project_id
+
+
+def _run_values(
+    scope: Scope,
+    body: actions.RunCreate,
+    project_id: str | None,
+    kind: str,
+    idempotency_key: str | None,
+    parent_run_id: str | None,
+) -> dict[str, Any]:
     lifecycle.check("pending", "queued")
-    values = {
+    return {
         "id": new_id("run"),
         "org_id": scope.org_id,
         "project_id": project_id,
@@ -118,15 +159,9 @@ async def create_run(
         "usage": {},
         "idempotency_key": idempotency_key,
     }
-    # INSERT … RETURNING in one round trip (an ORM add + flush + refresh took three and
-    # was a quarter of the CPU of POST /api/runs under load), with the values as parameters
-    # of one cached statement: `.values(**values)` built and compiled a new one per call.
-    row = (await session.execute(_INSERT_RUN, [values])).scalar_one()
-    await session.execute(NOTIFY, {"channel": WAKE_CHANNEL, "payload": row.id})
-    return row, True
 
 
-_INSERT_RUN = insert(Run).returning(Run)
+_INSERT_RUN = insert(Run).returning(Run, sort_by_parameter_order=True)
 
 
 async def _by_idempotency_key(session: AsyncSession, scope: Scope, key: str) -> Run | None:

@@ -108,6 +108,17 @@ class RunCreate(AgentConfig):
         return self.input if isinstance(self.input, str) else self.input.text
 
 
+MAX_BATCH_RUNS = 1000
+
+
+class RunBatchCreate(ActionModel):
+    runs: list[RunCreate] = Field(
+        min_length=1,
+        max_length=MAX_BATCH_RUNS,
+        description="Runs created together: all of them or, on any error, none.",
+    )
+
+
 class ChatRequest(ActionModel):
     message: str = Field(min_length=1, max_length=MAX_INPUT_CHARS)
     session_key: SessionKey | None = None

@@ -43,6 +43,10 @@ class Run(CoreModel):
     metadata: dict[str, Any]
 
 
+class RunBatch(BaseModel):
+    runs: list[Run] = Field(description="The created runs, in the order they were asked for.")
+
+
 class Event(BaseModel):
     """One entry of a run's event log. ``payload`` depends on ``type`` (see docs/events.md)."""
 

@@ -458,6 +458,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/runs/batch": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Create Runs
+         * @description Create up to 1,000 runs in one request and one transaction (all or none): bulk jobs
+         *     and evaluations without a request per run. Each run is then an ordinary run.
+         */
+        post: operations["runs-create_runs"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/runs/{run_id}": {
         parameters: {
             query?: never;
@@ -1638,6 +1659,22 @@ export interface components {
             /** Steps */
             steps: number;
             usage: components["schemas"]["Usage"];
+        };
+        /** RunBatch */
+        RunBatch: {
+            /**
+             * Runs
+             * @description The created runs, in the order they were asked for.
+             */
+            runs: components["schemas"]["Run"][];
+        };
+        /** RunBatchCreate */
+        RunBatchCreate: {
+            /**
+             * Runs
+             * @description Runs created together: all of them or, on any error, none.
+             */
+            runs: components["schemas"]["RunCreate"][];
         };
         /** RunCreate */
         RunCreate: {
@@ -3391,6 +3428,50 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Run"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "runs-create_runs": {
+        parameters: {
+            query?: never;
+            header?: {
+                "idempotency-key"?: string | null;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RunBatchCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RunBatch"];
                 };
             };
             /** @description Validation Error */

@@ -18,7 +18,17 @@ from openintern.runtime.trace import build_spans
 from openintern.schemas import actions
 from openintern.schemas.base import Cursor, Limit
 from openintern.schemas.responses import Page
-from openintern.schemas.runs import ChatResponse, Event, EventPage, Run, SessionRuns, Span, Trace, Usage
+from openintern.schemas.runs import (
+    ChatResponse,
+    Event,
+    EventPage,
+    Run,
+    RunBatch,
+    SessionRuns,
+    Span,
+    Trace,
+    Usage,
+)
 
 router = APIRouter(prefix="/api", tags=["runs"])
 IdempotencyKey = Annotated[str | None, Header(max_length=200, pattern=r"^[\x21-\x7e]+$")]
@@ -43,7 +53,33 @@ async def create_run(
     return service.run_view(row)
 
 
-def _check_tools(platform: Any, body: actions.RunCreate) -> None:
+@router.post("/runs/batch", status_code=status.HTTP_201_CREATED)
+async def create_runs(
+    body: actions.RunBatchCreate,
+    scope: ScopeDep,
+    session: SessionDep,
+    platform: PlatformDep,
+    idempotency_key: IdempotencyKey = None,
+) -> RunBatch:
+    """Create up to 1,000 runs in one request and one transaction (all or none): bulk jobs
+    and evaluations without a request per run. Each run is then an ordinary run."""
+    if idempotency_key is not None:
+        raise ValidationFailed(
+            "Idempotency-Key is not supported on /api/runs/batch: a batch is created all or none, "
+            "so retry it only when the first attempt answered with an error",
+            errors=[_error(["header", "idempotency-key"], "not supported here", "unsupported_header")],
+        )
+    for i, run in enumerate(body.runs):
+        _check_tools(platform, run, at=("runs", i))
+    rows = await service.create_runs(session, scope, body.runs)
+    return RunBatch(runs=[service.run_view(r) for r in rows])
+
+
+def _error(loc: list[str | int], msg: str, kind: str) -> dict[str, Any]:
+    return {"loc": loc, "field": ".".join(str(p) for p in loc), "msg": msg, "type": kind}
+
+
+def _check_tools(platform: Any, body: actions.RunCreate, at: tuple[str | int, ...] = ()) -> None:
     registry = platform.services["tools"]
     for where, config in (("tools", body), ("agent.tools", body.agent)):
         for i, name in enumerate((config.tools if config else None) or []):
@@ -51,12 +87,7 @@ def _check_tools(platform: Any, body: actions.RunCreate) -> None:
                 raise ValidationFailed(
                     f"unknown tool {name!r}; available: {', '.join(registry.names())}",
                     errors=[
-                        {
-                            "loc": ["body", *where.split("."), i],
-                            "field": f"body.{where}.{i}",
-                            "msg": f"unknown tool {name!r}",
-                            "type": "unknown_tool",
-                        }
+                        _error(["body", *at, *where.split("."), i], f"unknown tool {name!r}", "unknown_tool")
                     ],
                 )
 
