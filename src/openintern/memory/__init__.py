@@ -4,6 +4,7 @@ from openintern.memory.service import (
     CORE_BLOCK_MAX_CHARS,
     CORE_TOTAL_MAX_CHARS,
     TIERS,
+    CoreRow,
     IngestResult,
     MemoryService,
     PlainScope,
@@ -11,12 +12,15 @@ from openintern.memory.service import (
     SearchResult,
     content_hash,
     core_blocks,
+    core_rows,
+    render_core,
 )
 
 __all__ = [
     "CORE_BLOCK_MAX_CHARS",
     "CORE_TOTAL_MAX_CHARS",
     "TIERS",
+    "CoreRow",
     "IngestResult",
     "MemoryService",
     "PlainScope",
@@ -24,4 +28,6 @@ __all__ = [
     "SearchResult",
     "content_hash",
     "core_blocks",
+    "core_rows",
+    "render_core",
 ]

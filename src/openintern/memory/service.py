@@ -552,33 +552,56 @@ class MemoryService:
             )
 
 
-# One prepared statement (a select() built per call cost more than the query): the run's
-# project and org-wide blocks (all projects when the run has none), its agent's and
-# agent-less blocks (all agents' when it has no agent).
-_CORE_BLOCKS = text(
+# Core blocks of whole orgs in one statement: a worker reads them for every org of a claim
+# batch at once (runtime/startup.py), and each run picks its own with `render_core`.
+_CORE_ROWS = text(
     """
-    SELECT title, content FROM memories
-     WHERE org_id = :org_id AND tier = 'core'
-       AND (CAST(:project_id AS text) IS NULL OR project_id = :project_id OR project_id IS NULL)
-       AND (CAST(:agent_id AS text) IS NULL OR agent_id = :agent_id OR agent_id IS NULL)
-     ORDER BY id LIMIT 200
+    SELECT org_id, project_id, agent_id, title, content FROM memories
+     WHERE org_id = ANY(:org_ids) AND tier = 'core'
+     ORDER BY id
     """
 )
 
 
-async def core_blocks(session: AsyncSession, scope: ScopeLike, agent_id: str | None = None) -> str:
-    """The core tier rendered for a system prompt: ``## Core memory`` then one block per
-    memory (oldest first). Core memories of another agent are left out; org-wide ones
-    (no agent) are in. Empty string when there are none. Bounded by the write-time
-    limits (CORE_BLOCK_MAX_CHARS each, CORE_TOTAL_MAX_CHARS in all); cut defensively.
+@dataclass(frozen=True)
+class CoreRow:
+    org_id: str
+    project_id: str | None
+    agent_id: str | None
+    title: str
+    content: str
 
-    Runs at the start of every run (2.5 % of a worker's event loop at W1, 12 % at W2)."""
-    params = {"org_id": scope.org_id, "project_id": scope.project_id, "agent_id": agent_id}
-    rows = (await session.execute(_CORE_BLOCKS, params)).all()
-    if not rows:
+
+async def core_rows(session: AsyncSession, org_ids: Sequence[str]) -> list[CoreRow]:
+    """Every core memory of these orgs, oldest first (the tier is small: every block is in
+    a prompt, so writes keep each agent's blocks under CORE_TOTAL_MAX_CHARS)."""
+    rows = await session.execute(_CORE_ROWS, {"org_ids": list(org_ids)})
+    return [CoreRow(*r) for r in rows.all()]
+
+
+def render_core(rows: Sequence[CoreRow], scope: ScopeLike, agent_id: str | None = None) -> str:
+    """The core tier of ``scope`` rendered for a system prompt: ``## Core memory`` then one
+    block per memory (oldest first). The scope's project's blocks and org-wide ones (all
+    projects' when the scope has none); the agent's and agent-less ones (all agents' when
+    ``agent_id`` is None). Empty string when there are none. Bounded by the write-time
+    limits (CORE_BLOCK_MAX_CHARS each, CORE_TOTAL_MAX_CHARS in all); cut defensively."""
+    project = scope.project_id
+    mine = [
+        r
+        for r in rows
+        if r.org_id == scope.org_id
+        and (project is None or r.project_id in (None, project))
+        and (agent_id is None or r.agent_id in (None, agent_id))
+    ][:200]
+    if not mine:
         return ""
-    blocks = [f"### {title}\n{content[:CORE_BLOCK_MAX_CHARS]}" for title, content in rows]
+    blocks = [f"### {r.title}\n{r.content[:CORE_BLOCK_MAX_CHARS]}" for r in mine]
     return ("## Core memory\n\n" + "\n\n".join(blocks))[: CORE_TOTAL_MAX_CHARS + 1_000]
+
+
+async def core_blocks(session: AsyncSession, scope: ScopeLike, agent_id: str | None = None) -> str:
+    """`render_core` of the scope's org, read now."""
+    return render_core(await core_rows(session, [scope.org_id]), scope, agent_id)
 
 
 def _check_tier(tier: str) -> None:

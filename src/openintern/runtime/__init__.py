@@ -9,10 +9,11 @@ from openintern.runtime.assembly import build_services
 from openintern.runtime.events import EventWriter, LeaseLost, read_events
 from openintern.runtime.executor import run_agent
 from openintern.runtime.processes import WorkerProcesses
+from openintern.runtime.startup import prefetch_agent_starts
 from openintern.runtime.streams import EventHub, follow
 from openintern.runtime.worker import Worker
 
-kinds.register("agent", run_agent)
+kinds.register("agent", run_agent, prefetch_agent_starts)
 
 __all__ = [
     "EventHub",

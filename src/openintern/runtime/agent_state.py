@@ -135,6 +135,11 @@ async def load_state(ctx: RunContext, default_system_prompt: str, session: Async
         prior = (await session.execute(SESSION_HISTORY, params)).first()
         if prior is not None:
             history = [m for m in AgentState.load(prior.state).messages if m.role != "system"]
+    return fresh_state(ctx, default_system_prompt, history)
+
+
+def fresh_state(ctx: RunContext, default_system_prompt: str, history: list[Message]) -> AgentState:
+    """A new conversation: system prompt, the session's recent turns, the run's input."""
     system = ctx.run.config.get("system_prompt") or default_system_prompt
     history = history[-SESSION_HISTORY_MAX_MESSAGES:]
     return AgentState([Message.system(system), *history, Message.user(str(ctx.run.input.get("text", "")))])

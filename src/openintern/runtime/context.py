@@ -38,6 +38,7 @@ class RunContext:
     settings: Settings
     services: dict[str, Any] = field(default_factory=dict)
     cancel_reason: str | None = None  # "user" when a cancel was requested; "shutdown" / "lost" otherwise
+    prefetched: Any = None  # what the kind's prefetch read for this run at claim time
 
     def emit(self, type_: str, payload: dict[str, Any], **kw: Any) -> int:
         return self.writer.emit(self.handle, type_, payload, **kw)

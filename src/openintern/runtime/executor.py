@@ -21,9 +21,10 @@ from typing import Any
 
 from openintern.llm import ChatModel, Message, ModelResponse, ModelSettings, TextDelta, ToolSpec
 from openintern.runtime import memory_context
-from openintern.runtime.agent_state import AgentState, load_state
+from openintern.runtime.agent_state import AgentState, fresh_state, load_state
 from openintern.runtime.approvals import approval_decision, insert_approval_statement
 from openintern.runtime.context import RunContext
+from openintern.runtime.startup import StartReads, read_starts
 from openintern.runtime.toolbox import Toolbox, load_toolbox
 from openintern.schemas.ids import new_id
 
@@ -31,13 +32,20 @@ DEFAULT_SYSTEM_PROMPT = "You are a helpful assistant. Use the tools when they he
 
 
 async def run_agent(ctx: RunContext) -> None:
-    async with ctx.db.system() as session:  # one round trip set for everything a run starts with
-        state = await load_state(ctx, DEFAULT_SYSTEM_PROMPT, session)
-        fresh = state.step == 0 and state.phase == "model"
-        if fresh:
-            await memory_context.prime(ctx, state, session)
-        toolbox = await load_toolbox(ctx, session)
-        model = await ctx.services["models"](ctx, session)
+    reads: StartReads | None = ctx.prefetched  # read with the claim (runtime/startup.py)
+    run = ctx.run
+    if reads is None or run.attempt > 1 or run.session_key:
+        async with ctx.db.system() as session:
+            state = await load_state(ctx, DEFAULT_SYSTEM_PROMPT, session)
+            if reads is None:
+                reads = await read_starts(session, [run.org_id])
+    else:  # a first attempt outside a session: nothing more to read
+        state = fresh_state(ctx, DEFAULT_SYSTEM_PROMPT, [])
+    fresh = state.step == 0 and state.phase == "model"
+    if fresh:
+        memory_context.prime(ctx, state, reads.core)
+    toolbox = load_toolbox(ctx, reads.rules)
+    model = ctx.services["models"](ctx, reads.providers)
     if fresh:
         await memory_context.add_recall(ctx, state)
     max_steps = int(ctx.run.config.get("max_steps") or ctx.settings.runtime.default_max_steps)

@@ -20,7 +20,7 @@ import logging
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from openintern.llm import Message
-from openintern.memory import MemoryService, PlainScope, core_blocks
+from openintern.memory import CoreRow, MemoryService, PlainScope, core_blocks, render_core
 from openintern.memory.agent import recall, remember_run
 from openintern.runtime.agent_state import AgentState
 from openintern.runtime.context import RunContext
@@ -58,11 +58,11 @@ def _set_core(state: AgentState, text: str) -> None:
         messages.insert(1, Message.system(text))
 
 
-async def prime(ctx: RunContext, state: AgentState, session: AsyncSession) -> None:
-    """Core blocks into a fresh conversation (inside the run's start-up transaction)."""
+def prime(ctx: RunContext, state: AgentState, core: list[CoreRow]) -> None:
+    """Core blocks into a fresh conversation (``core``: its org's core rows, read at start)."""
     if _memory(ctx) is None:
         return
-    _set_core(state, await _core(ctx, session))
+    _set_core(state, render_core(core, PlainScope(ctx.run.org_id, ctx.run.project_id), ctx.run.agent_id))
 
 
 async def add_recall(ctx: RunContext, state: AgentState) -> None:

@@ -7,7 +7,7 @@ import logging
 import time
 from typing import Any
 
-from sqlalchemy import bindparam, or_, select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from openintern.auth.scope import Scope
@@ -29,29 +29,41 @@ HOW_TO_CONFIGURE = (
 )
 
 
-# Built once with bound parameters (every run's start reads one of them).
-_OF_ORG = Provider.org_id == bindparam("org_id")
-_NAMED_PROVIDER = select(Provider).where(
-    _OF_ORG, or_(Provider.id == bindparam("wanted"), Provider.name == bindparam("wanted"))
+_ORG_PROVIDERS = (
+    select(Provider).where(Provider.org_id.in_(bindparam("org_ids", expanding=True))).order_by(Provider.id)
 )
-_DEFAULT_PROVIDER = select(Provider).where(_OF_ORG, Provider.is_default).limit(1)
+
+
+async def org_providers(session: AsyncSession, org_ids: list[str]) -> list[Provider]:
+    """The providers of these orgs (a worker reads them for a whole claim batch at once)."""
+    rows = await session.execute(_ORG_PROVIDERS, {"org_ids": org_ids})
+    return list(rows.scalars())
+
+
+def pick_provider(
+    rows: list[Provider], org_id: str, settings: Settings, run_config: dict[str, Any], decrypt: Any
+) -> ProviderConfig:
+    """The run's provider (by id or name) among its org's, else the org's default provider,
+    else the platform's LLM_* settings."""
+    model = run_config.get("model")
+    wanted = run_config.get("provider")
+    mine = [r for r in rows if r.org_id == org_id]
+    if wanted:
+        row = next((r for r in mine if wanted in (r.id, r.name)), None)
+        if row is None:
+            raise NotFound("provider", wanted)
+    else:  # only the org's default provider stands in for the platform settings
+        row = next((r for r in mine if r.is_default), None)
+    if row is not None:
+        key = decrypt(row.api_key_encrypted) if row.api_key_encrypted else None
+        return ProviderConfig(kind=row.kind, model=model or row.model, api_key=key, base_url=row.base_url)  # type: ignore[arg-type]
+    return settings_provider(settings, model)
 
 
 async def provider_config(
     session: AsyncSession, org_id: str, settings: Settings, run_config: dict[str, Any], decrypt: Any
 ) -> ProviderConfig:
-    model = run_config.get("model")
-    wanted = run_config.get("provider")
-    if wanted:
-        row = (await session.execute(_NAMED_PROVIDER, {"org_id": org_id, "wanted": wanted})).scalar()
-        if row is None:
-            raise NotFound("provider", wanted)
-    else:  # only the org's default provider stands in for the platform settings
-        row = (await session.execute(_DEFAULT_PROVIDER, {"org_id": org_id})).scalar()
-    if row is not None:
-        key = decrypt(row.api_key_encrypted) if row.api_key_encrypted else None
-        return ProviderConfig(kind=row.kind, model=model or row.model, api_key=key, base_url=row.base_url)  # type: ignore[arg-type]
-    return settings_provider(settings, model)
+    return pick_provider(await org_providers(session, [org_id]), org_id, settings, run_config, decrypt)
 
 
 def settings_provider(settings: Settings, model: str | None) -> ProviderConfig:

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, cast
 
-from sqlalchemy import bindparam, or_, select
+from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from openintern.db.orm import ToolPolicyRule
@@ -94,23 +94,25 @@ def workspace_for(ctx: RunContext) -> Path:
     return path
 
 
-# Built once with bound parameters: a select() built per run cost more than the query.
-_POLICY_RULES = select(ToolPolicyRule).where(
-    ToolPolicyRule.org_id == bindparam("org_id"),
-    or_(ToolPolicyRule.project_id.is_(None), ToolPolicyRule.project_id == bindparam("project_id")),
-)
+_ORG_RULES = select(ToolPolicyRule).where(ToolPolicyRule.org_id.in_(bindparam("org_ids", expanding=True)))
 
 
-async def load_toolbox(ctx: RunContext, session: AsyncSession) -> Toolbox:
-    """The run's tools (asked for, and known), with the org's and project's policy rules."""
+async def org_rules(session: AsyncSession, org_ids: list[str]) -> list[PolicyRule]:
+    """The tool-policy rules of these orgs (a worker reads them for a claim batch at once)."""
+    rows = await session.execute(_ORG_RULES, {"org_ids": org_ids})
+    return [_rule(r) for r in rows.scalars()]
+
+
+def load_toolbox(ctx: RunContext, org_rules: list[PolicyRule]) -> Toolbox:
+    """The run's tools (asked for, and known), with its org's and project's policy rules
+    (``org_rules``: its org's, from `org_rules`)."""
     registry: ToolRegistry = ctx.services["tools"]
     names = [n for n in (ctx.run.config.get("tools") or DEFAULT_TOOLS) if n in registry]
-    params = {"org_id": ctx.run.org_id, "project_id": ctx.run.project_id}
-    rows = await session.execute(_POLICY_RULES, params)
-    rules = [_rule(r) for r in rows.scalars()]
+    run = ctx.run
+    rules = [r for r in org_rules if r.org_id == run.org_id and r.project_id in (None, run.project_id)]
     specs = [registry.get(n).spec() for n in names]
-    role_id = ctx.run.config.get("role_id")
-    return Toolbox(registry, names, specs, rules, ctx.run.project_id, role_id, workspace_for(ctx))
+    role_id = run.config.get("role_id")
+    return Toolbox(registry, names, specs, rules, run.project_id, role_id, workspace_for(ctx))
 
 
 def _rule(row: ToolPolicyRule) -> PolicyRule:
@@ -122,4 +124,5 @@ def _rule(row: ToolPolicyRule) -> PolicyRule:
         role_id=row.role_id,
         priority=row.priority,
         id=row.id,
+        org_id=row.org_id,
     )

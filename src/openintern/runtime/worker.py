@@ -19,11 +19,12 @@ from typing import Any
 
 import psycopg
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from openintern.config import Settings
 from openintern.db.engine import libpq_conninfo
 from openintern.db.session import Database
-from openintern.runtime import queue
+from openintern.runtime import kinds, queue
 from openintern.runtime.context import ClaimedRun, RunContext
 from openintern.runtime.events import EventWriter, RunHandle
 from openintern.runtime.execution import execute_run
@@ -136,13 +137,27 @@ class Worker:
                 )
             ).mappings()
             claimed = [ClaimedRun(**dict(r)) for r in rows]
+            prefetched = await self._prefetch(session, claimed)
         for run in claimed:
-            self._spawn(run)
+            self._spawn(run, prefetched.get(run.id))
         return claimed
 
-    def _spawn(self, run: ClaimedRun) -> None:
+    @staticmethod
+    async def _prefetch(session: AsyncSession, claimed: list[ClaimedRun]) -> dict[str, Any]:
+        """Each kind's start-up reads for the whole batch, in the claim's transaction."""
+        out: dict[str, Any] = {}
+        by_kind: dict[str, list[ClaimedRun]] = {}
+        for run in claimed:
+            by_kind.setdefault(run.kind, []).append(run)
+        for kind, runs in by_kind.items():
+            if (prefetch := kinds.prefetch_for(kind)) is not None:
+                out.update(await prefetch(session, runs))
+        return out
+
+    def _spawn(self, run: ClaimedRun, prefetched: Any = None) -> None:
         handle = RunHandle(run.id, run.org_id, run.agent_id, run.last_seq)
         ctx = RunContext(run, handle, self.writer, self.db, self.settings, self.services)
+        ctx.prefetched = prefetched
         if run.cancel_requested:
             ctx.cancel_reason = "user"
         task = asyncio.create_task(execute_run(ctx), name=f"run-{run.id}")

@@ -42,6 +42,7 @@ class PolicyRule:
     role_id: str | None = None
     priority: int = 0
     id: str | None = None
+    org_id: str | None = None  # the org whose rule it is (rules of several orgs travel together)
 
     def applies(self, tool: Tool, *, project_id: str | None, role_id: str | None) -> bool:
         """Whether this rule speaks about `tool` in this project, for this role."""
