@@ -76,9 +76,32 @@ class PlainScope:
     project_id: str | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class MemoryRef:
+    """A memory as search returns it: its columns but the content (search returns a
+    snippet; `MemoryService.get` reads the whole memory). Read-only, not in the session."""
+
+    id: str
+    org_id: str
+    project_id: str | None
+    tier: str
+    title: str
+    tags: list[str]
+    meta: dict[str, Any]
+    importance: float
+    source: str | None
+    content_hash: str | None
+    group_id: str | None
+    agent_id: str | None
+    session_key: str | None
+    run_id: str | None
+    created_at: datetime
+    updated_at: datetime
+
+
 @dataclass
 class SearchResult:
-    memory: Memory
+    memory: MemoryRef
     snippet: str
     hit: Hit
 
@@ -458,27 +481,36 @@ class MemoryService:
         only = filters.get("project_id")
         if only and scope.project_id and only != scope.project_id:
             raise Forbidden(f"project {only!r} is not the project you act in")
-        params = store.filter_params(scope.org_id, scope.project_id, list(tiers or TIERS), filters)
+        wanted = set(tiers or TIERS)
+        known = tuple(t for t in TIERS if t in wanted)
+        if not known:  # only unknown tiers: nothing is in them
+            return []
+        params = store.filter_params(scope.org_id, scope.project_id, list(known), filters)
         qvec = await self._query_vector(query) if mode != "text" else None
         tqueries = text_queries(query) if mode != "vector" else []
-        vec, txt = await store.search_halves(
-            session, params, qvec, tqueries, max(CANDIDATES, top_k), self.ef_search, self.embedder.model
+        if qvec is None and not tqueries:
+            return []
+        vec, txt = await store.search_candidates(
+            session,
+            params,
+            known,
+            qvec,
+            tqueries,
+            max(CANDIDATES, top_k),
+            self.ef_search,
+            self.embedder.model,
         )
         hits = fuse(vec, txt, k=self.rrf_k, vector_weight=self.vector_weight)[:top_k]
         if not hits:
             return []
-        ids = [h.memory_id for h in hits]
-        found = await session.execute(select(Memory).where(Memory.org_id == scope.org_id, Memory.id.in_(ids)))
-        rows = {m.id: m for m in found.scalars()}
-        chunk_ids = [c for h in hits if (c := h.text_chunk_id or h.chunk_id)]
-        chunk_rows = await session.execute(store.CHUNK_TEXTS, {"org_id": scope.org_id, "ids": chunk_ids})
-        texts: dict[int, str] = {int(i): str(t) for i, t in chunk_rows.all()}
+        rows = await store.search_details(
+            session, scope.org_id, [h.memory_id for h in hits], [h.text_chunk_id or h.chunk_id for h in hits]
+        )
+        by_id = {row[0]: row for row in rows}
         return [
-            SearchResult(
-                rows[h.memory_id], snippet(texts.get(h.text_chunk_id or h.chunk_id or 0, ""), query), h
-            )
+            SearchResult(MemoryRef(*row[:16]), snippet(row[16] or "", query), h)
             for h in hits
-            if h.memory_id in rows
+            if (row := by_id.get(h.memory_id)) is not None
         ]
 
     async def _query_vector(self, query: str) -> str | None:

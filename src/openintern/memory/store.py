@@ -9,10 +9,17 @@ top-``ef_search``. Every statement also filters by ``org_id`` (RLS is the second
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
+import psycopg
+from psycopg.rows import namedtuple_row
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
+
+from openintern.db.orm.memory import PARTIAL_INDEX_TIERS, TIERS
+
+Row = Any  # a psycopg named tuple
 
 # insert_chunks -- one statement for all chunks of a memory. The tsvector is computed here
 # from the CJK-aware token string (memory.cjk.tokenize_for_index): the `simple` parser then
@@ -72,70 +79,96 @@ SET_EMBEDDINGS_BY_ID = text(
     """
 )
 
+# --- search -------------------------------------------------------------------------------
+# Memory search is the hot read path (an agent searches on every run), so it runs on the
+# session's psycopg connection without the ORM, in as few round trips as it can:
+#
+#   1. `search_candidates`: one statement for both halves (the HNSW settings go in the same
+#      pipeline), returning each half's top-n chunks;
+#   2. fusion in Python (memory.search.fuse);
+#   3. `search_details`: one statement for the fused hits' memories and snippet texts.
+#
+# The statements below use psycopg's `%(name)s` placeholders. psycopg prepares a statement
+# after its 5th execution (the engine's prepare_threshold), so the hot ones are planned
+# once per connection, not per search.
+
 # Filters shared by both halves. Unused ones are NULL, so one plan shape serves all:
 #  - :project_id is the caller's project: its memories plus the org-wide ones (NULL project);
 #  - :only_project narrows to exactly one project (the search filter `project_id`);
 #  - memory-level filters (tags, group, agent, session, dates) go through a semi-join on
 #    memories, evaluated only when one of them is set (:memory_filter).
-_FILTERS = """
-      c.org_id = :org_id
-  AND c.tier = ANY(CAST(:tiers AS text[]))
-  AND (CAST(:project_id AS text) IS NULL OR c.project_id IS NULL OR c.project_id = :project_id)
-  AND (CAST(:only_project AS text) IS NULL OR c.project_id = :only_project)
-  AND (CAST(:memory_filter AS boolean) IS NOT TRUE OR c.memory_id IN (
+# The tier filter is not here: it is written into each statement as a literal (below).
+_MEMORY_FILTER = """
+  (CAST(%(memory_filter)s AS boolean) IS NOT TRUE OR {col} IN (
         SELECT m.id FROM memories m
-         WHERE m.org_id = :org_id
-           AND (CAST(:tags AS varchar[]) IS NULL OR m.tags && CAST(:tags AS varchar[]))
-           AND (CAST(:group_id AS text) IS NULL OR m.group_id = :group_id)
-           AND (CAST(:agent_id AS text) IS NULL OR m.agent_id = :agent_id)
-           AND (CAST(:session_key AS text) IS NULL OR m.session_key = :session_key)
-           AND (CAST(:after AS timestamptz) IS NULL OR m.created_at >= :after)
-           AND (CAST(:before AS timestamptz) IS NULL OR m.created_at < :before)))
+         WHERE m.org_id = %(org_id)s
+           AND (CAST(%(tags)s AS varchar[]) IS NULL OR m.tags && CAST(%(tags)s AS varchar[]))
+           AND (CAST(%(group_id)s AS text) IS NULL OR m.group_id = %(group_id)s)
+           AND (CAST(%(agent_id)s AS text) IS NULL OR m.agent_id = %(agent_id)s)
+           AND (CAST(%(session_key)s AS text) IS NULL OR m.session_key = %(session_key)s)
+           AND (CAST(%(after)s AS timestamptz) IS NULL OR m.created_at >= %(after)s)
+           AND (CAST(%(before)s AS timestamptz) IS NULL OR m.created_at < %(before)s)))
 """
+_CHUNK_FILTERS = """
+      c.org_id = %(org_id)s
+  AND (CAST(%(project_id)s AS text) IS NULL OR c.project_id IS NULL OR c.project_id = %(project_id)s)
+  AND (CAST(%(only_project)s AS text) IS NULL OR c.project_id = %(only_project)s)
+  AND """ + _MEMORY_FILTER.format(col="c.memory_id")
 
-# vector_top -- nearest chunks by cosine distance through the HNSW index
-# (ix_memory_chunks_embedding); score is the cosine similarity. Only vectors of the current
-# model count: while a model change is being caught up, the others are another space.
-VECTOR_TOP = text(
-    f"""
-    SELECT c.id, c.memory_id, 1 - (c.embedding <=> CAST(:qvec AS vector)) AS score
+# vector_top -- nearest chunks by cosine distance through an HNSW index; only vectors of the
+# current model count (while a model change is being caught up, the others are another
+# space). The tier is a literal in the statement so that the planner can prove the
+# predicate of a tier's partial index (migration 0005; a bound parameter cannot be proven
+# in a generic plan): one tier with its own index walks that tier's graph only; several
+# tiers that all have one are one walk per tier, merged by distance; any other set walks
+# the whole-table index with the tier filter applied during the walk.
+_VECTOR_BRANCH = """
+    SELECT c.id, c.memory_id, c.embedding <=> CAST(%(qvec)s AS vector) AS distance
       FROM memory_chunks c
-     WHERE c.embedding IS NOT NULL AND c.embedding_model = :model AND {_FILTERS}
-     ORDER BY c.embedding <=> CAST(:qvec AS vector)
-     LIMIT :n
-    """
-)
+     WHERE c.embedding IS NOT NULL AND c.embedding_model = %(model)s AND {tier} AND {filters}
+     ORDER BY c.embedding <=> CAST(%(qvec)s AS vector)
+     LIMIT %(n)s
+"""
 
 # text_top -- chunks matching the CJK-aware tsquery, ranked by cover density (terms present
 # and close together), from memory_text_top() (migration 0004): under RLS the `@@` operator
 # cannot use the GIN index (it is not leakproof); the function can, and answers only for the
-# transaction's own org. Ranking reads every matching tsvector, so at most :cap matches are
-# ranked: an AND query rarely has that many, and an any-term query that does is dominated by
-# the vector half and the AND results anyway. Memory-level filters apply outside, so with
-# one the function ranks all :cap candidates (:pre_n).
-TEXT_TOP = text(
-    f"""
+# transaction's own org, applying the org, tier and project filters itself (it plans each
+# call, so a one-tier search uses that tier's partial GIN index). Ranking reads every
+# matching tsvector, so at most :cap matches are ranked: an AND query rarely has that many,
+# and an any-term query that does is dominated by the vector half and the AND results
+# anyway. Memory-level filters apply outside, so with one the function ranks all :cap
+# candidates (:pre_n).
+_TEXT_BRANCH = """
     SELECT t.id, t.memory_id, t.score
-      FROM memory_text_top(:org_id, to_tsquery('simple', :tquery), CAST(:tiers AS text[]),
-                           :project_id, :only_project, :cap, :pre_n) AS t
-      JOIN memory_chunks c ON c.id = t.id
-     WHERE {_FILTERS}
+      FROM memory_text_top(%(org_id)s, to_tsquery('simple', %({tq})s), CAST(%(tiers)s AS text[]),
+                           %(project_id)s, %(only_project)s, %(cap)s, %(pre_n)s) AS t
+     WHERE {filters}
      ORDER BY t.score DESC, t.id
-     LIMIT :n
-    """
-)
+     LIMIT %(n)s
+"""
 TEXT_RANK_CAP = 500
 
-# Iterative scans so that filters do not starve the result; ef_search trades speed for recall.
-# set_config(..., true) is SET LOCAL: it lasts until the end of the caller's transaction;
-# both in one statement saves a round trip per search.
-HNSW_SETTINGS = text(
-    "SELECT set_config('hnsw.iterative_scan', 'relaxed_order', true),"
-    " set_config('hnsw.ef_search', CAST(:ef AS text), true)"
+# Iterative scans so that filters do not starve the result; ef_search trades speed for
+# recall. set_config(..., true) is SET LOCAL: it lasts until the end of the caller's
+# transaction. Sent in the same pipeline as the search, so it costs no round trip.
+HNSW_SETTINGS = (
+    "SELECT set_config('hnsw.iterative_scan', 'relaxed_order', true) AS iterative_scan,"
+    " set_config('hnsw.ef_search', %(ef)s, true) AS ef_search"
 )
 
-# chunk_texts -- the texts of the chunks the snippets are cut from.
-CHUNK_TEXTS = text("SELECT id, text FROM memory_chunks WHERE org_id = :org_id AND id = ANY(:ids)")
+# search_details -- the fused hits' memories (not their content: search returns snippets)
+# and the text of the chunk each snippet is cut from, in the hits' order.
+SEARCH_DETAILS = """
+    SELECT m.id, m.org_id, m.project_id, m.tier, m.title, m.tags, m.metadata, m.importance,
+           m.source, m.content_hash, m.group_id, m.agent_id, m.session_key, m.run_id,
+           m.created_at, m.updated_at, c.text
+      FROM unnest(CAST(%(memory_ids)s AS text[]), CAST(%(chunk_ids)s AS bigint[]))
+           WITH ORDINALITY AS h(memory_id, chunk_id, ord)
+      JOIN memories m ON m.id = h.memory_id AND m.org_id = %(org_id)s
+      LEFT JOIN memory_chunks c ON c.id = h.chunk_id AND c.org_id = %(org_id)s
+     ORDER BY h.ord
+"""
 
 # chunk_counts -- chunks per memory, for the API's `chunks` field.
 CHUNK_COUNTS = text(
@@ -177,31 +210,105 @@ def filter_params(
     return params
 
 
-async def search_halves(
+def _tier_literal(tiers: tuple[str, ...]) -> str:
+    if any(t not in TIERS for t in tiers):  # literals in SQL: only the known names
+        raise ValueError(f"unknown memory tiers {tiers!r}")
+    if len(tiers) == 1:
+        return f"c.tier = '{tiers[0]}'"
+    return "c.tier IN (" + ", ".join(f"'{t}'" for t in tiers) + ")"
+
+
+@functools.cache
+def vector_sql(tiers: tuple[str, ...]) -> str:
+    """The vector half for a set of tiers (known names, in `TIERS` order)."""
+    if len(tiers) > 1 and all(t in PARTIAL_INDEX_TIERS for t in tiers):
+        branches = " UNION ALL ".join(
+            "(" + _VECTOR_BRANCH.format(tier=_tier_literal((t,)), filters=_CHUNK_FILTERS) + ")" for t in tiers
+        )
+        return f"SELECT * FROM ({branches}) AS b ORDER BY distance LIMIT %(n)s"
+    return _VECTOR_BRANCH.format(tier=_tier_literal(tiers), filters=_CHUNK_FILTERS)
+
+
+@functools.cache
+def candidates_sql(tiers: tuple[str, ...], vector: bool, text_queries: int) -> str:
+    """One statement for both halves: rows ``(half, id, memory_id, score)``, half 0 the
+    vector half (score: cosine similarity), 1 and 2 the strict and the any-term text query
+    (score: ts_rank_cd); each half in its order. The any-term query runs only when the
+    strict one found fewer than :n chunks (a one-time filter: otherwise it is not executed)."""
+    ctes, parts = [], []
+    if vector:
+        ctes.append(f"v AS ({vector_sql(tiers)})")
+        parts.append("SELECT 0, v.id, v.memory_id, 1 - v.distance FROM v")
+    text_filter = _MEMORY_FILTER.format(col="t.memory_id")
+    for i in range(text_queries):
+        ctes.append(f"t{i} AS ({_TEXT_BRANCH.format(tq=f'tq{i}', filters=text_filter)})")
+        gate = " WHERE (SELECT count(*) FROM t0) < %(n)s" if i else ""
+        parts.append(f"SELECT {i + 1}, t{i}.id, t{i}.memory_id, t{i}.score FROM t{i}{gate}")
+    if not parts:
+        raise ValueError("a search needs at least one half")
+    body = " UNION ALL ".join(f"({p})" for p in parts)
+    return f"WITH {', '.join(ctes)} SELECT half, id, memory_id, score FROM ({body}) AS r(half, id, memory_id, score) ORDER BY half, score DESC, id"
+
+
+async def driver_connection(session: AsyncSession) -> psycopg.AsyncConnection[Any]:
+    """The psycopg connection under the session's current transaction."""
+    conn = await session.connection()
+    raw = await conn.get_raw_connection()
+    driver: psycopg.AsyncConnection[Any] = raw.driver_connection  # type: ignore[assignment]
+    return driver
+
+
+async def search_candidates(
     session: AsyncSession,
     params: dict[str, Any],
+    tiers: tuple[str, ...],
     qvec: str | None,
     tqueries: list[str],
     n: int,
     ef_search: int,
     model: str,
-) -> tuple[list[Any], list[Any]]:
+) -> tuple[list[Row], list[Row]]:
     """The vector half (when there is a query vector; only ``model``'s vectors) and the
-    full-text half: ``tqueries`` strictest first, each filling what the stricter left."""
-    vector_rows: list[Any] = []
-    text_rows: list[Any] = []
-    if qvec:
-        await session.execute(HNSW_SETTINGS, {"ef": int(ef_search)})
-        vector_rows = list(
-            (await session.execute(VECTOR_TOP, {**params, "qvec": qvec, "n": n, "model": model})).all()
-        )
+    full-text half (``tqueries`` strictest first, each filling what the stricter left),
+    each its top ``n`` chunks, in one round trip."""
+    tqueries = tqueries[:2]
+    sql = candidates_sql(tiers, qvec is not None, len(tqueries))
+    bind = {
+        **params,
+        "tiers": list(tiers),
+        "qvec": qvec,
+        "model": model,
+        "n": n,
+        "cap": TEXT_RANK_CAP,
+        "pre_n": TEXT_RANK_CAP if params["memory_filter"] else n,
+        **{f"tq{i}": q for i, q in enumerate(tqueries)},
+    }
+    conn = await driver_connection(session)
+    async with conn.cursor(row_factory=namedtuple_row) as cur:
+        if qvec is not None:
+            async with conn.pipeline():
+                await cur.execute(HNSW_SETTINGS, {"ef": str(int(ef_search))})
+                await cur.execute(sql, bind)
+        else:
+            await cur.execute(sql, bind)
+        rows: list[Row] = await cur.fetchall()
+    vector_rows = [r for r in rows if r.half == 0]
+    text_rows: list[Row] = []
     seen: set[int] = set()
-    for tquery in tqueries:
-        pre_n = TEXT_RANK_CAP if params["memory_filter"] else n
-        bind = {**params, "tquery": tquery, "n": n, "cap": TEXT_RANK_CAP, "pre_n": pre_n}
-        rows = await session.execute(TEXT_TOP, bind)
-        text_rows.extend(r for r in rows.all() if r.id not in seen)
-        seen.update(r.id for r in text_rows)
-        if len(text_rows) >= n:
-            break
+    for r in rows:
+        if r.half and r.id not in seen:
+            seen.add(r.id)
+            text_rows.append(r)
     return vector_rows, text_rows[:n]
+
+
+async def search_details(
+    session: AsyncSession, org_id: str, memory_ids: list[str], chunk_ids: list[int | None]
+) -> list[tuple[Any, ...]]:
+    """Rows of `SEARCH_DETAILS`, in the order of ``memory_ids``."""
+    conn = await driver_connection(session)
+    async with conn.cursor() as cur:
+        await cur.execute(
+            SEARCH_DETAILS, {"org_id": org_id, "memory_ids": memory_ids, "chunk_ids": chunk_ids}
+        )
+        return await cur.fetchall()
