@@ -34,7 +34,7 @@ from openintern.memory import store
 from openintern.memory.chunking import chunk_text
 from openintern.memory.cjk import text_queries, tokenize_for_index
 from openintern.memory.ingest import Document
-from openintern.memory.search import RRF_K, VECTOR_WEIGHT, Hit, fuse, snippet
+from openintern.memory.search import RRF_K, VECTOR_WEIGHT, Hit, Snippets, fuse
 from openintern.schemas.ids import new_id
 
 log = logging.getLogger(__name__)
@@ -47,6 +47,9 @@ FINISH_TIMEOUT_S = 120.0
 
 CANDIDATES = 25
 """Rows taken from each half of hybrid search before fusion."""
+
+INLINE_EMBED_MAX_CHARS = 500
+"""A query up to this long is embedded on the event loop when the embedder is local."""
 
 CORE_BLOCK_MAX_CHARS = 2_000
 """One core memory: it is in every prompt of the agent, so it must stay small."""
@@ -507,17 +510,24 @@ class MemoryService:
             session, scope.org_id, [h.memory_id for h in hits], [h.text_chunk_id or h.chunk_id for h in hits]
         )
         by_id = {row[0]: row for row in rows}
+        cut = Snippets(query)
         return [
-            SearchResult(MemoryRef(*row[:16]), snippet(row[16] or "", query), h)
+            SearchResult(MemoryRef(*row[:16]), cut(row[16] or ""), h)
             for h in hits
             if (row := by_id.get(h.memory_id)) is not None
         ]
 
     async def _query_vector(self, query: str) -> str | None:
+        embed_sync = getattr(self.embedder, "embed_sync", None)
         try:
-            vectors = await asyncio.wait_for(
-                self.embedder.embed([query]), timeout=max(self.embed_wait_s, 5.0)
-            )
+            if embed_sync is not None and len(query) <= INLINE_EMBED_MAX_CHARS:
+                # A local embedder (no I/O) hashes a short query in ~50 µs: less than the hop
+                # to a worker thread that `embed` takes for long batches.
+                vectors = embed_sync([query])
+            else:
+                vectors = await asyncio.wait_for(
+                    self.embedder.embed([query]), timeout=max(self.embed_wait_s, 5.0)
+                )
         except Exception as exc:  # the embedder is slow or down: search full-text only
             log.warning("query embedding failed (%s); searching full-text only", exc or "timeout")
             return None
