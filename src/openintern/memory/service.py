@@ -29,12 +29,12 @@ from openintern.db.orm import Memory, MemoryChunk
 from openintern.db.orm.memory import EMBEDDING_DIM
 from openintern.db.session import Database
 from openintern.errors import ConfigError, Forbidden, NotFound, ValidationFailed
-from openintern.llm import Embedder, create_embedder
+from openintern.llm import Embedder, LocalHashEmbedder, create_embedder
 from openintern.memory import store
 from openintern.memory.chunking import chunk_text
 from openintern.memory.cjk import text_queries, tokenize_for_index
 from openintern.memory.ingest import Document
-from openintern.memory.search import RRF_K, VECTOR_WEIGHT, Hit, Snippets, fuse
+from openintern.memory.search import RRF_K, VECTOR_WEIGHT, Hit, Snippets
 from openintern.schemas.ids import new_id
 
 log = logging.getLogger(__name__)
@@ -493,37 +493,45 @@ class MemoryService:
         tqueries = text_queries(query) if mode != "vector" else []
         if qvec is None and not tqueries:
             return []
-        vec, txt = await store.search_candidates(
+        rows = await store.search(
             session,
             params,
             known,
             qvec,
             tqueries,
-            max(CANDIDATES, top_k),
-            self.ef_search,
-            self.embedder.model,
+            n=max(CANDIDATES, top_k),
+            top_k=top_k,
+            rrf_k=self.rrf_k,
+            vector_weight=self.vector_weight,
+            ef_search=self.ef_search,
+            model=self.embedder.model,
         )
-        hits = fuse(vec, txt, k=self.rrf_k, vector_weight=self.vector_weight)[:top_k]
-        if not hits:
-            return []
-        rows = await store.search_details(
-            session, scope.org_id, [h.memory_id for h in hits], [h.text_chunk_id or h.chunk_id for h in hits]
-        )
-        by_id = {row[0]: row for row in rows}
         cut = Snippets(query)
         return [
-            SearchResult(MemoryRef(*row[:16]), cut(row[16] or ""), h)
-            for h in hits
-            if (row := by_id.get(h.memory_id)) is not None
+            SearchResult(
+                MemoryRef(r.memory_id, *r[6:21]),
+                cut(r.text or ""),
+                Hit(
+                    r.memory_id,
+                    rrf=r.rrf,
+                    vector=None if r.vector_score is None else round(r.vector_score, 6),
+                    text=None if r.text_score is None else round(r.text_score, 6),
+                    chunk_id=r.vector_chunk,
+                    text_chunk_id=r.text_chunk,
+                    matched=[
+                        h for h, s in (("vector", r.vector_score), ("text", r.text_score)) if s is not None
+                    ],
+                ),
+            )
+            for r in rows
         ]
 
     async def _query_vector(self, query: str) -> str | None:
-        embed_sync = getattr(self.embedder, "embed_sync", None)
         try:
-            if embed_sync is not None and len(query) <= INLINE_EMBED_MAX_CHARS:
-                # A local embedder (no I/O) hashes a short query in ~50 µs: less than the hop
-                # to a worker thread that `embed` takes for long batches.
-                vectors = embed_sync([query])
+            if type(self.embedder) is LocalHashEmbedder and len(query) <= INLINE_EMBED_MAX_CHARS:
+                # The local embedder (no I/O) hashes a short query in ~50 µs: less than the
+                # hop to a worker thread that its `embed` takes for long batches.
+                vectors = self.embedder.embed_sync([query])
             else:
                 vectors = await asyncio.wait_for(
                     self.embedder.embed([query]), timeout=max(self.embed_wait_s, 5.0)

@@ -161,18 +161,6 @@ HNSW_SETTINGS = (
     " set_config('hnsw.ef_search', %(ef)s, true) AS ef_search"
 )
 
-# search_details -- the fused hits' memories (not their content: search returns snippets)
-# and the text of the chunk each snippet is cut from, in the hits' order.
-SEARCH_DETAILS = """
-    SELECT m.id, m.org_id, m.project_id, m.tier, m.title, m.tags, m.metadata, m.importance,
-           m.source, m.content_hash, m.group_id, m.agent_id, m.session_key, m.run_id,
-           m.created_at, m.updated_at, c.text
-      FROM unnest(CAST(%(memory_ids)s AS text[]), CAST(%(chunk_ids)s AS bigint[]))
-           WITH ORDINALITY AS h(memory_id, chunk_id, ord)
-      JOIN memories m ON m.id = h.memory_id AND m.org_id = %(org_id)s
-      LEFT JOIN memory_chunks c ON c.id = h.chunk_id AND c.org_id = %(org_id)s
-     ORDER BY h.ord
-"""
 
 # chunk_counts -- chunks per memory, for the API's `chunks` field.
 CHUNK_COUNTS = text(
@@ -236,29 +224,105 @@ def vector_sql(tiers: tuple[str, ...]) -> str:
     return _VECTOR_BRANCH.format(tier=_tier_literal(tiers), filters=_CHUNK_FILTERS)
 
 
-@functools.cache
-def candidates_sql(tiers: tuple[str, ...], vector: bool, text_queries: int) -> str:
-    """One statement for both halves: rows ``(half, id, memory_id, score)``, half 0 the
-    vector half (score: cosine similarity), 1 and 2 the strict and the any-term text query
-    (score: ts_rank_cd); each half in its order. The any-term query runs only when the
-    strict one found fewer than :n chunks (a one-time filter: otherwise it is not executed)."""
-    ctes, parts = [], []
-    if vector:
-        ctes.append(f"v AS ({vector_sql(tiers)})")
-        parts.append("SELECT 0, v.id, v.memory_id, 1 - v.distance FROM v")
+def _half_ctes(tiers: tuple[str, ...], vector: bool, text_queries: int) -> list[str]:
+    """CTEs ``v`` (the vector half: id, memory_id, distance) and ``t0``, ``t1`` (the strict
+    and the any-term text query: id, memory_id, score), each its top :n."""
+    ctes = [f"v AS ({vector_sql(tiers)})"] if vector else []
     text_filter = _MEMORY_FILTER.format(col="t.memory_id")
     for i in range(text_queries):
         branch = _TEXT_BRANCH.format(tq=f"tq{i}", cap=f"cap{i}", pre_n=f"pre_n{i}", filters=text_filter)
         ctes.append(f"t{i} AS ({branch})")
-        gate = " WHERE (SELECT count(*) FROM t0) < %(n)s" if i else ""
+    return ctes
+
+
+# The any-term query runs only when the strict one found fewer than :n chunks: a one-time
+# filter, so otherwise it is not executed at all.
+_ANY_TERM_GATE = "(SELECT count(*) FROM t0) < %(n)s"
+
+
+@functools.cache
+def candidates_sql(tiers: tuple[str, ...], vector: bool, text_queries: int) -> str:
+    """Both halves before fusion (evaluation, tests): rows ``(half, id, memory_id, score)``,
+    half 0 the vector half (score: cosine similarity), 1 and 2 the strict and the any-term
+    text query (score: ts_rank_cd); each half in its order."""
+    parts = ["SELECT 0, v.id, v.memory_id, 1 - v.distance FROM v"] if vector else []
+    for i in range(text_queries):
+        gate = f" WHERE {_ANY_TERM_GATE}" if i else ""
         parts.append(f"SELECT {i + 1}, t{i}.id, t{i}.memory_id, t{i}.score FROM t{i}{gate}")
     if not parts:
         raise ValueError("a search needs at least one half")
     body = " UNION ALL ".join(f"({p})" for p in parts)
     return (
-        f"WITH {', '.join(ctes)} SELECT half, id, memory_id, score"
+        f"WITH {', '.join(_half_ctes(tiers, vector, text_queries))} SELECT half, id, memory_id, score"
         f" FROM ({body}) AS r(half, id, memory_id, score) ORDER BY half, score DESC, id"
     )
+
+
+# search -- both halves, fused, with the hits' memories and snippet texts: one statement.
+# The fusion is `memory.search.fuse` (the reference; tests check that both agree), in SQL:
+#  - each half's list in order (vector: similarity; text: the strict query's chunks, then
+#    the any-term query's new ones, the first :n), positions `pos`;
+#  - per list, each memory counts once, with its first chunk; its rank is its place among
+#    the memories of that list;
+#  - rrf = vector_weight / (rrf_k + vector rank) + 1 / (rrf_k + text rank), in float8 and in
+#    that order (so the sums equal Python's), best first, ties by memory id (bytewise, as
+#    Python compares strings), the first :top_k;
+#  - then each hit's memory (not its content: search returns snippets) and the text of the
+#    chunk its snippet is cut from (the text half's chunk, else the vector half's).
+_NO_ROWS = "SELECT CAST(NULL AS bigint) AS id, CAST(NULL AS text) AS memory_id, CAST(NULL AS float8) AS score"
+_FUSE = """
+, vl AS ({vl}),
+  tl AS ({tl}),
+  vm AS (SELECT DISTINCT ON (memory_id) memory_id, id, score, pos FROM vl ORDER BY memory_id, pos),
+  tm AS (SELECT DISTINCT ON (memory_id) memory_id, id, score, pos FROM tl WHERE pos <= %(n)s
+          ORDER BY memory_id, pos),
+  vr AS (SELECT vm.*, row_number() OVER (ORDER BY pos) AS rank FROM vm),
+  tr AS (SELECT tm.*, row_number() OVER (ORDER BY pos) AS rank FROM tm),
+  fused AS (
+    SELECT coalesce(vr.memory_id, tr.memory_id) AS memory_id,
+           coalesce(CAST(%(vector_weight)s AS float8) / (%(rrf_k)s + vr.rank), 0)
+             + coalesce(CAST(1 AS float8) / (%(rrf_k)s + tr.rank), 0) AS rrf,
+           vr.score AS vector_score, vr.id AS vector_chunk, tr.score AS text_score, tr.id AS text_chunk,
+           coalesce(tr.id, vr.id) AS snippet_chunk
+      FROM vr FULL JOIN tr ON tr.memory_id = vr.memory_id),
+  hits AS (SELECT * FROM fused ORDER BY rrf DESC, memory_id COLLATE "C" LIMIT %(top_k)s)
+SELECT h.memory_id, h.rrf, h.vector_score, h.vector_chunk, h.text_score, h.text_chunk,
+       m.org_id, m.project_id, m.tier, m.title, m.tags, m.metadata, m.importance, m.source,
+       m.content_hash, m.group_id, m.agent_id, m.session_key, m.run_id, m.created_at, m.updated_at,
+       c.text
+  FROM hits h
+  JOIN memories m ON m.id = h.memory_id AND m.org_id = %(org_id)s
+  LEFT JOIN memory_chunks c ON c.id = h.snippet_chunk AND c.org_id = %(org_id)s
+ ORDER BY h.rrf DESC, h.memory_id COLLATE "C"
+"""
+
+
+@functools.cache
+def search_sql(tiers: tuple[str, ...], vector: bool, text_queries: int) -> str:
+    """The whole search in one statement (see above)."""
+    if not vector and not text_queries:
+        raise ValueError("a search needs at least one half")
+    vl = (
+        "SELECT v.id, v.memory_id, 1 - v.distance AS score,"
+        " row_number() OVER (ORDER BY 1 - v.distance DESC, v.id) AS pos FROM v"
+        if vector
+        else f"SELECT *, CAST(NULL AS bigint) AS pos FROM ({_NO_ROWS}) AS e WHERE false"
+    )
+    if text_queries:
+        parts = ["SELECT 0 AS q, t0.id, t0.memory_id, t0.score FROM t0"]
+        if text_queries > 1:
+            parts.append(
+                f"SELECT 1, t1.id, t1.memory_id, t1.score FROM t1"
+                f" WHERE {_ANY_TERM_GATE} AND t1.id NOT IN (SELECT id FROM t0)"
+            )
+        tl = (
+            "SELECT x.id, x.memory_id, x.score, row_number() OVER (ORDER BY x.q, x.score DESC, x.id) AS pos"
+            f" FROM ({' UNION ALL '.join(parts)}) AS x"
+        )
+    else:
+        tl = f"SELECT *, CAST(NULL AS bigint) AS pos FROM ({_NO_ROWS}) AS e WHERE false"
+    ctes = _half_ctes(tiers, vector, text_queries)
+    return f"WITH {', '.join(ctes)}" + _FUSE.format(vl=vl, tl=tl)
 
 
 async def driver_connection(session: AsyncSession) -> psycopg.AsyncConnection[Any]:
@@ -284,25 +348,8 @@ async def search_candidates(
     each its top ``n`` chunks, in one round trip."""
     tqueries = tqueries[:2]
     sql = candidates_sql(tiers, qvec is not None, len(tqueries))
-    bind = {
-        **params,
-        "tiers": list(tiers),
-        "qvec": qvec,
-        "model": model,
-        "n": n,
-    }
-    for i, tquery in enumerate(tqueries):
-        cap = TEXT_RANK_CAP if i == 0 else ANY_TERM_RANK_CAP
-        bind.update({f"tq{i}": tquery, f"cap{i}": cap, f"pre_n{i}": cap if params["memory_filter"] else n})
-    conn = await driver_connection(session)
-    async with conn.cursor(row_factory=namedtuple_row) as cur:
-        if qvec is not None:
-            async with conn.pipeline():
-                await cur.execute(HNSW_SETTINGS, {"ef": str(int(ef_search))})
-                await cur.execute(sql, bind)
-        else:
-            await cur.execute(sql, bind)
-        rows: list[Row] = await cur.fetchall()
+    bind = _bind(params, tiers, qvec, tqueries, n, model)
+    rows = await _run(session, sql, bind, ef_search if qvec is not None else None)
     vector_rows = [r for r in rows if r.half == 0]
     text_rows: list[Row] = []
     seen: set[int] = set()
@@ -313,13 +360,47 @@ async def search_candidates(
     return vector_rows, text_rows[:n]
 
 
-async def search_details(
-    session: AsyncSession, org_id: str, memory_ids: list[str], chunk_ids: list[int | None]
-) -> list[tuple[Any, ...]]:
-    """Rows of `SEARCH_DETAILS`, in the order of ``memory_ids``."""
+async def search(
+    session: AsyncSession,
+    params: dict[str, Any],
+    tiers: tuple[str, ...],
+    qvec: str | None,
+    tqueries: list[str],
+    *,
+    n: int,
+    top_k: int,
+    rrf_k: int,
+    vector_weight: float,
+    ef_search: int,
+    model: str,
+) -> list[Row]:
+    """The fused hits with their memories and snippet texts (`search_sql`), best first."""
+    tqueries = tqueries[:2]
+    sql = search_sql(tiers, qvec is not None, len(tqueries))
+    bind = _bind(params, tiers, qvec, tqueries, n, model)
+    bind.update({"top_k": top_k, "rrf_k": rrf_k, "vector_weight": float(vector_weight)})
+    return await _run(session, sql, bind, ef_search if qvec is not None else None)
+
+
+def _bind(
+    params: dict[str, Any], tiers: tuple[str, ...], qvec: str | None, tqueries: list[str], n: int, model: str
+) -> dict[str, Any]:
+    bind = {**params, "tiers": list(tiers), "qvec": qvec, "model": model, "n": n}
+    for i, tquery in enumerate(tqueries):
+        cap = TEXT_RANK_CAP if i == 0 else ANY_TERM_RANK_CAP
+        bind.update({f"tq{i}": tquery, f"cap{i}": cap, f"pre_n{i}": cap if params["memory_filter"] else n})
+    return bind
+
+
+async def _run(session: AsyncSession, sql: str, bind: dict[str, Any], ef_search: int | None) -> list[Row]:
+    """Run ``sql`` on the session's connection; with ``ef_search``, the HNSW settings go
+    first in the same pipeline (one round trip for both)."""
     conn = await driver_connection(session)
-    async with conn.cursor() as cur:
-        await cur.execute(
-            SEARCH_DETAILS, {"org_id": org_id, "memory_ids": memory_ids, "chunk_ids": chunk_ids}
-        )
+    async with conn.cursor(row_factory=namedtuple_row) as cur:
+        if ef_search is not None:
+            async with conn.pipeline():
+                await cur.execute(HNSW_SETTINGS, {"ef": str(int(ef_search))})
+                await cur.execute(sql, bind)
+        else:
+            await cur.execute(sql, bind)
         return await cur.fetchall()
