@@ -10,7 +10,7 @@ top-``ef_search``. Every statement also filters by ``org_id`` (RLS is the second
 from __future__ import annotations
 
 import functools
-from typing import Any
+from typing import Any, NamedTuple
 
 import psycopg
 from psycopg.rows import namedtuple_row
@@ -92,14 +92,16 @@ SET_EMBEDDINGS_BY_ID = text(
 # after its 5th execution (the engine's prepare_threshold), so the hot ones are planned
 # once per connection, not per search.
 
-# Filters shared by both halves. Unused ones are NULL, so one plan shape serves all:
+# Filters shared by both halves, written into the statement only when they are set (the
+# statement text is cached per shape, `Flags`): the common search has none of them and its
+# plan carries no dead branches:
 #  - :project_id is the caller's project: its memories plus the org-wide ones (NULL project);
 #  - :only_project narrows to exactly one project (the search filter `project_id`);
 #  - memory-level filters (tags, group, agent, session, dates) go through a semi-join on
-#    memories, evaluated only when one of them is set (:memory_filter).
+#    memories (unset ones are NULL).
 # The tier filter is not here: it is written into each statement as a literal (below).
 _MEMORY_FILTER = """
-  (CAST(%(memory_filter)s AS boolean) IS NOT TRUE OR {col} IN (
+  {col} IN (
         SELECT m.id FROM memories m
          WHERE m.org_id = %(org_id)s
            AND (CAST(%(tags)s AS varchar[]) IS NULL OR m.tags && CAST(%(tags)s AS varchar[]))
@@ -107,13 +109,34 @@ _MEMORY_FILTER = """
            AND (CAST(%(agent_id)s AS text) IS NULL OR m.agent_id = %(agent_id)s)
            AND (CAST(%(session_key)s AS text) IS NULL OR m.session_key = %(session_key)s)
            AND (CAST(%(after)s AS timestamptz) IS NULL OR m.created_at >= %(after)s)
-           AND (CAST(%(before)s AS timestamptz) IS NULL OR m.created_at < %(before)s)))
+           AND (CAST(%(before)s AS timestamptz) IS NULL OR m.created_at < %(before)s))
 """
-_CHUNK_FILTERS = """
-      c.org_id = %(org_id)s
-  AND (CAST(%(project_id)s AS text) IS NULL OR c.project_id IS NULL OR c.project_id = %(project_id)s)
-  AND (CAST(%(only_project)s AS text) IS NULL OR c.project_id = %(only_project)s)
-  AND """ + _MEMORY_FILTER.format(col="c.memory_id")
+
+
+class Flags(NamedTuple):
+    """Which optional filters a search has (part of its statement's cache key)."""
+
+    project: bool = False
+    only_project: bool = False
+    memory_filter: bool = False
+
+    @classmethod
+    def of(cls, params: dict[str, Any]) -> Flags:
+        return cls(
+            params["project_id"] is not None, params["only_project"] is not None, params["memory_filter"]
+        )
+
+
+def _chunk_filters(flags: Flags) -> str:
+    parts = ["c.org_id = %(org_id)s"]
+    if flags.project:
+        parts.append("(c.project_id IS NULL OR c.project_id = %(project_id)s)")
+    if flags.only_project:
+        parts.append("c.project_id = %(only_project)s")
+    if flags.memory_filter:
+        parts.append(_MEMORY_FILTER.format(col="c.memory_id"))
+    return " AND ".join(parts)
+
 
 # vector_top -- nearest chunks by cosine distance through an HNSW index; only vectors of the
 # current model count (while a model change is being caught up, the others are another
@@ -213,22 +236,22 @@ def _tier_literal(tiers: tuple[str, ...]) -> str:
     return "c.tier IN (" + ", ".join(f"'{t}'" for t in tiers) + ")"
 
 
-@functools.cache
-def vector_sql(tiers: tuple[str, ...]) -> str:
+def vector_sql(tiers: tuple[str, ...], flags: Flags = Flags()) -> str:
     """The vector half for a set of tiers (known names, in `TIERS` order)."""
+    filters = _chunk_filters(flags)
     if len(tiers) > 1 and all(t in PARTIAL_INDEX_TIERS for t in tiers):
         branches = " UNION ALL ".join(
-            "(" + _VECTOR_BRANCH.format(tier=_tier_literal((t,)), filters=_CHUNK_FILTERS) + ")" for t in tiers
+            "(" + _VECTOR_BRANCH.format(tier=_tier_literal((t,)), filters=filters) + ")" for t in tiers
         )
         return f"SELECT * FROM ({branches}) AS b ORDER BY distance LIMIT %(n)s"
-    return _VECTOR_BRANCH.format(tier=_tier_literal(tiers), filters=_CHUNK_FILTERS)
+    return _VECTOR_BRANCH.format(tier=_tier_literal(tiers), filters=filters)
 
 
-def _half_ctes(tiers: tuple[str, ...], vector: bool, text_queries: int) -> list[str]:
+def _half_ctes(tiers: tuple[str, ...], flags: Flags, vector: bool, text_queries: int) -> list[str]:
     """CTEs ``v`` (the vector half: id, memory_id, distance) and ``t0``, ``t1`` (the strict
     and the any-term text query: id, memory_id, score), each its top :n."""
-    ctes = [f"v AS ({vector_sql(tiers)})"] if vector else []
-    text_filter = _MEMORY_FILTER.format(col="t.memory_id")
+    ctes = [f"v AS ({vector_sql(tiers, flags)})"] if vector else []
+    text_filter = _MEMORY_FILTER.format(col="t.memory_id") if flags.memory_filter else "true"
     for i in range(text_queries):
         branch = _TEXT_BRANCH.format(tq=f"tq{i}", cap=f"cap{i}", pre_n=f"pre_n{i}", filters=text_filter)
         ctes.append(f"t{i} AS ({branch})")
@@ -240,8 +263,16 @@ def _half_ctes(tiers: tuple[str, ...], vector: bool, text_queries: int) -> list[
 _ANY_TERM_GATE = "(SELECT count(*) FROM t0) < %(n)s"
 
 
-@functools.cache
-def candidates_sql(tiers: tuple[str, ...], vector: bool, text_queries: int) -> str:
+def _literal_limits(sql: str, n: int, top_k: int | None = None) -> str:
+    """The row counts written into the statement, so that any plan of it (psycopg prepares
+    it after 5 executions) is costed for the real LIMIT: with a parameter, a generic plan
+    assumes 10 % of the rows, and a plan that sorted the table would be a disaster here."""
+    sql = sql.replace("%(n)s", str(int(n)))
+    return sql if top_k is None else sql.replace("%(top_k)s", str(int(top_k)))
+
+
+@functools.lru_cache(maxsize=1024)
+def candidates_sql(tiers: tuple[str, ...], flags: Flags, vector: bool, text_queries: int, n: int) -> str:
     """Both halves before fusion (evaluation, tests): rows ``(half, id, memory_id, score)``,
     half 0 the vector half (score: cosine similarity), 1 and 2 the strict and the any-term
     text query (score: ts_rank_cd); each half in its order."""
@@ -252,9 +283,10 @@ def candidates_sql(tiers: tuple[str, ...], vector: bool, text_queries: int) -> s
     if not parts:
         raise ValueError("a search needs at least one half")
     body = " UNION ALL ".join(f"({p})" for p in parts)
-    return (
-        f"WITH {', '.join(_half_ctes(tiers, vector, text_queries))} SELECT half, id, memory_id, score"
-        f" FROM ({body}) AS r(half, id, memory_id, score) ORDER BY half, score DESC, id"
+    return _literal_limits(
+        f"WITH {', '.join(_half_ctes(tiers, flags, vector, text_queries))} SELECT half, id, memory_id, score"
+        f" FROM ({body}) AS r(half, id, memory_id, score) ORDER BY half, score DESC, id",
+        n,
     )
 
 
@@ -297,8 +329,10 @@ SELECT h.memory_id, h.rrf, h.vector_score, h.vector_chunk, h.text_score, h.text_
 """
 
 
-@functools.cache
-def search_sql(tiers: tuple[str, ...], vector: bool, text_queries: int) -> str:
+@functools.lru_cache(maxsize=1024)
+def search_sql(
+    tiers: tuple[str, ...], flags: Flags, vector: bool, text_queries: int, n: int, top_k: int
+) -> str:
     """The whole search in one statement (see above)."""
     if not vector and not text_queries:
         raise ValueError("a search needs at least one half")
@@ -321,8 +355,8 @@ def search_sql(tiers: tuple[str, ...], vector: bool, text_queries: int) -> str:
         )
     else:
         tl = f"SELECT *, CAST(NULL AS bigint) AS pos FROM ({_NO_ROWS}) AS e WHERE false"
-    ctes = _half_ctes(tiers, vector, text_queries)
-    return f"WITH {', '.join(ctes)}" + _FUSE.format(vl=vl, tl=tl)
+    ctes = _half_ctes(tiers, flags, vector, text_queries)
+    return _literal_limits(f"WITH {', '.join(ctes)}" + _FUSE.format(vl=vl, tl=tl), n, top_k)
 
 
 async def driver_connection(session: AsyncSession) -> psycopg.AsyncConnection[Any]:
@@ -347,7 +381,7 @@ async def search_candidates(
     full-text half (``tqueries`` strictest first, each filling what the stricter left),
     each its top ``n`` chunks, in one round trip."""
     tqueries = tqueries[:2]
-    sql = candidates_sql(tiers, qvec is not None, len(tqueries))
+    sql = candidates_sql(tiers, Flags.of(params), qvec is not None, len(tqueries), n)
     bind = _bind(params, tiers, qvec, tqueries, n, model)
     rows = await _run(session, sql, bind, ef_search if qvec is not None else None)
     vector_rows = [r for r in rows if r.half == 0]
@@ -376,7 +410,7 @@ async def search(
 ) -> list[Row]:
     """The fused hits with their memories and snippet texts (`search_sql`), best first."""
     tqueries = tqueries[:2]
-    sql = search_sql(tiers, qvec is not None, len(tqueries))
+    sql = search_sql(tiers, Flags.of(params), qvec is not None, len(tqueries), n, top_k)
     bind = _bind(params, tiers, qvec, tqueries, n, model)
     bind.update({"top_k": top_k, "rrf_k": rrf_k, "vector_weight": float(vector_weight)})
     return await _run(session, sql, bind, ef_search if qvec is not None else None)
