@@ -509,7 +509,24 @@ class MemoryService:
         cut = Snippets(query)
         return [
             SearchResult(
-                MemoryRef(r.memory_id, *r[6:21]),
+                MemoryRef(
+                    id=r.memory_id,
+                    org_id=r.org_id,
+                    project_id=r.project_id,
+                    tier=r.tier,
+                    title=r.title,
+                    tags=r.tags,
+                    meta=r.metadata,
+                    importance=r.importance,
+                    source=r.source,
+                    content_hash=r.content_hash,
+                    group_id=r.group_id,
+                    agent_id=r.agent_id,
+                    session_key=r.session_key,
+                    run_id=r.run_id,
+                    created_at=r.created_at,
+                    updated_at=r.updated_at,
+                ),
                 cut(r.text or ""),
                 Hit(
                     r.memory_id,
