@@ -156,3 +156,14 @@ async def _reference(
         texts = {int(i): str(t) for i, t in rows.all()}
     cut = Snippets(query)
     return [(h.memory_id, h, cut(texts[h.text_chunk_id or h.chunk_id or 0])) for h in hits]
+
+
+async def test_database_errors_surface_as_sqlalchemy_errors(memory: MemoryService) -> None:
+    """The search runs on the raw psycopg connection, but a timeout (or a lost connection)
+    still reaches the API's and the run engine's handlers as SQLAlchemy's OperationalError."""
+    from sqlalchemy.exc import OperationalError
+
+    with pytest.raises(OperationalError):
+        async with memory.db.tenant(ORG.org_id) as session:
+            await session.execute(text("SET LOCAL statement_timeout = 20"))
+            await store._run(session, "SELECT pg_sleep(1)", {}, ef_search=100)

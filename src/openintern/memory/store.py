@@ -14,6 +14,7 @@ from typing import Any, NamedTuple
 
 import psycopg
 from psycopg.rows import namedtuple_row
+from sqlalchemy import exc as sa_exc
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -427,13 +428,18 @@ def _bind(
 
 async def _run(session: AsyncSession, sql: str, bind: dict[str, Any], ef_search: int | None) -> list[Row]:
     """Run ``sql`` on the session's connection; with ``ef_search``, the HNSW settings go
-    first in the same pipeline (one round trip for both)."""
+    first in the same pipeline (one round trip for both). psycopg's errors are raised as
+    SQLAlchemy's (as the ORM path raised them), so the API's handlers (503 when the database
+    is unavailable or a statement times out) and the run engine's retry see them."""
     conn = await driver_connection(session)
-    async with conn.cursor(row_factory=namedtuple_row) as cur:
-        if ef_search is not None:
-            async with conn.pipeline():
-                await cur.execute(HNSW_SETTINGS, {"ef": str(int(ef_search))})
+    try:
+        async with conn.cursor(row_factory=namedtuple_row) as cur:
+            if ef_search is not None:
+                async with conn.pipeline():
+                    await cur.execute(HNSW_SETTINGS, {"ef": str(int(ef_search))})
+                    await cur.execute(sql, bind)
+            else:
                 await cur.execute(sql, bind)
-        else:
-            await cur.execute(sql, bind)
-        return await cur.fetchall()
+            return await cur.fetchall()
+    except psycopg.Error as exc:
+        raise sa_exc.DBAPIError.instance(sql, None, exc, psycopg.Error) from exc
