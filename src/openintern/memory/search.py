@@ -68,17 +68,36 @@ def query_terms(query: str) -> list[str]:
     return sorted({t.lower() for t in terms}, key=len, reverse=True)
 
 
+class Snippets:
+    """Snippets of one query: its terms and highlight pattern are worked out once, then
+    cut from each hit's chunk (a search makes up to top_k of them)."""
+
+    def __init__(self, query: str) -> None:
+        self.terms = query_terms(query)
+        self.pattern = (
+            re.compile("|".join(re.escape(html.escape(t)) for t in self.terms), re.IGNORECASE)
+            if self.terms
+            else None
+        )
+
+    def __call__(self, text: str) -> str:
+        """A window of the chunk around the first query term, HTML-escaped, terms in <b>…</b>."""
+        lowered = text.lower()
+        first = min((i for t in self.terms if (i := lowered.find(t)) >= 0), default=0)
+        start = max(0, first - SNIPPET_CHARS // 3)
+        window = text[start : start + SNIPPET_CHARS]
+        escaped = html.escape(window)
+        if self.pattern is not None:
+            escaped = self.pattern.sub(_bold, escaped)
+        prefix = "…" if start > 0 else ""
+        suffix = "…" if start + SNIPPET_CHARS < len(text) else ""
+        return prefix + escaped + suffix
+
+
+def _bold(match: re.Match[str]) -> str:
+    return f"<b>{match.group(0)}</b>"
+
+
 def snippet(text: str, query: str) -> str:
     """A window of the chunk around the first query term, HTML-escaped, terms in <b>…</b>."""
-    terms = query_terms(query)
-    lowered = text.lower()
-    first = min((i for t in terms if (i := lowered.find(t)) >= 0), default=0)
-    start = max(0, first - SNIPPET_CHARS // 3)
-    window = text[start : start + SNIPPET_CHARS]
-    escaped = html.escape(window)
-    if terms:
-        pattern = re.compile("|".join(re.escape(html.escape(t)) for t in terms), re.IGNORECASE)
-        escaped = pattern.sub(lambda m: f"<b>{m.group(0)}</b>", escaped)
-    prefix = "…" if start > 0 else ""
-    suffix = "…" if start + SNIPPET_CHARS < len(text) else ""
-    return prefix + escaped + suffix
+    return Snippets(query)(text)

@@ -29,12 +29,12 @@ from openintern.db.orm import Memory, MemoryChunk
 from openintern.db.orm.memory import EMBEDDING_DIM
 from openintern.db.session import Database
 from openintern.errors import ConfigError, Forbidden, NotFound, ValidationFailed
-from openintern.llm import Embedder, create_embedder
+from openintern.llm import Embedder, LocalHashEmbedder, create_embedder
 from openintern.memory import store
 from openintern.memory.chunking import chunk_text
 from openintern.memory.cjk import text_queries, tokenize_for_index
 from openintern.memory.ingest import Document
-from openintern.memory.search import RRF_K, VECTOR_WEIGHT, Hit, fuse, snippet
+from openintern.memory.search import RRF_K, VECTOR_WEIGHT, Hit, Snippets
 from openintern.schemas.ids import new_id
 
 log = logging.getLogger(__name__)
@@ -47,6 +47,9 @@ FINISH_TIMEOUT_S = 120.0
 
 CANDIDATES = 25
 """Rows taken from each half of hybrid search before fusion."""
+
+INLINE_EMBED_MAX_CHARS = 500
+"""A query up to this long is embedded on the event loop when the embedder is local."""
 
 CORE_BLOCK_MAX_CHARS = 2_000
 """One core memory: it is in every prompt of the agent, so it must stay small."""
@@ -76,9 +79,32 @@ class PlainScope:
     project_id: str | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class MemoryRef:
+    """A memory as search returns it: its columns but the content (search returns a
+    snippet; `MemoryService.get` reads the whole memory). Read-only, not in the session."""
+
+    id: str
+    org_id: str
+    project_id: str | None
+    tier: str
+    title: str
+    tags: list[str]
+    meta: dict[str, Any]
+    importance: float
+    source: str | None
+    content_hash: str | None
+    group_id: str | None
+    agent_id: str | None
+    session_key: str | None
+    run_id: str | None
+    created_at: datetime
+    updated_at: datetime
+
+
 @dataclass
 class SearchResult:
-    memory: Memory
+    memory: MemoryRef
     snippet: str
     hit: Hit
 
@@ -458,34 +484,75 @@ class MemoryService:
         only = filters.get("project_id")
         if only and scope.project_id and only != scope.project_id:
             raise Forbidden(f"project {only!r} is not the project you act in")
-        params = store.filter_params(scope.org_id, scope.project_id, list(tiers or TIERS), filters)
+        wanted = set(tiers or TIERS)
+        known = tuple(t for t in TIERS if t in wanted)
+        if not known:  # only unknown tiers: nothing is in them
+            return []
+        params = store.filter_params(scope.org_id, scope.project_id, list(known), filters)
         qvec = await self._query_vector(query) if mode != "text" else None
         tqueries = text_queries(query) if mode != "vector" else []
-        vec, txt = await store.search_halves(
-            session, params, qvec, tqueries, max(CANDIDATES, top_k), self.ef_search, self.embedder.model
-        )
-        hits = fuse(vec, txt, k=self.rrf_k, vector_weight=self.vector_weight)[:top_k]
-        if not hits:
+        if qvec is None and not tqueries:
             return []
-        ids = [h.memory_id for h in hits]
-        found = await session.execute(select(Memory).where(Memory.org_id == scope.org_id, Memory.id.in_(ids)))
-        rows = {m.id: m for m in found.scalars()}
-        chunk_ids = [c for h in hits if (c := h.text_chunk_id or h.chunk_id)]
-        chunk_rows = await session.execute(store.CHUNK_TEXTS, {"org_id": scope.org_id, "ids": chunk_ids})
-        texts: dict[int, str] = {int(i): str(t) for i, t in chunk_rows.all()}
+        rows = await store.search(
+            session,
+            params,
+            known,
+            qvec,
+            tqueries,
+            n=max(CANDIDATES, top_k),
+            top_k=top_k,
+            rrf_k=self.rrf_k,
+            vector_weight=self.vector_weight,
+            ef_search=self.ef_search,
+            model=self.embedder.model,
+        )
+        cut = Snippets(query)
         return [
             SearchResult(
-                rows[h.memory_id], snippet(texts.get(h.text_chunk_id or h.chunk_id or 0, ""), query), h
+                MemoryRef(
+                    id=r.memory_id,
+                    org_id=r.org_id,
+                    project_id=r.project_id,
+                    tier=r.tier,
+                    title=r.title,
+                    tags=r.tags,
+                    meta=r.metadata,
+                    importance=r.importance,
+                    source=r.source,
+                    content_hash=r.content_hash,
+                    group_id=r.group_id,
+                    agent_id=r.agent_id,
+                    session_key=r.session_key,
+                    run_id=r.run_id,
+                    created_at=r.created_at,
+                    updated_at=r.updated_at,
+                ),
+                cut(r.text or ""),
+                Hit(
+                    r.memory_id,
+                    rrf=r.rrf,
+                    vector=None if r.vector_score is None else round(r.vector_score, 6),
+                    text=None if r.text_score is None else round(r.text_score, 6),
+                    chunk_id=r.vector_chunk,
+                    text_chunk_id=r.text_chunk,
+                    matched=[
+                        h for h, s in (("vector", r.vector_score), ("text", r.text_score)) if s is not None
+                    ],
+                ),
             )
-            for h in hits
-            if h.memory_id in rows
+            for r in rows
         ]
 
     async def _query_vector(self, query: str) -> str | None:
         try:
-            vectors = await asyncio.wait_for(
-                self.embedder.embed([query]), timeout=max(self.embed_wait_s, 5.0)
-            )
+            if type(self.embedder) is LocalHashEmbedder and len(query) <= INLINE_EMBED_MAX_CHARS:
+                # The local embedder (no I/O) hashes a short query in ~50 µs: less than the
+                # hop to a worker thread that its `embed` takes for long batches.
+                vectors = self.embedder.embed_sync([query])
+            else:
+                vectors = await asyncio.wait_for(
+                    self.embedder.embed([query]), timeout=max(self.embed_wait_s, 5.0)
+                )
         except Exception as exc:  # the embedder is slow or down: search full-text only
             log.warning("query embedding failed (%s); searching full-text only", exc or "timeout")
             return None

@@ -9,10 +9,18 @@ top-``ef_search``. Every statement also filters by ``org_id`` (RLS is the second
 
 from __future__ import annotations
 
-from typing import Any
+import functools
+from typing import Any, NamedTuple
 
+import psycopg
+from psycopg.rows import namedtuple_row
+from sqlalchemy import exc as sa_exc
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
+
+from openintern.db.orm.memory import PARTIAL_INDEX_TIERS, TIERS
+
+Row = Any  # a psycopg named tuple
 
 # insert_chunks -- one statement for all chunks of a memory. The tsvector is computed here
 # from the CJK-aware token string (memory.cjk.tokenize_for_index): the `simple` parser then
@@ -72,70 +80,110 @@ SET_EMBEDDINGS_BY_ID = text(
     """
 )
 
-# Filters shared by both halves. Unused ones are NULL, so one plan shape serves all:
+# --- search -------------------------------------------------------------------------------
+# Memory search is the hot read path (an agent searches on every run), so it runs on the
+# session's psycopg connection without the ORM, in one round trip: the HNSW settings and
+# `search_sql` (both halves, the fusion, the hits' memories and snippet texts) in one
+# pipeline. `candidates_sql` is the two halves before fusion, for evaluation and the test
+# that checks the SQL fusion against the Python reference (memory.search.fuse).
+#
+# The statements use psycopg's `%(name)s` placeholders; psycopg prepares a statement after
+# its 5th execution on a connection (the engine's prepare_threshold), so it is parsed once
+# per connection. PostgreSQL still plans each execution (custom plans: it judges them
+# cheaper than a generic one, and they are ~0.2 ms).
+
+# Filters shared by both halves, written into the statement only when they are set (the
+# statement text is cached per shape, `Flags`): the common search has none of them and its
+# plan carries no dead branches:
 #  - :project_id is the caller's project: its memories plus the org-wide ones (NULL project);
 #  - :only_project narrows to exactly one project (the search filter `project_id`);
 #  - memory-level filters (tags, group, agent, session, dates) go through a semi-join on
-#    memories, evaluated only when one of them is set (:memory_filter).
-_FILTERS = """
-      c.org_id = :org_id
-  AND c.tier = ANY(CAST(:tiers AS text[]))
-  AND (CAST(:project_id AS text) IS NULL OR c.project_id IS NULL OR c.project_id = :project_id)
-  AND (CAST(:only_project AS text) IS NULL OR c.project_id = :only_project)
-  AND (CAST(:memory_filter AS boolean) IS NOT TRUE OR c.memory_id IN (
+#    memories (unset ones are NULL).
+# The tier filter is not here: it is written into each statement as a literal (below).
+_MEMORY_FILTER = """
+  {col} IN (
         SELECT m.id FROM memories m
-         WHERE m.org_id = :org_id
-           AND (CAST(:tags AS varchar[]) IS NULL OR m.tags && CAST(:tags AS varchar[]))
-           AND (CAST(:group_id AS text) IS NULL OR m.group_id = :group_id)
-           AND (CAST(:agent_id AS text) IS NULL OR m.agent_id = :agent_id)
-           AND (CAST(:session_key AS text) IS NULL OR m.session_key = :session_key)
-           AND (CAST(:after AS timestamptz) IS NULL OR m.created_at >= :after)
-           AND (CAST(:before AS timestamptz) IS NULL OR m.created_at < :before)))
+         WHERE m.org_id = %(org_id)s
+           AND (CAST(%(tags)s AS varchar[]) IS NULL OR m.tags && CAST(%(tags)s AS varchar[]))
+           AND (CAST(%(group_id)s AS text) IS NULL OR m.group_id = %(group_id)s)
+           AND (CAST(%(agent_id)s AS text) IS NULL OR m.agent_id = %(agent_id)s)
+           AND (CAST(%(session_key)s AS text) IS NULL OR m.session_key = %(session_key)s)
+           AND (CAST(%(after)s AS timestamptz) IS NULL OR m.created_at >= %(after)s)
+           AND (CAST(%(before)s AS timestamptz) IS NULL OR m.created_at < %(before)s))
 """
 
-# vector_top -- nearest chunks by cosine distance through the HNSW index
-# (ix_memory_chunks_embedding); score is the cosine similarity. Only vectors of the current
-# model count: while a model change is being caught up, the others are another space.
-VECTOR_TOP = text(
-    f"""
-    SELECT c.id, c.memory_id, 1 - (c.embedding <=> CAST(:qvec AS vector)) AS score
+
+class Flags(NamedTuple):
+    """Which optional filters a search has (part of its statement's cache key)."""
+
+    project: bool = False
+    only_project: bool = False
+    memory_filter: bool = False
+
+    @classmethod
+    def of(cls, params: dict[str, Any]) -> Flags:
+        return cls(
+            params["project_id"] is not None, params["only_project"] is not None, params["memory_filter"]
+        )
+
+
+def _chunk_filters(flags: Flags) -> str:
+    parts = ["c.org_id = %(org_id)s"]
+    if flags.project:
+        parts.append("(c.project_id IS NULL OR c.project_id = %(project_id)s)")
+    if flags.only_project:
+        parts.append("c.project_id = %(only_project)s")
+    if flags.memory_filter:
+        parts.append(_MEMORY_FILTER.format(col="c.memory_id"))
+    return " AND ".join(parts)
+
+
+# vector_top -- nearest chunks by cosine distance through an HNSW index; only vectors of the
+# current model count (while a model change is being caught up, the others are another
+# space). The tier is a literal in the statement so that the planner can prove the
+# predicate of a tier's partial index (migration 0005; a bound parameter cannot be proven
+# in a generic plan): one tier with its own index walks that tier's graph only; several
+# tiers that all have one are one walk per tier, merged by distance; any other set walks
+# the whole-table index with the tier filter applied during the walk.
+_VECTOR_BRANCH = """
+    SELECT c.id, c.memory_id, c.embedding <=> CAST(%(qvec)s AS vector) AS distance
       FROM memory_chunks c
-     WHERE c.embedding IS NOT NULL AND c.embedding_model = :model AND {_FILTERS}
-     ORDER BY c.embedding <=> CAST(:qvec AS vector)
-     LIMIT :n
-    """
-)
+     WHERE c.embedding IS NOT NULL AND c.embedding_model = %(model)s AND {tier} AND {filters}
+     ORDER BY c.embedding <=> CAST(%(qvec)s AS vector)
+     LIMIT %(n)s
+"""
 
 # text_top -- chunks matching the CJK-aware tsquery, ranked by cover density (terms present
 # and close together), from memory_text_top() (migration 0004): under RLS the `@@` operator
 # cannot use the GIN index (it is not leakproof); the function can, and answers only for the
-# transaction's own org. Ranking reads every matching tsvector, so at most :cap matches are
-# ranked: an AND query rarely has that many, and an any-term query that does is dominated by
-# the vector half and the AND results anyway. Memory-level filters apply outside, so with
-# one the function ranks all :cap candidates (:pre_n).
-TEXT_TOP = text(
-    f"""
+# transaction's own org, applying the org, tier and project filters itself (it plans each
+# call, so a one-tier search uses that tier's partial GIN index). Ranking reads every
+# matching tsvector, so at most :cap matches are ranked: an AND query rarely has that many,
+# and an any-term query that does is dominated by the vector half and the AND results
+# anyway. Memory-level filters apply outside, so with one the function ranks all :cap
+# candidates (:pre_n).
+_TEXT_BRANCH = """
     SELECT t.id, t.memory_id, t.score
-      FROM memory_text_top(:org_id, to_tsquery('simple', :tquery), CAST(:tiers AS text[]),
-                           :project_id, :only_project, :cap, :pre_n) AS t
-      JOIN memory_chunks c ON c.id = t.id
-     WHERE {_FILTERS}
+      FROM memory_text_top(%(org_id)s, to_tsquery('simple', %({tq})s), CAST(%(tiers)s AS text[]),
+                           %(project_id)s, %(only_project)s, %({cap})s, %({pre_n})s) AS t
+     WHERE {filters}
      ORDER BY t.score DESC, t.id
-     LIMIT :n
-    """
-)
+     LIMIT %(n)s
+"""
 TEXT_RANK_CAP = 500
+ANY_TERM_RANK_CAP = 200
+"""The any-term query (the fallback of a long query whose AND found too few) ranks fewer:
+its common terms match tens of thousands of chunks at scale, the first :cap of them are an
+arbitrary sample anyway, and ranking 500 cost 8 ms a query at M2 (200: 4 ms)."""
 
-# Iterative scans so that filters do not starve the result; ef_search trades speed for recall.
-# set_config(..., true) is SET LOCAL: it lasts until the end of the caller's transaction;
-# both in one statement saves a round trip per search.
-HNSW_SETTINGS = text(
-    "SELECT set_config('hnsw.iterative_scan', 'relaxed_order', true),"
-    " set_config('hnsw.ef_search', CAST(:ef AS text), true)"
+# Iterative scans so that filters do not starve the result; ef_search trades speed for
+# recall. set_config(..., true) is SET LOCAL: it lasts until the end of the caller's
+# transaction. Sent in the same pipeline as the search, so it costs no round trip.
+HNSW_SETTINGS = (
+    "SELECT set_config('hnsw.iterative_scan', 'relaxed_order', true) AS iterative_scan,"
+    " set_config('hnsw.ef_search', %(ef)s, true) AS ef_search"
 )
 
-# chunk_texts -- the texts of the chunks the snippets are cut from.
-CHUNK_TEXTS = text("SELECT id, text FROM memory_chunks WHERE org_id = :org_id AND id = ANY(:ids)")
 
 # chunk_counts -- chunks per memory, for the API's `chunks` field.
 CHUNK_COUNTS = text(
@@ -158,7 +206,10 @@ def vector_literal(vector: list[float] | None) -> str | None:
     """pgvector's text form; None for no vector (or an all-zero one, which has no direction)."""
     if vector is None or not any(vector):
         return None
-    return "[" + ",".join(f"{x:.6g}" for x in vector) + "]"
+    return "[" + ",".join(map(_FLOAT6, vector)) + "]"
+
+
+_FLOAT6 = "{:.6g}".format
 
 
 def filter_params(
@@ -177,31 +228,218 @@ def filter_params(
     return params
 
 
-async def search_halves(
+def _tier_literal(tiers: tuple[str, ...]) -> str:
+    if any(t not in TIERS for t in tiers):  # literals in SQL: only the known names
+        raise ValueError(f"unknown memory tiers {tiers!r}")
+    if len(tiers) == 1:
+        return f"c.tier = '{tiers[0]}'"
+    return "c.tier IN (" + ", ".join(f"'{t}'" for t in tiers) + ")"
+
+
+def vector_sql(tiers: tuple[str, ...], flags: Flags = Flags()) -> str:
+    """The vector half for a set of tiers (known names, in `TIERS` order)."""
+    filters = _chunk_filters(flags)
+    if len(tiers) > 1 and all(t in PARTIAL_INDEX_TIERS for t in tiers):
+        branches = " UNION ALL ".join(
+            "(" + _VECTOR_BRANCH.format(tier=_tier_literal((t,)), filters=filters) + ")" for t in tiers
+        )
+        return f"SELECT * FROM ({branches}) AS b ORDER BY distance LIMIT %(n)s"
+    return _VECTOR_BRANCH.format(tier=_tier_literal(tiers), filters=filters)
+
+
+def _half_ctes(tiers: tuple[str, ...], flags: Flags, vector: bool, text_queries: int) -> list[str]:
+    """CTEs ``v`` (the vector half: id, memory_id, distance) and ``t0``, ``t1`` (the strict
+    and the any-term text query: id, memory_id, score), each its top :n."""
+    ctes = [f"v AS ({vector_sql(tiers, flags)})"] if vector else []
+    text_filter = _MEMORY_FILTER.format(col="t.memory_id") if flags.memory_filter else "true"
+    for i in range(text_queries):
+        branch = _TEXT_BRANCH.format(tq=f"tq{i}", cap=f"cap{i}", pre_n=f"pre_n{i}", filters=text_filter)
+        ctes.append(f"t{i} AS ({branch})")
+    return ctes
+
+
+# The any-term query runs only when the strict one found fewer than :n chunks: a one-time
+# filter, so otherwise it is not executed at all.
+_ANY_TERM_GATE = "(SELECT count(*) FROM t0) < %(n)s"
+
+
+def _literal_limits(sql: str, n: int, top_k: int | None = None) -> str:
+    """The row counts written into the statement, so that any plan of it (psycopg prepares
+    it after 5 executions) is costed for the real LIMIT: with a parameter, a generic plan
+    assumes 10 % of the rows, and a plan that sorted the table would be a disaster here."""
+    sql = sql.replace("%(n)s", str(int(n)))
+    return sql if top_k is None else sql.replace("%(top_k)s", str(int(top_k)))
+
+
+@functools.lru_cache(maxsize=1024)
+def candidates_sql(tiers: tuple[str, ...], flags: Flags, vector: bool, text_queries: int, n: int) -> str:
+    """Both halves before fusion (evaluation, tests): rows ``(half, id, memory_id, score)``,
+    half 0 the vector half (score: cosine similarity), 1 and 2 the strict and the any-term
+    text query (score: ts_rank_cd); each half in its order."""
+    parts = ["SELECT 0, v.id, v.memory_id, 1 - v.distance FROM v"] if vector else []
+    for i in range(text_queries):
+        gate = f" WHERE {_ANY_TERM_GATE}" if i else ""
+        parts.append(f"SELECT {i + 1}, t{i}.id, t{i}.memory_id, t{i}.score FROM t{i}{gate}")
+    if not parts:
+        raise ValueError("a search needs at least one half")
+    body = " UNION ALL ".join(f"({p})" for p in parts)
+    return _literal_limits(
+        f"WITH {', '.join(_half_ctes(tiers, flags, vector, text_queries))} SELECT half, id, memory_id, score"
+        f" FROM ({body}) AS r(half, id, memory_id, score) ORDER BY half, score DESC, id",
+        n,
+    )
+
+
+# search -- both halves, fused, with the hits' memories and snippet texts: one statement.
+# The fusion is `memory.search.fuse` (the reference; tests check that both agree), in SQL:
+#  - each half's list in order (vector: similarity; text: the strict query's chunks, then
+#    the any-term query's new ones, the first :n), positions `pos`;
+#  - per list, each memory counts once, with its first chunk; its rank is its place among
+#    the memories of that list;
+#  - rrf = vector_weight / (rrf_k + vector rank) + 1 / (rrf_k + text rank), in float8 and in
+#    that order (so the sums equal Python's), best first, ties by memory id (bytewise, as
+#    Python compares strings), the first :top_k;
+#  - then each hit's memory (not its content: search returns snippets) and the text of the
+#    chunk its snippet is cut from (the text half's chunk, else the vector half's).
+_NO_ROWS = "SELECT CAST(NULL AS bigint) AS id, CAST(NULL AS text) AS memory_id, CAST(NULL AS float8) AS score"
+_FUSE = """
+, vl AS ({vl}),
+  tl AS ({tl}),
+  vm AS (SELECT DISTINCT ON (memory_id) memory_id, id, score, pos FROM vl ORDER BY memory_id, pos),
+  tm AS (SELECT DISTINCT ON (memory_id) memory_id, id, score, pos FROM tl WHERE pos <= %(n)s
+          ORDER BY memory_id, pos),
+  vr AS (SELECT vm.*, row_number() OVER (ORDER BY pos) AS rank FROM vm),
+  tr AS (SELECT tm.*, row_number() OVER (ORDER BY pos) AS rank FROM tm),
+  fused AS (
+    SELECT coalesce(vr.memory_id, tr.memory_id) AS memory_id,
+           coalesce(CAST(%(vector_weight)s AS float8) / (%(rrf_k)s + vr.rank), 0)
+             + coalesce(CAST(1 AS float8) / (%(rrf_k)s + tr.rank), 0) AS rrf,
+           vr.score AS vector_score, vr.id AS vector_chunk, tr.score AS text_score, tr.id AS text_chunk,
+           coalesce(tr.id, vr.id) AS snippet_chunk
+      FROM vr FULL JOIN tr ON tr.memory_id = vr.memory_id),
+  hits AS (SELECT * FROM fused ORDER BY rrf DESC, memory_id COLLATE "C" LIMIT %(top_k)s)
+SELECT h.memory_id, h.rrf, h.vector_score, h.vector_chunk, h.text_score, h.text_chunk,
+       m.org_id, m.project_id, m.tier, m.title, m.tags, m.metadata, m.importance, m.source,
+       m.content_hash, m.group_id, m.agent_id, m.session_key, m.run_id, m.created_at, m.updated_at,
+       c.text
+  FROM hits h
+  JOIN memories m ON m.id = h.memory_id AND m.org_id = %(org_id)s
+  LEFT JOIN memory_chunks c ON c.id = h.snippet_chunk AND c.org_id = %(org_id)s
+ ORDER BY h.rrf DESC, h.memory_id COLLATE "C"
+"""
+
+
+@functools.lru_cache(maxsize=1024)
+def search_sql(
+    tiers: tuple[str, ...], flags: Flags, vector: bool, text_queries: int, n: int, top_k: int
+) -> str:
+    """The whole search in one statement (see above)."""
+    if not vector and not text_queries:
+        raise ValueError("a search needs at least one half")
+    vl = (
+        "SELECT v.id, v.memory_id, 1 - v.distance AS score,"
+        " row_number() OVER (ORDER BY 1 - v.distance DESC, v.id) AS pos FROM v"
+        if vector
+        else f"SELECT *, CAST(NULL AS bigint) AS pos FROM ({_NO_ROWS}) AS e WHERE false"
+    )
+    if text_queries:
+        parts = ["SELECT 0 AS q, t0.id, t0.memory_id, t0.score FROM t0"]
+        if text_queries > 1:
+            parts.append(
+                f"SELECT 1, t1.id, t1.memory_id, t1.score FROM t1"
+                f" WHERE {_ANY_TERM_GATE} AND t1.id NOT IN (SELECT id FROM t0)"
+            )
+        tl = (
+            "SELECT x.id, x.memory_id, x.score, row_number() OVER (ORDER BY x.q, x.score DESC, x.id) AS pos"
+            f" FROM ({' UNION ALL '.join(parts)}) AS x"
+        )
+    else:
+        tl = f"SELECT *, CAST(NULL AS bigint) AS pos FROM ({_NO_ROWS}) AS e WHERE false"
+    ctes = _half_ctes(tiers, flags, vector, text_queries)
+    return _literal_limits(f"WITH {', '.join(ctes)}" + _FUSE.format(vl=vl, tl=tl), n, top_k)
+
+
+async def driver_connection(session: AsyncSession) -> psycopg.AsyncConnection[Any]:
+    """The psycopg connection under the session's current transaction."""
+    conn = await session.connection()
+    raw = await conn.get_raw_connection()
+    driver: psycopg.AsyncConnection[Any] = raw.driver_connection  # type: ignore[assignment]
+    return driver
+
+
+async def search_candidates(
     session: AsyncSession,
     params: dict[str, Any],
+    tiers: tuple[str, ...],
     qvec: str | None,
     tqueries: list[str],
     n: int,
     ef_search: int,
     model: str,
-) -> tuple[list[Any], list[Any]]:
+) -> tuple[list[Row], list[Row]]:
     """The vector half (when there is a query vector; only ``model``'s vectors) and the
-    full-text half: ``tqueries`` strictest first, each filling what the stricter left."""
-    vector_rows: list[Any] = []
-    text_rows: list[Any] = []
-    if qvec:
-        await session.execute(HNSW_SETTINGS, {"ef": int(ef_search)})
-        vector_rows = list(
-            (await session.execute(VECTOR_TOP, {**params, "qvec": qvec, "n": n, "model": model})).all()
-        )
+    full-text half (``tqueries`` strictest first, each filling what the stricter left),
+    each its top ``n`` chunks, in one round trip."""
+    tqueries = tqueries[:2]
+    sql = candidates_sql(tiers, Flags.of(params), qvec is not None, len(tqueries), n)
+    bind = _bind(params, tiers, qvec, tqueries, n, model)
+    rows = await _run(session, sql, bind, ef_search if qvec is not None else None)
+    vector_rows = [r for r in rows if r.half == 0]
+    text_rows: list[Row] = []
     seen: set[int] = set()
-    for tquery in tqueries:
-        pre_n = TEXT_RANK_CAP if params["memory_filter"] else n
-        bind = {**params, "tquery": tquery, "n": n, "cap": TEXT_RANK_CAP, "pre_n": pre_n}
-        rows = await session.execute(TEXT_TOP, bind)
-        text_rows.extend(r for r in rows.all() if r.id not in seen)
-        seen.update(r.id for r in text_rows)
-        if len(text_rows) >= n:
-            break
+    for r in rows:
+        if r.half and r.id not in seen:
+            seen.add(r.id)
+            text_rows.append(r)
     return vector_rows, text_rows[:n]
+
+
+async def search(
+    session: AsyncSession,
+    params: dict[str, Any],
+    tiers: tuple[str, ...],
+    qvec: str | None,
+    tqueries: list[str],
+    *,
+    n: int,
+    top_k: int,
+    rrf_k: int,
+    vector_weight: float,
+    ef_search: int,
+    model: str,
+) -> list[Row]:
+    """The fused hits with their memories and snippet texts (`search_sql`), best first."""
+    tqueries = tqueries[:2]
+    sql = search_sql(tiers, Flags.of(params), qvec is not None, len(tqueries), n, top_k)
+    bind = _bind(params, tiers, qvec, tqueries, n, model)
+    bind.update({"top_k": top_k, "rrf_k": rrf_k, "vector_weight": float(vector_weight)})
+    return await _run(session, sql, bind, ef_search if qvec is not None else None)
+
+
+def _bind(
+    params: dict[str, Any], tiers: tuple[str, ...], qvec: str | None, tqueries: list[str], n: int, model: str
+) -> dict[str, Any]:
+    bind = {**params, "tiers": list(tiers), "qvec": qvec, "model": model, "n": n}
+    for i, tquery in enumerate(tqueries):
+        cap = TEXT_RANK_CAP if i == 0 else ANY_TERM_RANK_CAP
+        bind.update({f"tq{i}": tquery, f"cap{i}": cap, f"pre_n{i}": cap if params["memory_filter"] else n})
+    return bind
+
+
+async def _run(session: AsyncSession, sql: str, bind: dict[str, Any], ef_search: int | None) -> list[Row]:
+    """Run ``sql`` on the session's connection; with ``ef_search``, the HNSW settings go
+    first in the same pipeline (one round trip for both). psycopg's errors are raised as
+    SQLAlchemy's (as the ORM path raised them), so the API's handlers (503 when the database
+    is unavailable or a statement times out) and the run engine's retry see them."""
+    conn = await driver_connection(session)
+    try:
+        async with conn.cursor(row_factory=namedtuple_row) as cur:
+            if ef_search is not None:
+                async with conn.pipeline():
+                    await cur.execute(HNSW_SETTINGS, {"ef": str(int(ef_search))})
+                    await cur.execute(sql, bind)
+            else:
+                await cur.execute(sql, bind)
+            return await cur.fetchall()
+    except psycopg.Error as exc:
+        raise sa_exc.DBAPIError.instance(sql, None, exc, psycopg.Error) from exc

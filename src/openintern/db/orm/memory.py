@@ -25,6 +25,9 @@ from sqlalchemy.orm import Mapped, mapped_column
 from openintern.db.orm.base import ID, Base, created_at, tenant_table
 
 TIERS = ("core", "episodic", "archival")
+PARTIAL_INDEX_TIERS = ("core", "episodic")
+"""Tiers with their own HNSW and GIN indexes (migration 0005): a search filtered to one of
+them walks a graph of that tier only. Archival (most chunks) uses the whole-table ones."""
 EMBEDDING_DIM = 384  # the column's dimension; another dimension needs a migration (docs/memory.md)
 
 
@@ -78,6 +81,26 @@ class MemoryChunk(Base):
             postgresql_using="hnsw",
             postgresql_with={"m": 16, "ef_construction": 64},
             postgresql_ops={"embedding": "vector_cosine_ops"},
+        ),
+        *(
+            index
+            for tier in PARTIAL_INDEX_TIERS
+            for index in (
+                Index(
+                    f"ix_memory_chunks_embedding_{tier}",
+                    "embedding",
+                    postgresql_using="hnsw",
+                    postgresql_with={"m": 16, "ef_construction": 64},
+                    postgresql_ops={"embedding": "vector_cosine_ops"},
+                    postgresql_where=text(f"tier = '{tier}'"),
+                ),
+                Index(
+                    f"ix_memory_chunks_tsv_{tier}",
+                    "tsv",
+                    postgresql_using="gin",
+                    postgresql_where=text(f"tier = '{tier}'"),
+                ),
+            )
         ),
     )
 

@@ -1,0 +1,169 @@
+"""The search SQL: tier filters through the partial indexes, and the fusion done in SQL
+agreeing with the Python reference (`memory.search.fuse`) on the same candidates."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from sqlalchemy import text
+
+from openintern.memory import MemoryService, PlainScope, store
+from openintern.memory.cjk import text_queries
+from openintern.memory.search import Snippets, fuse
+from openintern.memory.service import CANDIDATES, TIERS
+
+ORG = PlainScope("org_default")
+
+TOPICS = [
+    ("Kubernetes rollout", "Rolling updates replace pods one by one; the deployment keeps serving."),
+    ("Kubernetes probes", "Readiness probes keep a pod out of the service until it answers."),
+    ("Postgres vacuum", "Autovacuum removes dead tuples so that tables and indexes stay small."),
+    ("Postgres indexes", "A partial index covers the rows of its predicate only: smaller and faster."),
+    ("Release notes", "The rollout of version two replaced the pods behind the service gradually."),
+    ("Incident", "During the incident the pods were restarted one by one while the database vacuumed."),
+]
+
+
+@pytest.fixture
+def memory(app: Any) -> MemoryService:
+    service: MemoryService = app.state.platform.services["memory"]
+    return service
+
+
+async def _fixture(memory: MemoryService) -> dict[str, str]:
+    """Each topic in each tier (core memories are short enough), tagged by tier."""
+    tiers: dict[str, str] = {}
+    async with memory.db.tenant(ORG.org_id) as session:
+        for tier in TIERS:
+            for title, content in TOPICS:
+                row = await memory.write(
+                    session, ORG, {"title": title, "content": content, "tier": tier, "tags": [tier]}
+                )
+                tiers[row.id] = tier
+    return tiers
+
+
+async def _search(memory: MemoryService, query: str, **kw: Any) -> list[Any]:
+    async with memory.db.tenant(ORG.org_id) as session:
+        return await memory.search(session, ORG, query, **kw)
+
+
+async def test_tier_filters_return_only_those_tiers_and_fill_top_k(memory: MemoryService) -> None:
+    tiers = await _fixture(memory)
+    for wanted in [("core",), ("episodic",), ("archival",), ("core", "episodic"), ("episodic", "archival")]:
+        for mode in ("hybrid", "vector", "text"):
+            results = await _search(memory, "rolling pods", tiers=list(wanted), top_k=5, mode=mode)
+            assert results, (wanted, mode)
+            assert {tiers[r.memory.id] for r in results} <= set(wanted), (wanted, mode)
+            if mode == "vector":  # every memory has a vector: the filtered walk still fills top_k
+                assert len(results) == 5, (wanted, mode)
+        both = await _search(
+            memory, "pods rolling service", tiers=list(wanted), top_k=len(TOPICS) * 3, mode="vector"
+        )
+        assert {tiers[r.memory.id] for r in both} == set(wanted)  # every wanted tier is searched
+    assert await _search(memory, "pods", tiers=["nonsense"]) == []
+
+
+async def test_one_tier_uses_its_partial_indexes(memory: MemoryService) -> None:
+    """The tier is a literal in the statement, so the planner can prove a partial index's
+    predicate (tiny test tables would be scanned instead: sequential scans are off here)."""
+    await _fixture(memory)
+    qvec = store.vector_literal(memory.embedder.embed_sync(["pods"])[0])  # type: ignore[attr-defined]
+    params = {
+        **store.filter_params(ORG.org_id, None, ["episodic"], {}),
+        "qvec": qvec,
+        "model": memory.embedder.model,
+    }
+    async with memory.db.tenant(ORG.org_id) as session:
+        await session.execute(text("SET LOCAL enable_seqscan = off"))
+        conn = await store.driver_connection(session)
+        for tiers, index in [
+            (("episodic",), "ix_memory_chunks_embedding_episodic"),
+            (("core",), "ix_memory_chunks_embedding_core"),
+            (("archival",), "ix_memory_chunks_embedding"),
+        ]:
+            cur = await conn.execute("EXPLAIN " + store.vector_sql(tiers), {**params, "n": 5})
+            plan = "\n".join(r[0] for r in await cur.fetchall())
+            assert f"Index Scan using {index} on" in plan, plan
+        cur = await conn.execute("EXPLAIN " + store.vector_sql(("core", "episodic")), {**params, "n": 5})
+        plan = "\n".join(r[0] for r in await cur.fetchall())
+        assert "ix_memory_chunks_embedding_core" in plan and "ix_memory_chunks_embedding_episodic" in plan
+        # The text half: memory_text_top() plans per call; its tier filter is a constant there.
+        cur = await conn.execute(
+            "EXPLAIN SELECT c.id FROM memory_chunks c"
+            " WHERE c.tsv @@ to_tsquery('simple', 'pod') AND c.tier = ANY(CAST(ARRAY['episodic'] AS text[]))"
+        )
+        plan = "\n".join(r[0] for r in await cur.fetchall())
+        assert "ix_memory_chunks_tsv_episodic" in plan, plan
+
+
+@pytest.mark.parametrize("mode", ["hybrid", "vector", "text"])
+async def test_sql_fusion_equals_the_python_reference(memory: MemoryService, mode: str) -> None:
+    """Same hits, order, scores, chunks and snippets as fusing the two halves in Python."""
+    await _fixture(memory)
+    queries = [
+        "pods rolling service",  # short: one AND query
+        "the pods were replaced one by one during the rollout of the service",  # AND, then any-term
+        "vacuum indexes",
+        "partial index predicate rows",
+        "zebra",  # matches nothing in the text half
+    ]
+    tier_sets: list[tuple[str, ...]] = [TIERS, ("episodic",), ("core", "episodic"), ("archival",)]
+    for query in queries:
+        for tiers in tier_sets:
+            for filters in ({}, {"tags": ["core", "archival"]}):
+                for top_k in (3, 10):
+                    got = await _search(
+                        memory, query, tiers=list(tiers), filters=filters, top_k=top_k, mode=mode
+                    )
+                    want = await _reference(memory, query, tiers, filters, top_k, mode)
+                    assert [(r.memory.id, r.hit, r.snippet) for r in got] == want, (
+                        query,
+                        tiers,
+                        filters,
+                        top_k,
+                    )
+
+
+async def _reference(
+    memory: MemoryService, query: str, tiers: tuple[str, ...], filters: dict[str, Any], top_k: int, mode: str
+) -> list[Any]:
+    """The search as it was: both halves, `fuse`, then each hit's snippet chunk."""
+    params = store.filter_params(ORG.org_id, None, list(tiers), filters)
+    qvec = (
+        store.vector_literal(memory.embedder.embed_sync([query])[0])  # type: ignore[attr-defined]
+        if mode != "text"
+        else None
+    )
+    tqueries = text_queries(query) if mode != "vector" else []
+    async with memory.db.tenant(ORG.org_id) as session:
+        vec, txt = await store.search_candidates(
+            session,
+            params,
+            tiers,
+            qvec,
+            tqueries,
+            max(CANDIDATES, top_k),
+            memory.ef_search,
+            memory.embedder.model,
+        )
+        hits = fuse(vec, txt, k=memory.rrf_k, vector_weight=memory.vector_weight)[:top_k]
+        rows = await session.execute(
+            text("SELECT id, text FROM memory_chunks WHERE id = ANY(:ids)"),
+            {"ids": [h.text_chunk_id or h.chunk_id for h in hits]},
+        )
+        texts = {int(i): str(t) for i, t in rows.all()}
+    cut = Snippets(query)
+    return [(h.memory_id, h, cut(texts[h.text_chunk_id or h.chunk_id or 0])) for h in hits]
+
+
+async def test_database_errors_surface_as_sqlalchemy_errors(memory: MemoryService) -> None:
+    """The search runs on the raw psycopg connection, but a timeout (or a lost connection)
+    still reaches the API's and the run engine's handlers as SQLAlchemy's OperationalError."""
+    from sqlalchemy.exc import OperationalError
+
+    with pytest.raises(OperationalError):
+        async with memory.db.tenant(ORG.org_id) as session:
+            await session.execute(text("SET LOCAL statement_timeout = 20"))
+            await store._run(session, "SELECT pg_sleep(1)", {}, ef_search=100)
