@@ -98,7 +98,7 @@ class AgentState:
             "v": STATE_VERSION,
             "phase": self.phase,
             "step": self.step,
-            "usage": self.usage,
+            "usage": dict(self.usage),  # a snapshot: the next step adds to the live dict
             "messages": [m.model_dump(mode="json", exclude_defaults=True) for m in self.messages],
             "pending": pending,
         }

@@ -109,6 +109,14 @@ class RunHandle:
     agent_id: str
     last_seq: int
     lost: bool = False
+    failure: Exception | None = None  # why a batch with this run's writes failed, if one did
+
+    def check(self) -> None:
+        """Raise if this worker may no longer write for the run."""
+        if self.failure is not None:
+            raise self.failure  # as a waiting commit would have seen it
+        if self.lost:
+            raise LeaseLost(f"run {self.run_id} is owned by another worker now")
 
 
 @dataclass
@@ -160,8 +168,7 @@ class EventWriter:
         agent_id: str | None = None,
     ) -> int:
         """Queue an event; returns its seq. Durable after the next flush."""
-        if handle.lost:
-            raise LeaseLost(f"run {handle.run_id} is owned by another worker now")
+        handle.check()
         if type_ == "llm.token" and self._merge_token(handle, payload, span_id):
             return handle.last_seq
         handle.last_seq += 1
@@ -202,24 +209,35 @@ class EventWriter:
         steps: int | None = None,
         usage: dict[str, Any] | None = None,
         extra: tuple[Any, dict[str, Any]] | None = None,
+        wait: bool = True,
     ) -> None:
         """Make everything emitted so far for this run durable, with a checkpoint and/or a
         status change, in one transaction. ``extra`` is one more statement (with params)
-        run in the same transaction if the run is still ours (e.g. insert an approval)."""
-        if handle.lost:
-            raise LeaseLost(f"run {handle.run_id} is owned by another worker now")
+        run in the same transaction if the run is still ours (e.g. insert an approval).
+
+        ``wait=False`` queues it in the next batch and returns at once: for a step boundary
+        whose next action has no side effect to order after it (a model call). If the batch
+        fails, the run learns at its next ``emit`` (with the batch's error)."""
+        handle.check()
         batch = self._batch
         batch.handles[handle.run_id] = handle
         if checkpoint is not None:
             batch.checkpoints[handle.run_id] = (checkpoint[0], handle.org_id, checkpoint[1])
         if any(v is not None for v in (status, output, error, steps, usage)):
-            batch.updates[handle.run_id] = _Update(status, output, error, steps, usage)
+            update = _Update(status, output, error, steps, usage)
+            if (earlier := batch.updates.get(handle.run_id)) is not None:  # two commits, one batch
+                update = _Update(
+                    **{k: getattr(earlier, k) if v is None else v for k, v in vars(update).items()}
+                )
+            batch.updates[handle.run_id] = update
         if extra is not None:
             batch.extras.append((handle.run_id, extra[0], extra[1]))
-        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        batch.waiters.append((handle.run_id, future))
         self._urgent = True
         self._wake.set()
+        if not wait:
+            return
+        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        batch.waiters.append((handle.run_id, future))
         await future
 
     # --- the flusher ---
@@ -255,7 +273,7 @@ class EventWriter:
             # with seqs continuing from the database's last_seq, so the log stays gap-free.
             log.exception("event batch failed (%d events); its runs will be reclaimed", len(batch.events))
             for handle in batch.handles.values():
-                handle.lost = True
+                handle.lost, handle.failure = True, exc
             for _, fut in batch.waiters:
                 if not fut.done():
                     fut.set_exception(exc)

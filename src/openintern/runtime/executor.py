@@ -256,9 +256,16 @@ async def _execute(ctx: RunContext, state: AgentState, toolbox: Toolbox, call: A
 
 
 async def _complete_step(ctx: RunContext, state: AgentState) -> None:
+    """The step's checkpoint goes into the next batch with its events; the run does not
+    wait for the commit, since what comes next is a model call, which has no effect to
+    order after it (a non-idempotent tool commits its intent first, which waits, and
+    batches commit in order). A crash before the commit redoes this step, whose
+    `step.completed` was not committed either, so a completed step is still never redone."""
     step = state.end_tools()
     ctx.emit("step.completed", {"step": step}, step=step, span_id=f"step-{step}")
-    await ctx.writer.commit(ctx.handle, checkpoint=(step, state.dump()), steps=step, usage=state.usage)
+    await ctx.writer.commit(
+        ctx.handle, checkpoint=(step, state.dump()), steps=step, usage=dict(state.usage), wait=False
+    )
 
 
 async def finish(ctx: RunContext, state: AgentState, step: int, text: str) -> None:
