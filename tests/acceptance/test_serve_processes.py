@@ -94,3 +94,38 @@ def test_a_dead_worker_process_is_restarted_and_dies_with_serve(procs: Procs, fa
     while alive(second) and time.monotonic() < deadline:
         time.sleep(0.1)
     assert not alive(second), "the worker process outlived its serve process"
+
+
+def test_ctrl_c_stops_serve_and_its_workers_without_a_restart(procs: Procs, tmp_path: Path) -> None:
+    """Ctrl-C in a terminal signals the whole process group: the child stops first, and
+    serve must not take that for a crash and start it again."""
+    import subprocess
+    import sys
+
+    from tests.acceptance.conftest import free_port, wait_ready
+
+    port = free_port()
+    log_path = tmp_path / "ctrl-c.log"
+    with open(log_path, "wb") as log:
+        serve = subprocess.Popen(
+            [sys.executable, "-m", "openintern", "serve", "--port", str(port)],
+            env={**procs.env, "OPENINTERN_SERVER__WORKER_PROCESSES": "1"},
+            stdout=log,
+            stderr=log,
+            start_new_session=True,  # its own process group, as a terminal's foreground job
+        )
+        try:
+            wait_ready(f"http://127.0.0.1:{port}", log_path)
+            child = wait_for(lambda: worker_children(serve.pid), what="a worker child of serve")[0]
+            wait_for(lambda: f":{child}:" in log_path.read_text(), what="the worker to start")
+            os.killpg(serve.pid, signal.SIGINT)
+            assert serve.wait(timeout=30) == 0
+        finally:
+            if serve.poll() is None:
+                serve.kill()
+    deadline = time.monotonic() + 10
+    while alive(child) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not alive(child)
+    text = log_path.read_text()
+    assert "starting it again" not in text and "worker processes stopped" in text, text[-2000:]

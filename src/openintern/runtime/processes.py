@@ -11,8 +11,10 @@ cores. A child gets:
 * a pipe on its stdin that the parent holds open: end of file stops the child, so it
   also stops when the parent is gone, even after ``kill -9``.
 
-A child that exits unexpectedly is started again after a back-off; the runs it held
-resume on a worker from their last checkpoint once their leases expire.
+A child that fails (an error exit, SIGKILL from the OOM killer) is started again after a
+back-off; the runs it held resume on a worker from their last checkpoint once their leases
+expire. A child that exits 0 or of SIGINT / SIGTERM was told to stop (Ctrl-C reaches it
+before serve's own shutdown does) and is left stopped.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ import asyncio
 import contextlib
 import logging
 import os
+import signal
 import sys
 
 from openintern.config import Settings, settings_to_json
@@ -29,6 +32,7 @@ log = logging.getLogger(__name__)
 
 RESTART_BACKOFF_S = (1.0, 2.0, 5.0, 10.0, 30.0)  # then 30 s each time
 STOP_GRACE_S = 15.0  # a worker gives its runs 10 s to reach a step boundary, then exits
+_TOLD_TO_STOP = frozenset({0, -signal.SIGINT, -signal.SIGTERM})  # exit codes of a stop on request
 HEALTHY_AFTER_S = 60.0  # a child that ran this long starts its back-off from the beginning
 
 
@@ -74,6 +78,11 @@ class WorkerProcesses:
             started = asyncio.get_running_loop().time()
             code = await self.procs[index].wait()
             if self._stopping:
+                return
+            if code in _TOLD_TO_STOP:
+                # Ctrl-C in a terminal signals the whole process group: the child stops (or,
+                # still starting, dies of SIGINT) before serve's own shutdown reaches here.
+                log.warning("worker process %d stopped (exit %s); not starting it again", index, code)
                 return
             if asyncio.get_running_loop().time() - started > HEALTHY_AFTER_S:
                 failures = 0
