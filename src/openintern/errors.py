@@ -70,6 +70,11 @@ class DatabaseError(OpenInternError):
     status_code = 503
 
 
+def field_error(loc: Sequence[str | int], msg: str, type_: str) -> dict[str, Any]:
+    """One entry of a problem's ``errors``: where (``loc`` and the dotted ``field``), what, which kind."""
+    return {"loc": list(loc), "field": ".".join(str(p) for p in loc), "msg": msg, "type": type_}
+
+
 class ValidationFailed(OpenInternError):
     """The request is not valid."""
 

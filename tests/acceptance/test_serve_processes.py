@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import os
 import signal
+import subprocess
+import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -13,7 +15,7 @@ import httpx
 import psycopg
 
 from openintern.db.engine import libpq_conninfo
-from tests.acceptance.conftest import Procs, login, wait_for
+from tests.acceptance.conftest import Procs, free_port, login, wait_for, wait_ready
 
 
 def children(pid: int) -> list[int]:
@@ -99,11 +101,6 @@ def test_a_dead_worker_process_is_restarted_and_dies_with_serve(procs: Procs, fa
 def test_ctrl_c_stops_serve_and_its_workers_without_a_restart(procs: Procs, tmp_path: Path) -> None:
     """Ctrl-C in a terminal signals the whole process group: the child stops first, and
     serve must not take that for a crash and start it again."""
-    import subprocess
-    import sys
-
-    from tests.acceptance.conftest import free_port, wait_ready
-
     port = free_port()
     log_path = tmp_path / "ctrl-c.log"
     with open(log_path, "wb") as log:

@@ -17,7 +17,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DataError, InterfaceError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from openintern.errors import OpenInternError, ValidationFailed
+from openintern.errors import OpenInternError, ValidationFailed, field_error
 
 log = logging.getLogger(__name__)
 
@@ -56,21 +56,9 @@ async def _domain(request: Request, exc: Exception) -> JSONResponse:
     return problem(request, exc.status_code, _title(exc), exc.message, _kebab(type(exc).__name__), **extra)
 
 
-def _loc_text(loc: tuple[Any, ...] | list[Any]) -> str:
-    return ".".join(str(p) for p in loc)
-
-
 async def _validation(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
-    errors = [
-        {
-            "loc": list(e.get("loc", ())),
-            "field": _loc_text(e.get("loc", ())),
-            "msg": e.get("msg"),
-            "type": e.get("type"),
-        }
-        for e in exc.errors()
-    ]
+    errors = [field_error(e.get("loc", ()), e.get("msg", ""), e.get("type", "")) for e in exc.errors()]
     detail = "; ".join(f"{e['field']}: {e['msg']}" for e in errors[:5])
     return problem(request, 422, "Request validation failed", detail, "validation-failed", errors=errors)
 

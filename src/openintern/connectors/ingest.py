@@ -5,7 +5,7 @@
 from __future__ import annotations
 
 from openintern.config import MinerUSettings
-from openintern.errors import ValidationFailed
+from openintern.errors import ValidationFailed, field_error
 from openintern.memory.ingest import Document, markdown_document
 
 MINERU_DISABLED = (
@@ -20,14 +20,7 @@ async def extract_url(config: MinerUSettings, url: str, *, title: str | None = N
     if not config.enabled:
         raise ValidationFailed(
             MINERU_DISABLED,
-            errors=[
-                {
-                    "loc": ["body", "url"],
-                    "field": "body.url",
-                    "msg": "MinerU is not enabled",
-                    "type": "mineru_disabled",
-                }
-            ],
+            errors=[field_error(["body", "url"], "MinerU is not enabled", "mineru_disabled")],
         )
     from openintern.connectors.mineru import MinerUClient
 

@@ -28,7 +28,7 @@ from openintern.config import MinerUSettings, Settings
 from openintern.db.orm import Memory, MemoryChunk
 from openintern.db.orm.memory import EMBEDDING_DIM
 from openintern.db.session import Database
-from openintern.errors import ConfigError, Forbidden, NotFound, ValidationFailed
+from openintern.errors import ConfigError, Forbidden, NotFound, ValidationFailed, field_error
 from openintern.llm import Embedder, LocalHashEmbedder, create_embedder
 from openintern.memory import store
 from openintern.memory.chunking import chunk_text
@@ -615,7 +615,7 @@ class MemoryService:
             raise ValidationFailed(
                 f"core memory holds at most {CORE_TOTAL_MAX_CHARS} characters in all (it is in every "
                 f"prompt); this would make {total}: shorten or delete a core block, or use archival",
-                errors=[_error("content", "core memory is full", "core_memory_full")],
+                errors=[field_error(["body", "content"], "core memory is full", "core_memory_full")],
             )
 
 
@@ -675,7 +675,7 @@ def _check_tier(tier: str) -> None:
     if tier not in TIERS:
         raise ValidationFailed(
             f"unknown memory tier {tier!r}; use one of {', '.join(TIERS)}",
-            errors=[_error("tier", "unknown tier", "memory_tier")],
+            errors=[field_error(["body", "tier"], "unknown tier", "memory_tier")],
         )
 
 
@@ -684,12 +684,8 @@ def _check_core(tier: str, content: str) -> None:
         raise ValidationFailed(
             f"a core memory block holds at most {CORE_BLOCK_MAX_CHARS} characters (it is in every "
             f"prompt); this one has {len(content)}: shorten it or store it as archival",
-            errors=[_error("content", "too long for a core block", "core_block_too_long")],
+            errors=[field_error(["body", "content"], "too long for a core block", "core_block_too_long")],
         )
-
-
-def _error(name: str, msg: str, type_: str) -> dict[str, Any]:
-    return {"loc": ["body", name], "field": f"body.{name}", "msg": msg, "type": type_}
 
 
 def content_hash(text: str) -> str:

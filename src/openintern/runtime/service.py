@@ -88,7 +88,8 @@ async def create_run(
 ) -> tuple[Run, bool]:
     """Insert a queued run and wake the workers; ``(run, created)``."""
     scope.require("member", "start runs")
-    project_id = await _project_of(session, scope, body)
+    project_id = _narrow_from_body(scope, body)
+    await _check_project(session, scope, project_id)
     if idempotency_key is not None:
         existing = await _by_idempotency_key(session, scope, idempotency_key)
         if existing is not None:
@@ -112,12 +113,12 @@ async def create_runs(
     """Insert many queued runs in one statement and wake the workers once; all or none
     (the caller's transaction). Rows come back in the order of ``bodies``."""
     scope.require("member", "start runs")
-    checked: set[str] = set()  # projects already looked up in this batch
+    checked: set[str | None] = set()  # projects already looked up in this batch
     values = []
     for body in bodies:
         project_id = _narrow_from_body(scope, body)  # every run's own narrowing, org included
-        if project_id is not None and project_id != scope.project_id and project_id not in checked:
-            await _project_of(session, scope, body)
+        if project_id not in checked:
+            await _check_project(session, scope, project_id)
             checked.add(project_id)
         values.append(_run_values(scope, body, project_id, kind, None, None))
     rows = list((await session.execute(_INSERT_RUN, values)).scalars())
@@ -125,13 +126,12 @@ async def create_runs(
     return rows
 
 
-async def _project_of(session: AsyncSession, scope: Scope, body: actions.RunCreate) -> str | None:
-    project_id = _narrow_from_body(scope, body)
+async def _check_project(session: AsyncSession, scope: Scope, project_id: str | None) -> None:
+    """A project named in the body (not the scope's own) must be one of the org's."""
     if project_id is not None and project_id != scope.project_id:
         from openintern.auth import get_project
 
         await get_project(session, scope, project_id)
-    return project_id
 
 
 def _run_values(

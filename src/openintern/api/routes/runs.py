@@ -11,7 +11,7 @@ from fastapi.responses import PlainTextResponse
 
 from openintern.api.deps import PlatformDep, ScopeDep, SessionDep, StreamScopeDep
 from openintern.api.sse import resume_cursor, stream_run, wants_stream
-from openintern.errors import ValidationFailed
+from openintern.errors import ValidationFailed, field_error
 from openintern.runtime import service
 from openintern.runtime.streams import follow
 from openintern.runtime.trace import build_spans
@@ -67,16 +67,12 @@ async def create_runs(
         raise ValidationFailed(
             "Idempotency-Key is not supported on /api/runs/batch: a batch is created all or none, "
             "so retry it only when the first attempt answered with an error",
-            errors=[_error(["header", "idempotency-key"], "not supported here", "unsupported_header")],
+            errors=[field_error(["header", "idempotency-key"], "not supported here", "unsupported_header")],
         )
     for i, run in enumerate(body.runs):
         _check_tools(platform, run, at=("runs", i))
     rows = await service.create_runs(session, scope, body.runs)
     return RunBatch(runs=[service.run_view(r) for r in rows])
-
-
-def _error(loc: list[str | int], msg: str, kind: str) -> dict[str, Any]:
-    return {"loc": loc, "field": ".".join(str(p) for p in loc), "msg": msg, "type": kind}
 
 
 def _check_tools(platform: Any, body: actions.RunCreate, at: tuple[str | int, ...] = ()) -> None:
@@ -87,7 +83,9 @@ def _check_tools(platform: Any, body: actions.RunCreate, at: tuple[str | int, ..
                 raise ValidationFailed(
                     f"unknown tool {name!r}; available: {', '.join(registry.names())}",
                     errors=[
-                        _error(["body", *at, *where.split("."), i], f"unknown tool {name!r}", "unknown_tool")
+                        field_error(
+                            ["body", *at, *where.split("."), i], f"unknown tool {name!r}", "unknown_tool"
+                        )
                     ],
                 )
 
