@@ -35,7 +35,8 @@ def fuse(
     vector_rows: list[Any], text_rows: list[Any], *, k: int = RRF_K, vector_weight: float = VECTOR_WEIGHT
 ) -> list[Hit]:
     """Weighted reciprocal-rank fusion per memory: each memory counts with its best chunk per
-    list, ``weight / (k + rank)``."""
+    list, ``weight / (k + rank)``. The specification of the fusion that search runs in SQL
+    (`store.search_sql`); tests check that the two agree."""
     hits: dict[str, Hit] = {}
     for source, rows, weight in (("vector", vector_rows, vector_weight), ("text", text_rows, 1.0)):
         rank = 0

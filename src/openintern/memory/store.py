@@ -84,8 +84,9 @@ SET_EMBEDDINGS_BY_ID = text(
 # Memory search is the hot read path (an agent searches on every run), so it runs on the
 # session's psycopg connection without the ORM, in one round trip: the HNSW settings and
 # `search_sql` (both halves, the fusion, the hits' memories and snippet texts) in one
-# pipeline. `candidates_sql` is the two halves before fusion, for evaluation and the test
-# that checks the SQL fusion against the Python reference (memory.search.fuse).
+# pipeline. `candidates_sql` / `search_candidates` are the two halves before fusion: only
+# the test that checks the SQL fusion against the Python reference (memory.search.fuse)
+# uses them, and they share the halves' SQL (`_half_ctes`) with the search itself.
 #
 # The statements use psycopg's `%(name)s` placeholders; psycopg prepares a statement after
 # its 5th execution on a connection (the engine's prepare_threshold), so it is parsed once
@@ -215,7 +216,8 @@ _FLOAT6 = "{:.6g}".format
 def filter_params(
     org_id: str, project_id: str | None, tiers: list[str], filters: dict[str, Any]
 ) -> dict[str, Any]:
-    """Bind parameters for ``_FILTERS`` (missing filters are NULL)."""
+    """Bind parameters of the search filters (`_chunk_filters`, `_MEMORY_FILTER`; a missing
+    filter is NULL, ``memory_filter`` says whether any memory-level one is set)."""
     params: dict[str, Any] = {
         "org_id": org_id,
         "project_id": project_id,
@@ -273,7 +275,7 @@ def _literal_limits(sql: str, n: int, top_k: int | None = None) -> str:
 
 @functools.lru_cache(maxsize=1024)
 def candidates_sql(tiers: tuple[str, ...], flags: Flags, vector: bool, text_queries: int, n: int) -> str:
-    """Both halves before fusion (evaluation, tests): rows ``(half, id, memory_id, score)``,
+    """Both halves before fusion (the fusion test's input): rows ``(half, id, memory_id, score)``,
     half 0 the vector half (score: cosine similarity), 1 and 2 the strict and the any-term
     text query (score: ts_rank_cd); each half in its order."""
     parts = ["SELECT 0, v.id, v.memory_id, 1 - v.distance FROM v"] if vector else []
