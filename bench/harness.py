@@ -320,6 +320,11 @@ def _proc_table() -> dict[int, tuple[int, float, str]]:
     return table
 
 
+def child_pids(pid: int) -> list[int]:
+    """The direct children of ``pid`` (e.g. `serve`'s worker processes)."""
+    return sorted(child for child, (ppid, _cpu, _comm) in _proc_table().items() if ppid == pid)
+
+
 def postmaster_pid(data_dir: Path) -> int:
     """The embedded PostgreSQL's postmaster (it is not a child of `serve`)."""
     for pid_file in (data_dir / "pg").rglob("postmaster.pid"):

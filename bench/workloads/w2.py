@@ -26,6 +26,7 @@ import aiohttp
 
 from bench import harness
 from bench.harness import (
+    child_pids,
     cpu_by_tree,
     cpu_delta,
     fake_llm_process,
@@ -76,6 +77,9 @@ def once(
                 "postgres": postmaster_pid(data),
                 "load_generator": os.getpid(),
             }
+            # serve's own CPU is the API's; its worker processes are counted apart
+            for i, pid in enumerate(child_pids(srv.process.pid)):
+                roots[f"worker_process_{i}"] = pid
             out = asyncio.run(_w2(srv.base_url, runs, latency_ms, roots, submit_mode))
         try:
             out.update(_from_db(data, out.pop("t0_unix")))
@@ -138,6 +142,36 @@ async def _w2(
     }
 
 
+_PHASE_NAMES = (
+    "created -> claimed",
+    "claimed -> 1st llm.started",
+    "1st llm.started -> llm.called",
+    "1st llm.called -> 2nd llm.started",
+    "2nd llm.started -> llm.called",
+    "2nd llm.called -> finished",
+)
+# Where a run's time goes: each phase's p50 and p95 over the runs, from the event log's
+# timestamps (one worker clock) and the run row's.
+_PHASES = (
+    """
+WITH t AS (
+  SELECT r.created_at, r.started_at, r.finished_at,
+         (array_agg(e.ts ORDER BY e.seq) FILTER (WHERE e.type = 'llm.started')) AS s,
+         (array_agg(e.ts ORDER BY e.seq) FILTER (WHERE e.type = 'llm.called')) AS c
+    FROM runs r JOIN run_events e ON e.run_id = r.id
+   WHERE r.input->>'text' = 'go' GROUP BY r.id),
+d AS (SELECT ARRAY[started_at - created_at, s[1] - started_at, c[1] - s[1], s[2] - c[1], c[2] - s[2],
+                   finished_at - c[2]] AS ph FROM t)
+SELECT """
+    + ", ".join(
+        f"concat(round(percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM ph[{i}]))::numeric, 3), ' / ',"
+        f" round(percentile_cont(0.95) WITHIN GROUP (ORDER BY extract(epoch FROM ph[{i}]))::numeric, 3))"
+        for i in range(1, 7)
+    )
+    + " FROM d"
+)
+
+
 def _from_db(data: Path, t0_unix: float) -> dict[str, Any]:
     import psycopg
 
@@ -153,10 +187,12 @@ def _from_db(data: Path, t0_unix: float) -> dict[str, Any]:
             " FROM runs WHERE input->>'text' = 'go'"
         ).fetchone()
         assert row is not None
+        phases = conn.execute(_PHASES).fetchone()
     completed, other, last, p50, worst = row
     if other:
         raise AssertionError(f"W2: {other} runs did not complete")
     return {
+        "phases_p50_p95_s": dict(zip(_PHASE_NAMES, phases or (), strict=False)),
         "completed": int(completed),
         "wall_db_s": round(float(last) - t0_unix, 2),
         "run_duration_p50_s": round(float(p50), 2),

@@ -139,3 +139,23 @@ async def test_worker_keeps_claiming_after_its_connections_die(runner: AsyncClie
     run = await wait_status(runner, resp.json()["run_id"], timeout=30)
     assert run["status"] == "completed" and run["output"] == "echo: after"
     assert not any(task.done() for task in worker._side)  # claim loop, listener, heartbeat alive
+
+
+async def test_concurrent_claims_each_get_the_next_free_runs(runner: AsyncClient, run_app: Any) -> None:
+    """Two workers claiming at once: the second gets the next runs nobody holds, not an empty
+    batch (which would send it to sleep while runs wait in the queue)."""
+    from openintern.runtime import queue
+
+    platform = run_app.state.platform
+    await platform.services["worker"].stop(grace_s=0.1)  # the runs stay queued for the claims below
+    resp = await runner.post("/api/runs/batch", json={"runs": [{"input": f"r{i}"} for i in range(6)]})
+    ids = [r["run_id"] for r in resp.json()["runs"]]
+    params = {"n": 4, "lease_s": 30.0}
+    async with platform.db.system() as first, platform.db.system() as second:
+        mine = [r.id for r in await first.execute(queue.CLAIM, {**params, "owner": "w1"})]
+        theirs = [r.id for r in await second.execute(queue.CLAIM, {**params, "owner": "w2"})]
+    assert len(mine) == 4 and len(theirs) == 2  # the rest, though the first claim still held its rows
+    assert sorted(mine + theirs) == sorted(ids)
+    for run_id in ids:
+        run = (await runner.get(f"/api/runs/{run_id}")).json()
+        assert run["status"] == "running" and run["attempt"] == 1

@@ -17,6 +17,7 @@ def _run(settings_flags: dict[str, object], config: Path | None, workers: bool) 
     import uvicorn
 
     from openintern.api import create_app
+    from openintern.runtime.gc_tuning import tune_gc
 
     settings = settings_from(config, server__workers_in_process=workers, **settings_flags)  # type: ignore[arg-type]
     if workers and settings.server.worker_processes is None:
@@ -32,6 +33,7 @@ def _run(settings_flags: dict[str, object], config: Path | None, workers: bool) 
             "For local development only."
         )
     app = create_app(settings)
+    tune_gc()
     uvicorn.run(
         app,
         host=settings.server.host,

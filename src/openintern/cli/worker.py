@@ -50,6 +50,7 @@ async def _main(settings: object, *, watch_parent: bool = False) -> None:
     from openintern.db.server import prepare_database
     from openintern.db.session import Database
     from openintern.runtime import Worker, build_services
+    from openintern.runtime.gc_tuning import tune_gc
 
     assert isinstance(settings, Settings)
     url = await asyncio.to_thread(prepare_database, settings)
@@ -59,6 +60,7 @@ async def _main(settings: object, *, watch_parent: bool = False) -> None:
     key = settings.secret_key.get_secret_value() if settings.secret_key else None
     box = SecretBox(load_or_create_key(key, settings.secrets_dir))
     worker = Worker(db, settings, services=build_services(db, settings, box))
+    tune_gc()
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):

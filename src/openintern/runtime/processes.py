@@ -82,7 +82,7 @@ class WorkerProcesses:
             if code in _TOLD_TO_STOP:
                 # Ctrl-C in a terminal signals the whole process group: the child stops (or,
                 # still starting, dies of SIGINT) before serve's own shutdown reaches here.
-                log.warning("worker process %d stopped (exit %s); not starting it again", index, code)
+                log.info("worker process %d stopped (exit %s); not starting it again", index, code)
                 return
             if asyncio.get_running_loop().time() - started > HEALTHY_AFTER_S:
                 failures = 0

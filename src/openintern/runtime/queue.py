@@ -14,22 +14,24 @@ CANCEL_CHANNEL = "oi_cancel"  # NOTIFY payload: run id — cancel requested
 EVENTS_CHANNEL = "oi_events"  # NOTIFY payload: see runtime.events
 
 # claim -- take up to :n runs: queued ones by priority then age, and running ones whose
-# worker stopped renewing the lease (crashed). SKIP LOCKED lets many workers claim at once
-# without waiting on each other; each row goes to exactly one of them.
+# worker stopped renewing the lease (crashed). Each branch locks its rows with SKIP LOCKED
+# as it reads them, so workers claiming at once each get the next rows nobody holds (a
+# locking clause is not allowed on a UNION branch, hence two CTEs). Picking the candidates
+# first and locking them after would hand every worker the same oldest rows: all but one
+# would skip all of them, come back short and sleep until the next wake-up.
 # Indexes: ix_runs_claim (partial, status='queued'), ix_runs_lease (partial, 'running').
 CLAIM = text(
     """
-    WITH candidates AS (
-        (SELECT id FROM runs WHERE status = 'queued'
-          ORDER BY priority DESC, id LIMIT :n)
-        UNION ALL
-        (SELECT id FROM runs WHERE status = 'running' AND lease_expires_at < now()
-          ORDER BY lease_expires_at LIMIT :n)
+    WITH queued AS (
+        SELECT id FROM runs WHERE status = 'queued'
+         ORDER BY priority DESC, id LIMIT :n
+           FOR UPDATE SKIP LOCKED
+    ), expired AS (
+        SELECT id FROM runs WHERE status = 'running' AND lease_expires_at < now()
+         ORDER BY lease_expires_at LIMIT :n
+           FOR UPDATE SKIP LOCKED
     ), locked AS (
-        SELECT r.id FROM runs r JOIN candidates c ON c.id = r.id
-         WHERE r.status = 'queued' OR (r.status = 'running' AND r.lease_expires_at < now())
-         LIMIT :n
-           FOR UPDATE OF r SKIP LOCKED
+        (SELECT id FROM queued) UNION ALL (SELECT id FROM expired) LIMIT :n
     )
     UPDATE runs SET status = 'running',
                     lease_owner = :owner,
