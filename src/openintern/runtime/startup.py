@@ -2,7 +2,7 @@
 
 A run starts with its org's tool-policy rules, providers and core memory blocks. Read per
 run, that was a transaction and three statements each: a quarter of a worker's CPU in
-bench W2 (1,000 runs started together). The worker claims up to 50 runs in one statement;
+bench W2 (1,000 runs started together). The worker claims up to 100 runs in one statement;
 in the same transaction it now reads these for all the batch's orgs (three statements),
 and each run picks its own from them. A run started any other way reads its org alone
 through the same functions, so there is one way to decide what a run gets.

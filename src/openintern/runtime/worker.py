@@ -31,7 +31,7 @@ from openintern.runtime.execution import execute_run
 
 log = logging.getLogger(__name__)
 
-CLAIM_BATCH = 50  # claim at most this many per round trip: keeps the claim statement short
+CLAIM_BATCH = 100  # per round trip: W2 (1,000 runs at once) 2.7 s with 50, 2.2 s with 100; 200 no better
 CLAIM_RETRY_S = 1.0
 LISTEN_RETRY_S = 1.0  # reconnect delay when the LISTEN connection drops
 SHUTDOWN_GRACE_S = 10.0  # running runs get this long to reach a step boundary on stop
