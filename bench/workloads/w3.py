@@ -25,6 +25,7 @@ import aiohttp
 
 from bench import harness
 from bench.harness import (
+    child_pids,
     cpu_by_tree,
     cpu_delta,
     fake_llm_process,
@@ -70,6 +71,9 @@ def once(
                     "postgres": postmaster_pid(data),
                     "load_generator": os.getpid(),
                 }
+                # serve's own CPU is the API's (SSE); its worker processes are counted apart
+                for i, pid in enumerate(child_pids(srv.process.pid)):
+                    roots[f"worker_process_{i}"] = pid
                 lat, per_delta, cpu = asyncio.run(
                     _w3(srv.base_url, fake, runs, deltas, chunk_delay_ms, first_token_ms, roots)
                 )

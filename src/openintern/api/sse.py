@@ -9,7 +9,7 @@ from typing import Any
 
 import orjson
 from fastapi import Request
-from sse_starlette import EventSourceResponse, ServerSentEvent
+from sse_starlette import EventSourceResponse
 
 from openintern.api.platform import Platform
 from openintern.runtime.streams import EventHub, follow
@@ -28,18 +28,22 @@ def wants_stream(request: Request) -> bool:
     return "text/event-stream" in request.headers.get("accept", "")
 
 
+KEEPALIVE_FRAME = b": keep-alive\n\n"
+
+
 def stream_run(platform: Platform, org_id: str, run_id: str, after: int) -> EventSourceResponse:
     hub: EventHub = platform.services["hub"]
 
-    async def frames() -> AsyncIterator[ServerSentEvent]:
+    async def frames() -> AsyncIterator[bytes]:
         async for event in follow(platform.db, hub, org_id, run_id, after):
-            if event is None:
-                yield ServerSentEvent(comment="keep-alive")
-            else:
-                yield ServerSentEvent(data=_json(event), event=event["type"], id=str(event["seq"]))
+            yield KEEPALIVE_FRAME if event is None else frame(event)
 
     return EventSourceResponse(frames(), headers=SSE_HEADERS, ping=3600, send_timeout=30)
 
 
-def _json(event: dict[str, Any]) -> str:
-    return orjson.dumps(event).decode()
+def frame(event: dict[str, Any]) -> bytes:
+    """One SSE message, encoded here rather than through `ServerSentEvent` (its line
+    splitting and clean-up regexes cost more than the rest of a token's trip through the
+    API at 5,000 tokens/s, bench W3): the id is an integer, the type one of the event
+    names, and compact JSON has no line breaks, so each field is one line as it stands."""
+    return b"id: %d\nevent: %s\ndata: %s\n\n" % (event["seq"], event["type"].encode(), orjson.dumps(event))

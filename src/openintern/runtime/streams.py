@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import sys
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -123,9 +124,8 @@ async def follow(
             done = done or event["type"] in TERMINAL_EVENTS
             yield event
         while not done:
-            try:
-                batch = await asyncio.wait_for(sub.queue.get(), timeout=keepalive_s)
-            except asyncio.TimeoutError:
+            batch = await _next_batch(sub, keepalive_s)
+            if batch is None:
                 yield None
                 continue
             if batch is _GAP or batch[0]["seq"] > cursor + 1:
@@ -138,6 +138,21 @@ async def follow(
                 yield event
     finally:
         hub.unsubscribe(sub)
+
+
+async def _next_batch(sub: Subscription, timeout_s: float) -> list[dict[str, Any]] | None:
+    """The subscription's next batch, or None after ``timeout_s`` without one. A stream
+    takes one per event at token rate, so this avoids `asyncio.wait_for` (a task per call
+    before Python 3.12) where it can."""
+    if not sub.queue.empty():
+        return sub.queue.get_nowait()
+    try:
+        if sys.version_info >= (3, 11):
+            async with asyncio.timeout(timeout_s):
+                return await sub.queue.get()
+        return await asyncio.wait_for(sub.queue.get(), timeout=timeout_s)
+    except asyncio.TimeoutError:
+        return None
 
 
 async def _read_log(db: Database, org_id: str, run_id: str, after: int) -> AsyncIterator[dict[str, Any]]:
