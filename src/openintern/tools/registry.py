@@ -8,6 +8,7 @@ act on. Only `ApprovalRequired` (and cancellation) propagate: the runtime handle
 from __future__ import annotations
 
 import asyncio
+import functools
 import inspect
 import logging
 from collections.abc import Callable, Iterable, Iterator
@@ -73,7 +74,11 @@ class Tool:
         )
 
     def spec(self) -> ToolSpec:
-        """What the model is shown."""
+        """What the model is shown (built once: every run offers it, every step sends it)."""
+        return self._spec
+
+    @functools.cached_property
+    def _spec(self) -> ToolSpec:
         return ToolSpec(name=self.name, description=self.description, parameters=self.parameters)
 
     async def invoke(self, kwargs: dict[str, Any], ctx: ToolContext) -> Any:
