@@ -50,6 +50,14 @@ def test_camel_case_keys_from_seed_json(tmp_path: Path) -> None:
     assert s.mineru.enabled and s.mineru.poll_interval_ms == 10 and s.mineru.max_poll_attempts == 3
 
 
+def test_a_heartbeat_slower_than_half_a_lease_is_refused() -> None:
+    with pytest.raises(
+        ConfigError, match=r"runtime.heartbeat_s: .*less than half of runtime.lease_s \(30.0 s\)"
+    ):
+        load_settings(environ={"OPENINTERN_RUNTIME__HEARTBEAT_S": "15"})
+    assert load_settings(environ={"OPENINTERN_RUNTIME__HEARTBEAT_S": "14"}).runtime.heartbeat_s == 14
+
+
 def test_errors_name_file_key_and_reason(tmp_path: Path) -> None:
     cfg = tmp_path / "agent.config.json"
     cfg.write_text(json.dumps({"server": {"port": "eighty", "prot": 1}}))

@@ -17,7 +17,16 @@ import os
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import AliasGenerator, BaseModel, ConfigDict, Field, SecretStr, ValidationError
+from pydantic import (
+    AliasGenerator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+)
 from pydantic.alias_generators import to_camel
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
@@ -122,12 +131,24 @@ class RuntimeSettings(Section):
         200, ge=1, le=10_000, description="Runs one worker process executes at once (asyncio tasks)."
     )
     lease_s: float = Field(30.0, gt=1, description="A claimed run's lease; renewed by heartbeat.")
-    heartbeat_s: float = Field(10.0, gt=0.1, description="How often a worker renews its leases.")
+    heartbeat_s: float = Field(
+        10.0, gt=0.1, description="How often a worker renews its leases; less than half of lease_s."
+    )
     poll_s: float = Field(5.0, gt=0.05, description="Fallback poll when no NOTIFY arrives.")
     default_max_steps: int = Field(20, ge=1, le=1000, description="Steps an agent run may take.")
     workspace_root: Path | None = Field(
         None, description="Root under which project workspaces live (read_file). Default DATA_DIR/workspaces."
     )
+
+    @field_validator("heartbeat_s")
+    @classmethod
+    def _beats_within_half_a_lease(cls, value: float, info: ValidationInfo) -> float:
+        # A worker's writes renew a lease only once half of it is gone, and a beat skips a
+        # row the writer holds at that moment: the next beat must come before the other half.
+        lease_s = info.data.get("lease_s")
+        if lease_s is not None and value >= lease_s / 2:
+            raise ValueError(f"must be less than half of runtime.lease_s ({lease_s} s)")
+        return value
 
 
 class MemorySettings(Section):

@@ -159,3 +159,55 @@ async def test_concurrent_claims_each_get_the_next_free_runs(runner: AsyncClient
     for run_id in ids:
         run = (await runner.get(f"/api/runs/{run_id}")).json()
         assert run["status"] == "running" and run["attempt"] == 1
+
+
+async def test_a_write_extends_the_lease_only_when_half_of_it_is_gone(
+    runner: AsyncClient, run_app: Any
+) -> None:
+    """Every batch used to push the lease forward; changing the indexed lease column on each
+    write made every run-row update a non-HOT one (an entry in each of the table's indexes),
+    most of a token batch's cost. The heartbeat renews leases; a write renews one only when
+    less than half of it is left (so a row the heartbeat skipped as locked is still covered)."""
+    from sqlalchemy import text
+
+    from openintern.runtime import queue
+    from openintern.runtime.events import EventWriter, RunHandle
+
+    platform = run_app.state.platform
+    db = platform.db
+    await platform.services["worker"].stop(grace_s=0.1)
+    run_id = (await runner.post("/api/runs", json={"input": "x"})).json()["run_id"]
+    async with db.system() as session:
+        run = (await session.execute(queue.CLAIM, {"n": 1, "owner": "w-test", "lease_s": 30.0})).one()
+    writer = EventWriter(db, "w-test", lease_s=30.0)
+    writer.start()
+
+    async def lease_left_s() -> float:
+        async with db.system() as session:
+            left = await session.scalar(
+                text("SELECT extract(epoch FROM lease_expires_at - now()) FROM runs WHERE id = :id"),
+                {"id": run_id},
+            )
+        return float(left)
+
+    async def set_lease_left(seconds: float) -> None:
+        async with db.system() as session:
+            await session.execute(
+                text("UPDATE runs SET lease_expires_at = now() + make_interval(secs => :s) WHERE id = :id"),
+                {"s": seconds, "id": run_id},
+            )
+
+    try:
+        handle = RunHandle(run_id, run.org_id, run.agent_id, run.last_seq)
+        await set_lease_left(20.0)  # more than half of 30 s: the write leaves it
+        writer.emit(handle, "run.started", {"kind": "agent", "attempt": 1})
+        await writer.commit(handle)
+        assert 18.0 < await lease_left_s() <= 20.0
+        await set_lease_left(10.0)  # less than half: the write renews it
+        writer.emit(handle, "step.started", {"step": 1}, step=1)
+        await writer.commit(handle)
+        assert 28.0 < await lease_left_s() <= 30.0
+    finally:
+        await writer.stop()
+    events = (await runner.get(f"/api/runs/{run_id}/events")).json()["events"]
+    assert [e["type"] for e in events] == ["run.started", "step.started"]

@@ -36,7 +36,10 @@ NOTIFY_PAYLOAD_MAX = 7_000  # PostgreSQL refuses NOTIFY payloads of 8,000 bytes 
 
 # append_batch -- one round trip per batch. `owned` fences: only runs still leased to
 # this worker (and running) are touched; their events, checkpoints and status land
-# together, and the NOTIFY goes out at commit. Data-modifying CTEs run on one snapshot,
+# together, and the NOTIFY goes out at commit. The lease is pushed forward only when less
+# than half of it is left (the heartbeat renews it otherwise): an UPDATE that leaves every
+# indexed column as it was can be HOT, with no new entry in the table's indexes — writing
+# the lease on every batch made token batches three times as expensive. Data-modifying CTEs run on one snapshot,
 # which is why the status change rides on the same UPDATE as the fence.
 APPEND_BATCH = text(
     """
@@ -46,8 +49,10 @@ APPEND_BATCH = text(
     ), owned AS (
         UPDATE runs SET
             last_seq = greatest(runs.last_seq, u.last_seq),
-            lease_expires_at = CASE WHEN u.status IS NULL THEN now() + make_interval(secs => :lease_s)
-                                    ELSE NULL END,
+            lease_expires_at = CASE WHEN u.status IS NOT NULL THEN NULL
+                                    WHEN runs.lease_expires_at < now() + make_interval(secs => :lease_s / 2)
+                                    THEN now() + make_interval(secs => :lease_s)
+                                    ELSE runs.lease_expires_at END,
             lease_owner = CASE WHEN u.status IS NULL THEN runs.lease_owner ELSE NULL END,
             status = coalesce(u.status, runs.status),
             output = coalesce(u.output, runs.output),

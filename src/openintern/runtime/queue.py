@@ -50,8 +50,9 @@ CLAIM = text(
 # the queue). A run that reached a terminal status or `waiting` since the heartbeat read its
 # list is not lost, just done. Rows locked right now are skipped, not waited for: the lock
 # holder is this worker's event writer (claims skip locked rows too), whose commit extends
-# the lease anyway — and waiting would deadlock with its multi-row UPDATE, which locks in
-# another order. The outer SELECT sees the rows as they were before the UPDATE.
+# the lease when less than half of it is left (and the next beat comes before that half is
+# gone: heartbeat_s < lease_s / 2) — and waiting would deadlock with its multi-row UPDATE,
+# which locks in another order. The outer SELECT sees the rows as they were before the UPDATE.
 RENEW = text(
     """
     WITH mine AS (
