@@ -281,8 +281,11 @@ def _server_cpu_s(pg_dir: Path) -> float:
 
 async def _m2_search(url: str, conninfo: str, words: list[str], pg_dir: Path) -> dict[str, Any]:
     """Queries: 5 words of a fresh window (a chunk-like passage that is not in the table).
-    CPU per query: this process's (the service: embedding, SQL client, fusion, snippets) and
-    the server's (its backends), over the measured phase; with 20 in flight on a machine's
+    Each search opens a tenant transaction and calls `MemoryService.search` in it, as the
+    API's unit of work does; the statement itself runs on the service's search connections
+    (at most `memory.search_concurrency` at once, default one per core). CPU per query: this
+    process's (the service: the transaction, embedding, SQL client, snippets) and the
+    server's (its backends), over the measured phase; with 20 in flight on a machine's
     cores, their sum is what bounds throughput."""
     from openintern.memory import PlainScope
 
@@ -293,6 +296,7 @@ async def _m2_search(url: str, conninfo: str, words: list[str], pg_dir: Path) ->
     scope = PlainScope(ORG, None)
     out: dict[str, Any] = {}
     async with service(url) as memory:
+        out["search connections (memory.search_concurrency)"] = memory.search_concurrency
 
         async def one(q: str, mode: str, lat: list[float]) -> None:
             t = time.perf_counter()

@@ -60,6 +60,7 @@ CORE_TOTAL_MAX_CHARS = 8_000
 """All core memories an agent sees, together."""
 
 TIERS = ("core", "episodic", "archival")
+WRITABLE_FIELDS = ("title", "content", "tags", "importance", "group_id", "agent_id", "session_key", "tier")
 
 _WROTE = "openintern.memory.wrote"
 """session.info key: the transaction in which this service wrote memories (see `search`)."""
@@ -68,9 +69,6 @@ _WROTE = "openintern.memory.wrote"
 def default_search_concurrency() -> int:
     """Search statements a process runs at once when not configured: one per core, at least 2."""
     return max(2, os.cpu_count() or 1)
-
-
-WRITABLE_FIELDS = ("title", "content", "tags", "importance", "group_id", "agent_id", "session_key", "tier")
 
 
 class ScopeLike(Protocol):
