@@ -174,6 +174,26 @@ async def test_a_failed_or_cancelled_statement_leaves_no_busy_connection(
     assert [r.memory.title for r in await memory.search(None, ORG, "connection survives")] == ["Kept"]
 
 
+async def test_a_connection_the_server_closed_is_replaced(memory: MemoryService) -> None:
+    """An idle search connection whose backend went away (a restart, an idle timeout): the
+    next search finds it broken, opens another and succeeds."""
+    await _write(memory, ORG, title="Kept", content="the server closed the connection")
+    assert await memory.search(None, ORG, "server closed connection")
+    async with memory.db.system() as session:
+        killed = await session.scalar(
+            text(
+                "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
+                " WHERE application_name = :name AND datname = current_database()"
+            ),
+            {"name": store.SEARCH_APPLICATION_NAME},
+        )
+    assert killed
+    await asyncio.sleep(0.1)
+    for _ in range(memory.search_concurrency + 1):
+        found = await memory.search(None, ORG, "server closed connection")
+        assert [r.memory.title for r in found] == ["Kept"]
+
+
 def test_search_concurrency_setting() -> None:
     assert load_settings({}, environ={}).memory.search_concurrency is None
     assert default_search_concurrency() >= 2

@@ -541,7 +541,12 @@ class SearchConnections:
                 yield conn
             finally:
                 # Back to the idle list unless it broke or was left mid-statement (cancelled).
-                if not conn.closed and conn.info.transaction_status == psycopg.pq.TransactionStatus.IDLE:
+                # A broken one is closed already (`broken` stays true for the caller), and the
+                # idle ones most likely went with it (a server restart): they go too.
+                if conn.closed:
+                    while here.idle:
+                        await here.idle.pop().close()
+                elif conn.info.transaction_status == psycopg.pq.TransactionStatus.IDLE:
                     here.idle.append(conn)
                 else:
                     await conn.close()
@@ -558,14 +563,21 @@ class SearchConnections:
 
 async def search_on(connections: SearchConnections, args: SearchArgs) -> list[Row]:
     """`search` on one of ``connections`` (see above), as the tenant ``args.params["org_id"]``.
-    psycopg's errors (a failed connect too) are raised as SQLAlchemy's, as `_run` does."""
+    A connection that turns out broken (the server restarted, or closed it while it was
+    idle) is replaced and the search, a read, tried once more. psycopg's errors (a failed
+    connect too) are raised as SQLAlchemy's, as `_run` does."""
     sql, bind = args.statement()
     settings = {"role": APP_ROLE, "org_id": args.params["org_id"], "ef": str(int(args.ef_search))}
-    try:
-        async with connections.connection() as conn, conn.cursor(row_factory=namedtuple_row) as cur:
-            async with conn.pipeline():
-                await cur.execute(SEARCH_SETTINGS, settings)
-                await cur.execute(sql, bind)
-            return await cur.fetchall()
-    except psycopg.Error as exc:
-        raise sa_exc.DBAPIError.instance(sql, None, exc, psycopg.Error) from exc
+    for again in (True, False):
+        conn: psycopg.AsyncConnection[Any] | None = None
+        try:
+            async with connections.connection() as conn, conn.cursor(row_factory=namedtuple_row) as cur:
+                async with conn.pipeline():
+                    await cur.execute(SEARCH_SETTINGS, settings)
+                    await cur.execute(sql, bind)
+                return await cur.fetchall()
+        except psycopg.Error as exc:
+            if again and conn is not None and conn.broken:
+                continue
+            raise sa_exc.DBAPIError.instance(sql, None, exc, psycopg.Error) from exc
+    raise AssertionError("unreachable")
