@@ -284,7 +284,7 @@ async def _m2_search(url: str, conninfo: str, words: list[str], pg_dir: Path) ->
     """Queries: 5 words of a fresh window (a chunk-like passage that is not in the table).
     Each search opens a tenant transaction and calls `MemoryService.search` in it, as the
     API's unit of work does; the statement itself runs on the service's search connections
-    (at most `memory.search_concurrency` at once, default one per core). CPU per query: this
+    (at most `memory.search_concurrency` at once, default cores + 1). CPU per query: this
     process's (the service: the transaction, embedding, SQL client, snippets) and the
     server's (its backends), over the measured phase; with 20 in flight on a machine's
     cores, their sum is what bounds throughput."""

@@ -67,8 +67,10 @@ _WROTE = "openintern.memory.wrote"
 
 
 def default_search_concurrency() -> int:
-    """Search statements a process runs at once when not configured: one per core, at least 2."""
-    return max(2, os.cpu_count() or 1)
+    """Search statements a process runs at once when not configured: one per core and one
+    more, so that the cores stay busy while the process handles a finished search (on the
+    2-core bench machine 3 beat 2 and matched 4, bench/RESULTS.md M2)."""
+    return (os.cpu_count() or 1) + 1
 
 
 class ScopeLike(Protocol):
