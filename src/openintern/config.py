@@ -171,6 +171,15 @@ class MemorySettings(Section):
     remember_runs: bool = Field(
         False, description="After a run completes, write an episodic summary of it (per run: `remember`)."
     )
+    search_concurrency: int | None = Field(
+        None,
+        ge=1,
+        le=256,
+        description=(
+            "Memory searches one process runs in the database at once, on connections of their own; "
+            "more wait their turn. Unset: one per core, plus one."
+        ),
+    )
 
 
 class MinerUSettings(Section):

@@ -1,7 +1,8 @@
 """What the agent loop asks of memory: recall before a run, remember after it, core blocks.
 
-Each helper opens its own tenant transaction on the service's database and takes plain
-ids, so the runtime can call it without sharing a session.
+Each helper takes plain ids, so the runtime can call it without sharing a session: recall
+needs no transaction (the search runs on the service's search connections, as the org),
+remember opens its own tenant transaction.
 """
 
 from __future__ import annotations
@@ -29,10 +30,9 @@ async def recall(
     or None when nothing matches (or the query is empty)."""
     if not query.strip():
         return None
-    async with memory.db.tenant(org_id) as session:
-        results = await memory.search(
-            session, PlainScope(org_id, project_id), query, tiers=["episodic", "archival"], top_k=k
-        )
+    results = await memory.search(
+        None, PlainScope(org_id, project_id), query, tiers=["episodic", "archival"], top_k=k
+    )
     if not results:
         return None
     lines = [f"- [{r.memory.tier}] {r.memory.title} (id {r.memory.id}): {_plain(r.snippet)}" for r in results]

@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
+import os
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -25,6 +26,7 @@ from sqlalchemy import Select, delete, func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from openintern.config import MinerUSettings, Settings
+from openintern.db.engine import libpq_conninfo
 from openintern.db.orm import Memory, MemoryChunk
 from openintern.db.orm.memory import EMBEDDING_DIM
 from openintern.db.session import Database
@@ -59,6 +61,16 @@ CORE_TOTAL_MAX_CHARS = 8_000
 
 TIERS = ("core", "episodic", "archival")
 WRITABLE_FIELDS = ("title", "content", "tags", "importance", "group_id", "agent_id", "session_key", "tier")
+
+_WROTE = "openintern.memory.wrote"
+"""session.info key: the transaction in which this service wrote memories (see `search`)."""
+
+
+def default_search_concurrency() -> int:
+    """Search statements a process runs at once when not configured: one per core and one
+    more, so that the cores stay busy while the process handles a finished search (on the
+    2-core bench machine 3 beat 2 and matched 4, bench/RESULTS.md M2)."""
+    return (os.cpu_count() or 1) + 1
 
 
 class ScopeLike(Protocol):
@@ -131,7 +143,10 @@ class MemoryService:
     ef_search: int = 100
     rrf_k: int = RRF_K
     vector_weight: float = VECTOR_WEIGHT
+    search_concurrency: int = field(default_factory=default_search_concurrency)
+    statement_timeout_ms: int = 30_000
     _tasks: set[asyncio.Task[Any]] = field(default_factory=set, repr=False)
+    _search_connections: store.SearchConnections | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         if self.embedder.dim != EMBEDDING_DIM:
@@ -162,7 +177,18 @@ class MemoryService:
             mineru=settings.mineru,
             rrf_k=conf.rrf_k,
             vector_weight=conf.vector_weight,
+            search_concurrency=conf.search_concurrency or default_search_concurrency(),
+            statement_timeout_ms=settings.database.statement_timeout_ms,
         )
+
+    @property
+    def search_connections(self) -> store.SearchConnections:
+        """The connections searches run on (`store.SearchConnections`), made on first use."""
+        if self._search_connections is None:
+            self._search_connections = store.SearchConnections(
+                libpq_conninfo(self.db.url), self.search_concurrency, self.statement_timeout_ms
+            )
+        return self._search_connections
 
     # --- writing ---------------------------------------------------------------------
 
@@ -172,6 +198,7 @@ class MemoryService:
         tier = data.get("tier") or "archival"
         _check_tier(tier)
         _check_core(tier, data["content"])
+        _wrote(session)
         row = Memory(
             id=new_id("mem"),
             org_id=scope.org_id,
@@ -202,6 +229,7 @@ class MemoryService:
     ) -> Memory:
         """Change fields; a new title or content re-chunks (and re-embeds) the memory."""
         row = await self.get(session, scope, memory_id)
+        _wrote(session)
         old_tier, old_text = row.tier, (row.title, row.content)
         for key in WRITABLE_FIELDS:
             if patch.get(key) is not None:
@@ -229,7 +257,9 @@ class MemoryService:
 
     async def delete(self, session: AsyncSession, scope: ScopeLike, memory_id: str) -> None:
         """Delete a memory; its chunks go with it (ON DELETE CASCADE)."""
-        await session.delete(await self.get(session, scope, memory_id))
+        row = await self.get(session, scope, memory_id)
+        _wrote(session)
+        await session.delete(row)
         await session.flush()
 
     async def _write_chunks(self, session: AsyncSession, row: Memory, fmt: str) -> int:
@@ -412,6 +442,8 @@ class MemoryService:
         for task in list(self._tasks):
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
+        if self._search_connections is not None:
+            await self._search_connections.close()
 
     # --- reading ---------------------------------------------------------------------
 
@@ -468,7 +500,7 @@ class MemoryService:
 
     async def search(
         self,
-        session: AsyncSession,
+        session: AsyncSession | None,
         scope: ScopeLike,
         query: str,
         *,
@@ -479,7 +511,13 @@ class MemoryService:
     ) -> list[SearchResult]:
         """Hybrid search: vector top-N ∪ full-text top-N, fused by reciprocal rank per memory.
 
-        ``mode`` ``vector`` or ``text`` runs one half only (for evaluation)."""
+        ``mode`` ``vector`` or ``text`` runs one half only (for evaluation).
+
+        The statement runs on one of the service's search connections (at most
+        ``search_concurrency`` at once per process; more searches wait in Python), as the
+        tenant ``scope.org_id``, unless ``session`` is a transaction in which this service
+        wrote memories: then in that transaction, so that it finds them before they are
+        committed. ``session`` None: the caller has no transaction (the agent's recall)."""
         filters = dict(filters or {})
         only = filters.get("project_id")
         if only and scope.project_id and only != scope.project_id:
@@ -493,8 +531,7 @@ class MemoryService:
         tqueries = text_queries(query) if mode != "vector" else []
         if qvec is None and not tqueries:
             return []
-        rows = await store.search(
-            session,
+        args = store.SearchArgs(
             params,
             known,
             qvec,
@@ -506,6 +543,10 @@ class MemoryService:
             ef_search=self.ef_search,
             model=self.embedder.model,
         )
+        if session is not None and _wrote_in(session):
+            rows = await store.search(session, args)
+        else:
+            rows = await store.search_on(self.search_connections, args)
         cut = Snippets(query)
         return [
             SearchResult(
@@ -581,6 +622,7 @@ class MemoryService:
             count = (await self.chunk_counts(session, scope, [existing.id])).get(existing.id, 0)
             return IngestResult(existing.id, "unchanged", count)
         if existing is not None:
+            _wrote(session)
             existing.content, existing.title, existing.content_hash = doc.text, doc.title, doc.content_hash
             existing.updated_at = datetime.now(timezone.utc)
             await session.execute(delete(MemoryChunk).where(MemoryChunk.memory_id == existing.id))
@@ -669,6 +711,16 @@ def render_core(rows: Sequence[CoreRow], scope: ScopeLike, agent_id: str | None 
 async def core_blocks(session: AsyncSession, scope: ScopeLike, agent_id: str | None = None) -> str:
     """`render_core` of the scope's org, read now."""
     return render_core(await core_rows(session, [scope.org_id]), scope, agent_id)
+
+
+def _wrote(session: AsyncSession) -> None:
+    """Note that this transaction writes memories (a search in it must see them)."""
+    session.info[_WROTE] = session.sync_session.get_transaction()
+
+
+def _wrote_in(session: AsyncSession) -> bool:
+    transaction = session.sync_session.get_transaction()
+    return transaction is not None and session.info.get(_WROTE) is transaction
 
 
 def _check_tier(tier: str) -> None:

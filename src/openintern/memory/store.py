@@ -9,7 +9,12 @@ top-``ef_search``. Every statement also filters by ``org_id`` (RLS is the second
 
 from __future__ import annotations
 
+import asyncio
 import functools
+import weakref
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 import psycopg
@@ -19,6 +24,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from openintern.db.orm.memory import PARTIAL_INDEX_TIERS, TIERS
+from openintern.db.session import APP_ROLE
 
 Row = Any  # a psycopg named tuple
 
@@ -81,10 +87,12 @@ SET_EMBEDDINGS_BY_ID = text(
 )
 
 # --- search -------------------------------------------------------------------------------
-# Memory search is the hot read path (an agent searches on every run), so it runs on the
-# session's psycopg connection without the ORM, in one round trip: the HNSW settings and
-# `search_sql` (both halves, the fusion, the hits' memories and snippet texts) in one
-# pipeline. `candidates_sql` / `search_candidates` are the two halves before fusion: only
+# Memory search is the hot read path (an agent searches on every run), so it runs on a raw
+# psycopg connection without the ORM, in one round trip: the settings and `search_sql`
+# (both halves, the fusion, the hits' memories and snippet texts) in one pipeline; on one
+# of memory's own connections (`search_on`, at the end of this module), or on the
+# session's when the search must see the session's uncommitted writes (`search`).
+# `candidates_sql` / `search_candidates` are the two halves before fusion: only
 # the test that checks the SQL fusion against the Python reference (memory.search.fuse)
 # uses them, and they share the halves' SQL (`_half_ctes`) with the search itself.
 #
@@ -396,26 +404,37 @@ async def search_candidates(
     return vector_rows, text_rows[:n]
 
 
-async def search(
-    session: AsyncSession,
-    params: dict[str, Any],
-    tiers: tuple[str, ...],
-    qvec: str | None,
-    tqueries: list[str],
-    *,
-    n: int,
-    top_k: int,
-    rrf_k: int,
-    vector_weight: float,
-    ef_search: int,
-    model: str,
-) -> list[Row]:
-    """The fused hits with their memories and snippet texts (`search_sql`), best first."""
-    tqueries = tqueries[:2]
-    sql = search_sql(tiers, Flags.of(params), qvec is not None, len(tqueries), n, top_k)
-    bind = _bind(params, tiers, qvec, tqueries, n, model)
-    bind.update({"top_k": top_k, "rrf_k": rrf_k, "vector_weight": float(vector_weight)})
-    return await _run(session, sql, bind, ef_search if qvec is not None else None)
+class SearchArgs(NamedTuple):
+    """One search (`MemoryService.search` works them out): the filters' bind parameters
+    (`filter_params`), the tiers (known names, `TIERS` order), the query vector (None: no
+    vector half) and text queries (none: no text half), the rows per half, the fusion's."""
+
+    params: dict[str, Any]
+    tiers: tuple[str, ...]
+    qvec: str | None
+    tqueries: list[str]
+    n: int
+    top_k: int
+    rrf_k: int
+    vector_weight: float
+    ef_search: int
+    model: str
+
+    def statement(self) -> tuple[str, dict[str, Any]]:
+        tqueries = self.tqueries[:2]
+        sql = search_sql(
+            self.tiers, Flags.of(self.params), self.qvec is not None, len(tqueries), self.n, self.top_k
+        )
+        bind = _bind(self.params, self.tiers, self.qvec, tqueries, self.n, self.model)
+        bind.update({"top_k": self.top_k, "rrf_k": self.rrf_k, "vector_weight": float(self.vector_weight)})
+        return sql, bind
+
+
+async def search(session: AsyncSession, args: SearchArgs) -> list[Row]:
+    """The fused hits with their memories and snippet texts (`search_sql`), best first, in
+    the session's transaction (so they include its own uncommitted writes)."""
+    sql, bind = args.statement()
+    return await _run(session, sql, bind, args.ef_search if args.qvec is not None else None)
 
 
 def _bind(
@@ -445,3 +464,121 @@ async def _run(session: AsyncSession, sql: str, bind: dict[str, Any], ef_search:
             return await cur.fetchall()
     except psycopg.Error as exc:
         raise sa_exc.DBAPIError.instance(sql, None, exc, psycopg.Error) from exc
+
+
+# --- search connections ---------------------------------------------------------------------
+# A search that needs no uncommitted write of its caller runs on one of a few connections of
+# memory's own (`SearchConnections`), not on the caller's: with 20 searches in flight on a
+# 2-core machine, 20 backends time-slicing the cores each have to fault in and cache the
+# index pages they walk; a few busy backends, the other searches waiting for one in Python,
+# warm up far sooner and, warm, spend a little less CPU per search (bench M2). The caller's
+# transaction is not needed for consistency: at READ COMMITTED every statement takes a new
+# snapshot anyway.
+#
+# The tenant wall is the same as `Database.tenant`'s: the role and `app.org_id` are set
+# with set_config(..., true) in the statement before the search, in one pipeline with no
+# Sync between them, so both run in one implicit transaction (one round trip, no BEGIN or
+# COMMIT) and the settings last exactly as long as the search. The connection is also the
+# app role for good (SET ROLE when it opens), so were the settings ever not in effect, RLS
+# would show nothing (`app.org_id` unset: fail closed); every part of the statement filters
+# by org besides.
+SEARCH_SETTINGS = (
+    "SELECT set_config('role', %(role)s, true) AS role,"
+    " set_config('app.org_id', %(org_id)s, true) AS org_id,"
+    " set_config('hnsw.iterative_scan', 'relaxed_order', true) AS iterative_scan,"
+    " set_config('hnsw.ef_search', %(ef)s, true) AS ef_search"
+)
+SEARCH_APPLICATION_NAME = "openintern-memory-search"
+
+
+@dataclass
+class _LoopConnections:
+    gate: asyncio.Semaphore
+    idle: list[psycopg.AsyncConnection[Any]] = field(default_factory=list)
+
+
+class SearchConnections:
+    """At most ``size`` connections per event loop (a connection and an asyncio.Semaphore
+    belong to the loop they were made on), opened on first use and kept. A search beyond
+    ``size`` waits for one in Python, holding no connection of its own."""
+
+    def __init__(self, conninfo: str, size: int, statement_timeout_ms: int = 30_000) -> None:
+        self.conninfo = conninfo
+        self.size = max(1, size)
+        self.statement_timeout_ms = statement_timeout_ms
+        self._loops: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _LoopConnections] = (
+            weakref.WeakKeyDictionary()
+        )
+
+    def _here(self) -> _LoopConnections:
+        loop = asyncio.get_running_loop()
+        here = self._loops.get(loop)
+        if here is None:
+            here = self._loops[loop] = _LoopConnections(asyncio.Semaphore(self.size))
+        return here
+
+    async def _connect(self) -> psycopg.AsyncConnection[Any]:
+        conn = await psycopg.AsyncConnection.connect(
+            self.conninfo,
+            autocommit=True,
+            prepare_threshold=5,  # as the engine's connections (db.engine)
+            application_name=SEARCH_APPLICATION_NAME,
+            options=f"-c statement_timeout={int(self.statement_timeout_ms)}",
+        )
+        try:
+            await conn.execute(f"SET ROLE {APP_ROLE}")
+        except BaseException:
+            await conn.close()
+            raise
+        return conn
+
+    @asynccontextmanager
+    async def connection(self) -> AsyncIterator[psycopg.AsyncConnection[Any]]:
+        """One of the connections, idle and outside a transaction; waits while all are busy."""
+        here = self._here()
+        async with here.gate:
+            conn = here.idle.pop() if here.idle else await self._connect()
+            try:
+                yield conn
+            finally:
+                # Back to the idle list unless it broke or was left mid-statement (cancelled).
+                # A broken one is closed already (`broken` stays true for the caller), and the
+                # idle ones most likely went with it (a server restart): they go too.
+                if conn.closed:
+                    while here.idle:
+                        await here.idle.pop().close()
+                elif conn.info.transaction_status == psycopg.pq.TransactionStatus.IDLE:
+                    here.idle.append(conn)
+                else:
+                    await conn.close()
+
+    def opened(self) -> int:
+        """Idle connections of the running loop (tests)."""
+        return len(self._here().idle)
+
+    async def close(self) -> None:
+        for here in list(self._loops.values()):
+            while here.idle:
+                await here.idle.pop().close()
+
+
+async def search_on(connections: SearchConnections, args: SearchArgs) -> list[Row]:
+    """`search` on one of ``connections`` (see above), as the tenant ``args.params["org_id"]``.
+    A connection that turns out broken (the server restarted, or closed it while it was
+    idle) is replaced and the search, a read, tried once more. psycopg's errors (a failed
+    connect too) are raised as SQLAlchemy's, as `_run` does."""
+    sql, bind = args.statement()
+    settings = {"role": APP_ROLE, "org_id": args.params["org_id"], "ef": str(int(args.ef_search))}
+    for again in (True, False):
+        conn: psycopg.AsyncConnection[Any] | None = None
+        try:
+            async with connections.connection() as conn, conn.cursor(row_factory=namedtuple_row) as cur:
+                async with conn.pipeline():
+                    await cur.execute(SEARCH_SETTINGS, settings)
+                    await cur.execute(sql, bind)
+                return await cur.fetchall()
+        except psycopg.Error as exc:
+            if again and conn is not None and conn.broken:
+                continue
+            raise sa_exc.DBAPIError.instance(sql, None, exc, psycopg.Error) from exc
+    raise AssertionError("unreachable")

@@ -1,0 +1,201 @@
+"""Searches on memory's own connections (`store.SearchConnections`), against the real
+PostgreSQL: how many there are, the tenant wall on them, a transaction's own writes, errors."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import psycopg
+import pytest
+from sqlalchemy import text
+from sqlalchemy.exc import OperationalError
+
+from openintern.config import load_settings
+from openintern.memory import MemoryService, PlainScope, store
+from openintern.memory.cjk import text_queries
+from openintern.memory.service import default_search_concurrency
+
+ORG = PlainScope("org_default")
+OTHER = PlainScope("org_search_other")
+
+
+@pytest.fixture
+def memory(app: Any) -> MemoryService:
+    service: MemoryService = app.state.platform.services["memory"]
+    return service
+
+
+async def _write(memory: MemoryService, scope: PlainScope, **data: Any) -> str:
+    async with memory.db.tenant(scope.org_id) as session:
+        row = await memory.write(session, scope, {"title": "t", "content": "c", **data})
+    return row.id
+
+
+async def _other_org(memory: MemoryService) -> None:
+    async with memory.db.system() as session:
+        await session.execute(
+            text("INSERT INTO orgs (id, name, slug) VALUES (:id, :id, :id) ON CONFLICT DO NOTHING"),
+            {"id": OTHER.org_id},
+        )
+
+
+async def test_at_most_search_concurrency_connections_and_the_same_results(memory: MemoryService) -> None:
+    for i in range(6):
+        await _write(memory, ORG, title=f"note {i}", content=f"rolling update number {i} of the pods")
+    gated = MemoryService(memory.db, memory.embedder, search_concurrency=2)
+    opened = 0
+    connect = gated.search_connections._connect
+
+    async def counting_connect() -> Any:
+        nonlocal opened
+        opened += 1
+        return await connect()
+
+    gated.search_connections._connect = counting_connect  # type: ignore[method-assign]
+    try:
+        queries = [f"rolling update {i} pods" for i in range(6)] * 3
+        results = await asyncio.gather(*(gated.search(None, ORG, q, top_k=3) for q in queries))
+        assert opened == 2 and gated.search_connections.opened() == 2
+        async with memory.db.system() as session:
+            backends = await session.scalar(
+                text(
+                    "SELECT count(*) FROM pg_stat_activity"
+                    " WHERE application_name = :name AND datname = current_database()"
+                ),
+                {"name": store.SEARCH_APPLICATION_NAME},
+            )
+        assert backends is not None and 2 <= backends <= 2 + memory.search_connections.opened()
+        # The same hits as the search in the caller's transaction.
+        for query, got in zip(queries, results, strict=True):
+            async with memory.db.tenant(ORG.org_id) as session:
+                params = store.filter_params(ORG.org_id, None, ["core", "episodic", "archival"], {})
+                qvec = store.vector_literal(memory.embedder.embed_sync([query])[0])  # type: ignore[attr-defined]
+                args = store.SearchArgs(
+                    params,
+                    ("core", "episodic", "archival"),
+                    qvec,
+                    text_queries(query),
+                    n=25,
+                    top_k=3,
+                    rrf_k=gated.rrf_k,
+                    vector_weight=gated.vector_weight,
+                    ef_search=gated.ef_search,
+                    model=gated.embedder.model,
+                )
+                want = await store.search(session, args)
+            assert [(r.memory.id, r.hit.rrf) for r in got] == [(w.memory_id, w.rrf) for w in want]
+            assert got
+    finally:
+        await gated.close()
+    assert gated.search_connections.opened() == 0
+
+
+async def test_the_tenant_lasts_one_search_and_other_orgs_stay_invisible(memory: MemoryService) -> None:
+    await _other_org(memory)
+    theirs = await _write(memory, OTHER, title="B secret", content="the vault code is pineapple")
+    mine = await _write(memory, ORG, title="A note", content="our vault code is mango")
+    for mode in ("hybrid", "vector", "text"):
+        for session_org in (None, ORG.org_id):
+            if session_org is None:
+                found = await memory.search(None, ORG, "vault code pineapple", top_k=50, mode=mode)
+            else:
+                async with memory.db.tenant(session_org) as session:
+                    found = await memory.search(session, ORG, "vault code pineapple", top_k=50, mode=mode)
+            ids = {r.memory.id for r in found}
+            assert theirs not in ids and (mine in ids or mode == "text"), (mode, session_org)
+    assert {r.memory.id for r in await memory.search(None, OTHER, "vault code", top_k=50)} == {theirs}
+    # Between searches an idle connection is the app role with no org: RLS shows nothing.
+    async with memory.search_connections.connection() as conn:
+        cur = await conn.execute(
+            "SELECT current_user, current_setting('app.org_id', true), current_setting('hnsw.ef_search'),"
+            " (SELECT count(*) FROM memories)"
+        )
+        user, org, ef, visible = await cur.fetchone()  # type: ignore[misc]
+    assert user == "openintern_app" and not org and ef == "40" and visible == 0
+
+
+async def test_a_search_in_a_writing_transaction_finds_its_uncommitted_writes(memory: MemoryService) -> None:
+    async with memory.db.tenant(ORG.org_id) as session:
+        row = await memory.write(session, ORG, {"title": "Fresh", "content": "an uncommitted okapi sighting"})
+        found = await memory.search(session, ORG, "okapi sighting")
+        assert [r.memory.id for r in found] == [row.id]
+    async with memory.db.tenant(ORG.org_id) as session:  # a new transaction: the own connections
+        assert [r.memory.id for r in await memory.search(session, ORG, "okapi sighting")] == [row.id]
+        await memory.delete(session, ORG, row.id)
+        assert await memory.search(session, ORG, "okapi sighting") == []  # its own delete too
+    assert await memory.search(None, ORG, "okapi sighting") == []
+
+
+async def test_connection_errors_surface_as_sqlalchemy_errors(memory: MemoryService) -> None:
+    broken = store.SearchConnections("host=/nonexistent/socket/dir dbname=nothing user=nobody", 2)
+    args = store.SearchArgs(
+        store.filter_params(ORG.org_id, None, ["archival"], {}),
+        ("archival",),
+        None,
+        ["okapi"],
+        n=25,
+        top_k=5,
+        rrf_k=10,
+        vector_weight=0.7,
+        ef_search=100,
+        model="m",
+    )
+    with pytest.raises(OperationalError):
+        await store.search_on(broken, args)
+    assert broken.opened() == 0
+
+
+async def test_a_failed_or_cancelled_statement_leaves_no_busy_connection(
+    memory: MemoryService,
+) -> None:
+    await _write(memory, ORG, title="Kept", content="the connection survives")
+    conns = memory.search_connections
+    assert await memory.search(None, ORG, "connection survives")
+    idle = conns.opened()
+    with pytest.raises(psycopg.errors.DivisionByZero):
+        async with conns.connection() as conn:
+            await conn.execute("SELECT 1 / 0")
+    assert conns.opened() == idle  # an error leaves it idle: kept
+
+    async def sleeping() -> None:
+        async with conns.connection() as conn:
+            await conn.execute("SELECT pg_sleep(5)")
+
+    task = asyncio.ensure_future(sleeping())
+    await asyncio.sleep(0.2)
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    # psycopg cancels the statement on the server and waits until the connection is idle
+    # again; one left mid-statement would be closed. Either way no busy one is reused.
+    assert conns.opened() <= idle
+    assert all(c.info.transaction_status == psycopg.pq.TransactionStatus.IDLE for c in conns._here().idle)
+    assert [r.memory.title for r in await memory.search(None, ORG, "connection survives")] == ["Kept"]
+
+
+async def test_a_connection_the_server_closed_is_replaced(memory: MemoryService) -> None:
+    """An idle search connection whose backend went away (a restart, an idle timeout): the
+    next search finds it broken, opens another and succeeds."""
+    await _write(memory, ORG, title="Kept", content="the server closed the connection")
+    assert await memory.search(None, ORG, "server closed connection")
+    async with memory.db.system() as session:
+        killed = await session.scalar(
+            text(
+                "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
+                " WHERE application_name = :name AND datname = current_database()"
+            ),
+            {"name": store.SEARCH_APPLICATION_NAME},
+        )
+    assert killed
+    await asyncio.sleep(0.1)
+    for _ in range(memory.search_concurrency + 1):
+        found = await memory.search(None, ORG, "server closed connection")
+        assert [r.memory.title for r in found] == ["Kept"]
+
+
+def test_search_concurrency_setting() -> None:
+    assert load_settings({}, environ={}).memory.search_concurrency is None
+    assert default_search_concurrency() >= 2
+    settings = load_settings({}, environ={"OPENINTERN_MEMORY__SEARCH_CONCURRENCY": "3"})
+    assert settings.memory.search_concurrency == 3
