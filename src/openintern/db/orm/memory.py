@@ -75,6 +75,8 @@ class MemoryChunk(Base):
     __tablename__ = "memory_chunks"
     __table_args__ = (
         Index("ix_memory_chunks_tsv", "tsv", postgresql_using="gin"),
+        # A search reads one org: a small org in a big shared table reads only its own chunks.
+        Index("ix_memory_chunks_org_id_tier", "org_id", "tier"),
         Index(
             "ix_memory_chunks_embedding",
             "embedding",
