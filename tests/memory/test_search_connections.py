@@ -40,6 +40,18 @@ async def _other_org(memory: MemoryService) -> None:
         )
 
 
+async def _on_search_backends(memory: MemoryService, select: str) -> Any:
+    """``select`` (an aggregate) over this database's search-connection backends."""
+    async with memory.db.system() as session:
+        return await session.scalar(
+            text(
+                f"SELECT {select} FROM pg_stat_activity"
+                " WHERE application_name = :name AND datname = current_database()"
+            ),
+            {"name": store.SEARCH_APPLICATION_NAME},
+        )
+
+
 async def test_at_most_search_concurrency_connections_and_the_same_results(memory: MemoryService) -> None:
     for i in range(6):
         await _write(memory, ORG, title=f"note {i}", content=f"rolling update number {i} of the pods")
@@ -57,14 +69,7 @@ async def test_at_most_search_concurrency_connections_and_the_same_results(memor
         queries = [f"rolling update {i} pods" for i in range(6)] * 3
         results = await asyncio.gather(*(gated.search(None, ORG, q, top_k=3) for q in queries))
         assert opened == 2 and gated.search_connections.opened() == 2
-        async with memory.db.system() as session:
-            backends = await session.scalar(
-                text(
-                    "SELECT count(*) FROM pg_stat_activity"
-                    " WHERE application_name = :name AND datname = current_database()"
-                ),
-                {"name": store.SEARCH_APPLICATION_NAME},
-            )
+        backends = await _on_search_backends(memory, "count(*)")
         assert backends is not None and 2 <= backends <= 2 + memory.search_connections.opened()
         # The same hits as the search in the caller's transaction.
         for query, got in zip(queries, results, strict=True):
@@ -179,14 +184,7 @@ async def test_a_connection_the_server_closed_is_replaced(memory: MemoryService)
     next search finds it broken, opens another and succeeds."""
     await _write(memory, ORG, title="Kept", content="the server closed the connection")
     assert await memory.search(None, ORG, "server closed connection")
-    async with memory.db.system() as session:
-        killed = await session.scalar(
-            text(
-                "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
-                " WHERE application_name = :name AND datname = current_database()"
-            ),
-            {"name": store.SEARCH_APPLICATION_NAME},
-        )
+    killed = await _on_search_backends(memory, "count(pg_terminate_backend(pid))")
     assert killed
     await asyncio.sleep(0.1)
     for _ in range(memory.search_concurrency + 1):

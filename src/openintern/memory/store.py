@@ -188,10 +188,11 @@ arbitrary sample anyway, and ranking 500 cost 8 ms a query at M2 (200: 4 ms)."""
 # Iterative scans so that filters do not starve the result; ef_search trades speed for
 # recall. set_config(..., true) is SET LOCAL: it lasts until the end of the caller's
 # transaction. Sent in the same pipeline as the search, so it costs no round trip.
-HNSW_SETTINGS = (
-    "SELECT set_config('hnsw.iterative_scan', 'relaxed_order', true) AS iterative_scan,"
+_HNSW_CONFIG = (
+    "set_config('hnsw.iterative_scan', 'relaxed_order', true) AS iterative_scan,"
     " set_config('hnsw.ef_search', %(ef)s, true) AS ef_search"
 )
+HNSW_SETTINGS = "SELECT " + _HNSW_CONFIG
 
 
 # chunk_counts -- chunks per memory, for the API's `chunks` field.
@@ -484,9 +485,7 @@ async def _run(session: AsyncSession, sql: str, bind: dict[str, Any], ef_search:
 # by org besides.
 SEARCH_SETTINGS = (
     "SELECT set_config('role', %(role)s, true) AS role,"
-    " set_config('app.org_id', %(org_id)s, true) AS org_id,"
-    " set_config('hnsw.iterative_scan', 'relaxed_order', true) AS iterative_scan,"
-    " set_config('hnsw.ef_search', %(ef)s, true) AS ef_search"
+    " set_config('app.org_id', %(org_id)s, true) AS org_id, " + _HNSW_CONFIG
 )
 SEARCH_APPLICATION_NAME = "openintern-memory-search"
 

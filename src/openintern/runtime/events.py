@@ -39,8 +39,9 @@ NOTIFY_PAYLOAD_MAX = 7_000  # PostgreSQL refuses NOTIFY payloads of 8,000 bytes 
 # together, and the NOTIFY goes out at commit. The lease is pushed forward only when less
 # than half of it is left (the heartbeat renews it otherwise): an UPDATE that leaves every
 # indexed column as it was can be HOT, with no new entry in the table's indexes — writing
-# the lease on every batch made token batches three times as expensive. Data-modifying CTEs run on one snapshot,
-# which is why the status change rides on the same UPDATE as the fence.
+# the lease on every batch made token batches three times as expensive. Data-modifying
+# CTEs run on one snapshot, which is why the status change rides on the same UPDATE as the
+# fence.
 APPEND_BATCH = text(
     """
     WITH u AS (
