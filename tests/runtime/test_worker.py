@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
+import psycopg
+import pytest
 from httpx import AsyncClient
 
 from openintern.runtime import Worker
@@ -211,3 +213,84 @@ async def test_a_write_extends_the_lease_only_when_half_of_it_is_gone(
         await writer.stop()
     events = (await runner.get(f"/api/runs/{run_id}/events")).json()["events"]
     assert [e["type"] for e in events] == ["run.started", "step.started"]
+
+
+async def test_token_batches_gather_from_their_first_event_not_from_the_last_write(
+    runner: AsyncClient, run_app: Any
+) -> None:
+    """Deltas coalesce for `TOKEN_FLUSH_DELAY_S` after a batch's first event. A batch whose
+    events arrived while the previous one was being written has waited already: it is
+    written at once instead of after another full pause (which, under load, added the
+    pause to every token's trip; bench W3)."""
+    import time
+
+    from openintern.runtime import queue
+    from openintern.runtime.events import TOKEN_FLUSH_DELAY_S, EventWriter, RunHandle
+
+    platform = run_app.state.platform
+    await platform.services["worker"].stop(grace_s=0.1)
+    await runner.post("/api/runs", json={"input": "x"})
+    async with platform.db.system() as session:
+        run = (await session.execute(queue.CLAIM, {"n": 1, "owner": "w-test", "lease_s": 30.0})).one()
+    writer = EventWriter(platform.db, "w-test", lease_s=30.0)  # not started: nothing is written
+    handle = RunHandle(run.id, run.org_id, run.agent_id, run.last_seq)
+    assert writer.gather_delay() == TOKEN_FLUSH_DELAY_S  # nothing pending
+    writer.emit(handle, "llm.token", {"delta": "a"}, span_id="s1")
+    first = time.monotonic()
+    writer.emit(handle, "llm.token", {"delta": "b"}, span_id="s1")  # merged: the batch's clock keeps running
+    assert 0 < writer.gather_delay(now=first) <= TOKEN_FLUSH_DELAY_S
+    assert writer.gather_delay(now=first + TOKEN_FLUSH_DELAY_S) <= 0  # waited long enough: write now
+
+
+async def test_the_writer_replaces_its_connection_after_losing_it(runner: AsyncClient, run_app: Any) -> None:
+    """A batch without extra statements is one autocommit statement on the writer's own
+    connection (one round trip). If that connection dies, the batch in flight fails as
+    before (its runs are left to be reclaimed) and the next batch connects again."""
+    from sqlalchemy import text
+
+    from openintern.runtime import queue
+    from openintern.runtime.events import EventWriter, RunHandle
+
+    platform = run_app.state.platform
+    db = platform.db
+    await platform.services["worker"].stop(grace_s=0.1)
+    ids = [
+        r["run_id"]
+        for r in (
+            await runner.post("/api/runs/batch", json={"runs": [{"input": "a"}, {"input": "b"}]})
+        ).json()["runs"]
+    ]
+    async with db.system() as session:
+        claimed = (await session.execute(queue.CLAIM, {"n": 2, "owner": "w-test", "lease_s": 30.0})).all()
+    first, second = (RunHandle(r.id, r.org_id, r.agent_id, r.last_seq) for r in claimed)
+    writer = EventWriter(db, "w-test", lease_s=30.0)
+    writer.start()
+
+    async def writer_backends() -> list[int]:
+        async with db.system() as session:
+            rows = await session.execute(
+                text("SELECT pid FROM pg_stat_activity WHERE application_name = 'openintern-event-writer'")
+            )
+            return [r.pid for r in rows]
+
+    try:
+        writer.emit(first, "run.started", {"kind": "agent", "attempt": 1})
+        await writer.commit(first)
+        (pid,) = await writer_backends()
+        async with db.system() as session:
+            await session.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+        writer.emit(first, "step.started", {"step": 1}, step=1)
+        with pytest.raises(psycopg.OperationalError):
+            await writer.commit(first)
+        assert first.lost and first.failure is not None  # left for another worker to resume
+        writer.emit(second, "run.started", {"kind": "agent", "attempt": 1})
+        await writer.commit(second)  # a new connection
+        assert (await writer_backends()) not in ([], [pid])
+    finally:
+        await writer.stop()
+    assert await writer_backends() == []  # closed on stop
+    events = {i: (await runner.get(f"/api/runs/{i}/events")).json()["events"] for i in ids}
+    assert {i: [e["type"] for e in evs] for i, evs in events.items()} == {
+        first.run_id: ["run.started"],  # the lost batch wrote nothing
+        second.run_id: ["run.started"],
+    }

@@ -18,14 +18,19 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import re
+import time
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
 
 import orjson
+import psycopg
+from psycopg.pq import TransactionStatus
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from openintern.db.engine import libpq_conninfo
 from openintern.db.session import Database
 from openintern.errors import OpenInternError
 
@@ -42,17 +47,16 @@ NOTIFY_PAYLOAD_MAX = 7_000  # PostgreSQL refuses NOTIFY payloads of 8,000 bytes 
 # the lease on every batch made token batches three times as expensive. Data-modifying
 # CTEs run on one snapshot, which is why the status change rides on the same UPDATE as the
 # fence.
-APPEND_BATCH = text(
-    """
+APPEND_BATCH_SQL = """
     WITH u AS (
-        SELECT * FROM jsonb_to_recordset(CAST(:updates AS jsonb))
+        SELECT * FROM jsonb_to_recordset(CAST(%(updates)s AS jsonb))
             AS u(id text, last_seq bigint, status text, output text, error text, steps int, usage jsonb)
     ), owned AS (
         UPDATE runs SET
             last_seq = greatest(runs.last_seq, u.last_seq),
             lease_expires_at = CASE WHEN u.status IS NOT NULL THEN NULL
-                                    WHEN runs.lease_expires_at < now() + make_interval(secs => :lease_s / 2)
-                                    THEN now() + make_interval(secs => :lease_s)
+                                    WHEN runs.lease_expires_at < now() + make_interval(secs => %(lease_s)s / 2)
+                                    THEN now() + make_interval(secs => %(lease_s)s)
                                     ELSE runs.lease_expires_at END,
             lease_owner = CASE WHEN u.status IS NULL THEN runs.lease_owner ELSE NULL END,
             status = coalesce(u.status, runs.status),
@@ -63,12 +67,12 @@ APPEND_BATCH = text(
             finished_at = CASE WHEN u.status IN ('completed', 'failed', 'cancelled') THEN now()
                                ELSE runs.finished_at END
           FROM u
-         WHERE runs.id = u.id AND runs.lease_owner = :owner AND runs.status = 'running'
+         WHERE runs.id = u.id AND runs.lease_owner = %(owner)s AND runs.status = 'running'
         RETURNING runs.id
     ), events AS (
         INSERT INTO run_events (run_id, seq, org_id, ts, type, agent_id, step, span_id, parent_span_id, payload)
         SELECT e.run_id, e.seq, e.org_id, e.ts, e.type, e.agent_id, e.step, e.span_id, e.parent_span_id, e.payload
-          FROM jsonb_to_recordset(CAST(:events AS jsonb))
+          FROM jsonb_to_recordset(CAST(%(events)s AS jsonb))
                AS e(run_id text, seq bigint, org_id text, ts timestamptz, type text, agent_id text, step int,
                     span_id text, parent_span_id text, payload jsonb)
          WHERE e.run_id IN (SELECT id FROM owned)
@@ -77,13 +81,13 @@ APPEND_BATCH = text(
     ), checkpoints AS (
         INSERT INTO checkpoints (run_id, step, org_id, state)
         SELECT c.run_id, c.step, c.org_id, c.state
-          FROM jsonb_to_recordset(CAST(:checkpoints AS jsonb)) AS c(run_id text, step int, org_id text, state jsonb)
+          FROM jsonb_to_recordset(CAST(%(checkpoints)s AS jsonb)) AS c(run_id text, step int, org_id text, state jsonb)
          WHERE c.run_id IN (SELECT id FROM owned)
         ON CONFLICT (run_id, step) DO UPDATE SET state = excluded.state, created_at = now()
         RETURNING 1
     ), notes AS (
         SELECT pg_notify('oi_events', n.payload)
-          FROM jsonb_to_recordset(CAST(:notes AS jsonb)) AS n(run_id text, payload text)
+          FROM jsonb_to_recordset(CAST(%(notes)s AS jsonb)) AS n(run_id text, payload text)
          WHERE n.run_id IN (SELECT id FROM owned)
     )
     SELECT array(SELECT id FROM owned) AS owned,
@@ -91,7 +95,9 @@ APPEND_BATCH = text(
            (SELECT count(*) FROM checkpoints) AS checkpoints,
            (SELECT count(*) FROM notes) AS notes
     """
-)
+# The same statement for a batch that runs more statements in its transaction (an
+# approval): those are SQLAlchemy statements, so that batch goes through a session.
+APPEND_BATCH = text(re.sub(r"%\((\w+)\)s", r":\1", APPEND_BATCH_SQL))
 
 READ_EVENTS = """
 SELECT seq, type, ts, agent_id, step, span_id, parent_span_id, payload
@@ -143,6 +149,7 @@ class _Batch:
     waiters: list[tuple[str, asyncio.Future[None]]] = field(default_factory=list)
     extras: list[tuple[str, Any, dict[str, Any]]] = field(default_factory=list)
     last: dict[str, dict[str, Any]] = field(default_factory=dict)  # run id → its last pending event
+    first_at: float | None = None  # time.monotonic() of the batch's first event
 
 
 def _now() -> datetime:
@@ -150,10 +157,14 @@ def _now() -> datetime:
 
 
 class EventWriter:
-    def __init__(self, db: Database, owner: str, lease_s: float) -> None:
+    def __init__(
+        self, db: Database, owner: str, lease_s: float, *, statement_timeout_ms: int = 30_000
+    ) -> None:
         self.db = db
         self.owner = owner
         self.lease_s = lease_s
+        self.statement_timeout_ms = statement_timeout_ms
+        self._conn: psycopg.AsyncConnection[Any] | None = None
         self._batch = _Batch()
         self._wake = asyncio.Event()
         self._urgent = False
@@ -190,6 +201,8 @@ class EventWriter:
             "parent_span_id": parent_span_id,
             "payload": payload,
         }
+        if self._batch.first_at is None:
+            self._batch.first_at = time.monotonic()
         self._batch.events.append(event)
         self._batch.last[handle.run_id] = event
         self._batch.handles[handle.run_id] = handle
@@ -257,13 +270,29 @@ class EventWriter:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
         await self._flush_once()
+        await self._drop_connection()
 
     async def _run(self) -> None:
         while True:
             await self._wake.wait()
             if not self._urgent:
-                await asyncio.sleep(TOKEN_FLUSH_DELAY_S)
+                await self._gather()
             await self._flush_once()
+
+    async def _gather(self) -> None:
+        """Let token deltas coalesce for up to `TOKEN_FLUSH_DELAY_S` after the batch's first
+        event. Counted from that event, not from the wake-up: events that arrived while the
+        previous batch was being written have waited already, and under load (bench W3) a
+        fixed pause after every write added its full length to every token's trip."""
+        if (wait := self.gather_delay()) > 0:
+            await asyncio.sleep(wait)
+
+    def gather_delay(self, now: float | None = None) -> float:
+        """How long the pending batch may still gather (seconds, ≤ 0: write it now)."""
+        first = self._batch.first_at
+        if first is None:
+            return TOKEN_FLUSH_DELAY_S
+        return TOKEN_FLUSH_DELAY_S - ((time.monotonic() if now is None else now) - first)
 
     async def _flush_once(self) -> None:
         self._wake.clear()
@@ -298,13 +327,47 @@ class EventWriter:
 
     async def _write(self, batch: _Batch) -> set[str]:
         params = _batch_params(batch, self.owner, self.lease_s)
+        if batch.extras:
+            return await self._write_with_extras(batch, params)
+        # One statement in autocommit is its own transaction: one round trip where a
+        # session takes three (BEGIN, the statement, COMMIT). In a busy worker every round
+        # trip waits for a turn of the event loop, and token latency (bench W3) is mostly
+        # the time from an emit to this commit.
+        conn = await self._connection()
+        try:
+            cur = await conn.execute(APPEND_BATCH_SQL, params)
+            row = await cur.fetchone()
+        except BaseException:
+            if conn.broken or conn.pgconn.transaction_status != TransactionStatus.IDLE:
+                await self._drop_connection()  # lost, or cancelled mid-statement
+            raise
+        assert row is not None
+        return set(row[0])
+
+    async def _write_with_extras(self, batch: _Batch, params: dict[str, Any]) -> set[str]:
         async with self.db.system() as session:
-            row = (await session.execute(APPEND_BATCH, params)).one()
-            owned = set(row.owned)
+            owned = set((await session.execute(APPEND_BATCH, params)).one().owned)
             for run_id, statement, extra_params in batch.extras:
                 if run_id in owned:
                     await session.execute(statement, extra_params)
         return owned
+
+    async def _connection(self) -> psycopg.AsyncConnection[Any]:
+        if self._conn is None or self._conn.closed:
+            self._conn = await psycopg.AsyncConnection.connect(
+                libpq_conninfo(self.db.url),
+                autocommit=True,
+                prepare_threshold=5,
+                application_name="openintern-event-writer",
+                options=f"-c statement_timeout={int(self.statement_timeout_ms)}",
+            )
+        return self._conn
+
+    async def _drop_connection(self) -> None:
+        conn, self._conn = self._conn, None
+        if conn is not None:
+            with contextlib.suppress(Exception):
+                await conn.close()
 
 
 def _dumps(value: Any) -> str:

@@ -52,7 +52,9 @@ class Worker:
         self.services = services or {}
         self.concurrency = concurrency or settings.runtime.worker_concurrency
         self.id = worker_id or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
-        self.writer = EventWriter(db, self.id, settings.runtime.lease_s)
+        self.writer = EventWriter(
+            db, self.id, settings.runtime.lease_s, statement_timeout_ms=settings.database.statement_timeout_ms
+        )
         self.running: dict[str, tuple[asyncio.Task[None], RunContext]] = {}
         self._wake = asyncio.Event()
         self._stopping = asyncio.Event()
