@@ -140,7 +140,7 @@ def fake_llm(port: int) -> Iterator[str]:
 def fake_llm_process(port: int) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
     """`fake_llm`, also yielding the process (for CPU accounting)."""
     proc = subprocess.Popen(
-        [sys.executable, "-m", "openintern.testing.fake_llm", "--port", str(port)],
+        [sys.executable, "-m", "openintern", "dev", "fake-llm", "--port", str(port)],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import signal
 from typing import Any
@@ -53,6 +54,9 @@ def test_two_workers_never_run_the_same_run(procs: Procs) -> None:
     body = {"input": "x", "model": "fake/loop?tool=echo&n=2&latency_ms=20", "tools": ["echo"]}
     ids = [httpx.post(f"{url}/api/runs", json=body, headers=auth).json()["run_id"] for _ in range(60)]
     wait_for(lambda: all(status(url, auth, r) == "completed" for r in ids), timeout=60, what="60 runs")
+    # uvicorn[standard] installs uvloop on Linux and macOS; a worker runs on it when it can
+    loop = "uvloop" if importlib.util.find_spec("uvloop") else "asyncio"
+    assert f"concurrency 20, {loop})" in (procs.logs / "worker-a.log").read_text()
     for run_id in ids:
         log = events(url, auth, run_id)
         kinds = [e["type"] for e in log]

@@ -14,10 +14,10 @@ def fake_llm(
 ) -> None:
     """Run the fake OpenAI/Anthropic-compatible server (scripted replies, tools, streaming)."""
     # The one place the product reaches into openintern.testing: a demo/benchmark tool.
-    import asyncio
     import contextlib
 
+    from openintern.cli import aio
     from openintern.testing.fake_llm import serve
 
     with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(serve(host, port))
+        aio.run(serve(host, port))

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import typer
 
+from openintern.cli import aio
 from openintern.cli.context import settings_from
 from openintern.cli.output import console, handle_errors
 
@@ -30,7 +31,7 @@ def worker(
         settings = settings_from(
             config, database__url=database_url, data_dir=data_dir, runtime__worker_concurrency=concurrency
         )
-    asyncio.run(_main(settings, watch_parent=settings_stdin))
+    aio.run(_main(settings, watch_parent=settings_stdin))
 
 
 class _ParentPipe(asyncio.Protocol):
@@ -66,7 +67,9 @@ async def _main(settings: object, *, watch_parent: bool = False) -> None:
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
     await worker.start()
-    console.print(f"[green]worker {worker.id} running[/] (concurrency {worker.concurrency}); Ctrl-C to stop")
+    console.print(
+        f"[green]worker {worker.id} running[/] (concurrency {worker.concurrency}, {aio.loop_name()}); Ctrl-C to stop"
+    )
     if watch_parent:
         await loop.connect_read_pipe(lambda: _ParentPipe(stop), sys.stdin)
     await stop.wait()
