@@ -45,6 +45,7 @@ def test_doctor_on_a_healthy_install(env: dict[str, str]) -> None:
     two = json.loads(oi("doctor", "--json", env={**env, "OPENINTERN_SERVER__WORKER_PROCESSES": "2"}).stdout)
     workers = next(c for c in two["checks"] if c["name"] == "workers")
     assert workers["detail"].startswith("serve: 2 worker process(es) beside the API (set)"), workers
+    assert workers["detail"].endswith("on uvloop"), workers  # uvicorn[standard] installs it here
     human = oi("doctor", env=env)
     assert "ok  database" in human.stdout and "ready" in human.stdout
 

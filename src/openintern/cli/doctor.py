@@ -164,10 +164,19 @@ def _workers(settings: object) -> Check:
     configured = settings.server.worker_processes
     count = default_count() if configured is None else configured
     how = "set" if configured is not None else f"default for {os.cpu_count() or 1} core(s)"
-    each = f"{settings.runtime.worker_concurrency} runs at once each"
+    each = f"{settings.runtime.worker_concurrency} runs at once each, {_event_loop()}"
     if count == 0:
         return Check("workers", "ok", f"serve: workers in the API process ({how}), {each}")
     return Check("workers", "ok", f"serve: {count} worker process(es) beside the API ({how}), {each}")
+
+
+def _event_loop() -> str:
+    """Which loop API and worker processes run on (cli/aio.py; uvicorn picks the same)."""
+    import importlib.util
+
+    if importlib.util.find_spec("uvloop") is not None:
+        return "on uvloop"
+    return "on asyncio's loop (uvloop is not installed: installing it saves CPU per streamed token)"
 
 
 def _web_ui() -> Check:
