@@ -156,7 +156,7 @@ def _chunk_filters(flags: Flags) -> str:
 # tiers that all have one are one walk per tier, merged by distance; any other set walks
 # the whole-table index with the tier filter applied during the walk.
 _VECTOR_BRANCH = """
-    SELECT c.id, c.memory_id, c.embedding <=> CAST(%(qvec)s AS vector) AS distance
+    SELECT c.id, c.memory_id, c.embedding <=> CAST(%(qvec)s AS vector) AS distance, c.text
       FROM memory_chunks c
      WHERE c.embedding IS NOT NULL AND c.embedding_model = %(model)s AND {tier} AND {filters}
      ORDER BY c.embedding <=> CAST(%(qvec)s AS vector)
@@ -174,7 +174,7 @@ _VECTOR_BRANCH = """
 # AND results anyway. Memory-level filters apply outside, so with one the function ranks
 # all :cap candidates (:pre_n).
 _TEXT_BRANCH = """
-    SELECT t.id, t.memory_id, t.score
+    SELECT t.id, t.memory_id, t.score, t.text
       FROM memory_text_top(%(org_id)s, to_tsquery('simple', %({tq})s), to_tsquery('simple', %({rq})s),
                            CAST(%(tiers)s AS text[]), %(project_id)s, %(only_project)s, %({cap})s,
                            %({pre_n})s) AS t
@@ -262,8 +262,8 @@ def vector_sql(tiers: tuple[str, ...], flags: Flags = Flags()) -> str:
 
 
 def _half_ctes(tiers: tuple[str, ...], flags: Flags, vector: bool, text_queries: int) -> list[str]:
-    """CTEs ``v`` (the vector half: id, memory_id, distance) and ``t0``, ``t1`` (the strict
-    text query and its fallback: id, memory_id, score), each its top :n."""
+    """CTEs ``v`` (the vector half: id, memory_id, distance, text) and ``t0``, ``t1`` (the
+    strict text query and its fallback: id, memory_id, score, text), each its top :n."""
     ctes = [f"v AS ({vector_sql(tiers, flags)})"] if vector else []
     text_filter = _MEMORY_FILTER.format(col="t.memory_id") if flags.memory_filter else "true"
     for i in range(text_queries):
@@ -316,13 +316,19 @@ def candidates_sql(tiers: tuple[str, ...], flags: Flags, vector: bool, text_quer
 #    that order (so the sums equal Python's), best first, ties by memory id (bytewise, as
 #    Python compares strings), the first :top_k;
 #  - then each hit's memory (not its content: search returns snippets) and the text of the
-#    chunk its snippet is cut from (the text half's chunk, else the vector half's).
-_NO_ROWS = "SELECT CAST(NULL AS bigint) AS id, CAST(NULL AS text) AS memory_id, CAST(NULL AS float8) AS score"
+#    chunk its snippet is cut from (the text half's chunk, else the vector half's), which
+#    each half carries along from the row it read (a join to memory_chunks for it cost
+#    ~0.2 ms of PostgreSQL CPU per search at M2, planning and executing a second reference
+#    to the table; bench/RESULTS.md).
+_NO_ROWS = (
+    "SELECT CAST(NULL AS bigint) AS id, CAST(NULL AS text) AS memory_id, CAST(NULL AS float8) AS score,"
+    " CAST(NULL AS text) AS text"
+)
 _FUSE = """
 , vl AS ({vl}),
   tl AS ({tl}),
-  vm AS (SELECT DISTINCT ON (memory_id) memory_id, id, score, pos FROM vl ORDER BY memory_id, pos),
-  tm AS (SELECT DISTINCT ON (memory_id) memory_id, id, score, pos FROM tl WHERE pos <= %(n)s
+  vm AS (SELECT DISTINCT ON (memory_id) memory_id, id, score, pos, text FROM vl ORDER BY memory_id, pos),
+  tm AS (SELECT DISTINCT ON (memory_id) memory_id, id, score, pos, text FROM tl WHERE pos <= %(n)s
           ORDER BY memory_id, pos),
   vr AS (SELECT vm.*, row_number() OVER (ORDER BY pos) AS rank FROM vm),
   tr AS (SELECT tm.*, row_number() OVER (ORDER BY pos) AS rank FROM tm),
@@ -331,16 +337,15 @@ _FUSE = """
            coalesce(CAST(%(vector_weight)s AS float8) / (%(rrf_k)s + vr.rank), 0)
              + coalesce(CAST(1 AS float8) / (%(rrf_k)s + tr.rank), 0) AS rrf,
            vr.score AS vector_score, vr.id AS vector_chunk, tr.score AS text_score, tr.id AS text_chunk,
-           coalesce(tr.id, vr.id) AS snippet_chunk
+           CASE WHEN tr.id IS NOT NULL THEN tr.text ELSE vr.text END AS snippet_text
       FROM vr FULL JOIN tr ON tr.memory_id = vr.memory_id),
   hits AS (SELECT * FROM fused ORDER BY rrf DESC, memory_id COLLATE "C" LIMIT %(top_k)s)
 SELECT h.memory_id, h.rrf, h.vector_score, h.vector_chunk, h.text_score, h.text_chunk,
        m.org_id, m.project_id, m.tier, m.title, m.tags, m.metadata, m.importance, m.source,
        m.content_hash, m.group_id, m.agent_id, m.session_key, m.run_id, m.created_at, m.updated_at,
-       c.text
+       h.snippet_text AS text
   FROM hits h
   JOIN memories m ON m.id = h.memory_id AND m.org_id = %(org_id)s
-  LEFT JOIN memory_chunks c ON c.id = h.snippet_chunk AND c.org_id = %(org_id)s
  ORDER BY h.rrf DESC, h.memory_id COLLATE "C"
 """
 
@@ -354,19 +359,20 @@ def search_sql(
         raise ValueError("a search needs at least one half")
     vl = (
         "SELECT v.id, v.memory_id, 1 - v.distance AS score,"
-        " row_number() OVER (ORDER BY 1 - v.distance DESC, v.id) AS pos FROM v"
+        " row_number() OVER (ORDER BY 1 - v.distance DESC, v.id) AS pos, v.text FROM v"
         if vector
         else f"SELECT *, CAST(NULL AS bigint) AS pos FROM ({_NO_ROWS}) AS e WHERE false"
     )
     if text_queries:
-        parts = ["SELECT 0 AS q, t0.id, t0.memory_id, t0.score FROM t0"]
+        parts = ["SELECT 0 AS q, t0.id, t0.memory_id, t0.score, t0.text FROM t0"]
         if text_queries > 1:
             parts.append(
-                f"SELECT 1, t1.id, t1.memory_id, t1.score FROM t1"
+                f"SELECT 1, t1.id, t1.memory_id, t1.score, t1.text FROM t1"
                 f" WHERE {_FALLBACK_GATE} AND t1.id NOT IN (SELECT id FROM t0)"
             )
         tl = (
-            "SELECT x.id, x.memory_id, x.score, row_number() OVER (ORDER BY x.q, x.score DESC, x.id) AS pos"
+            "SELECT x.id, x.memory_id, x.score,"
+            " row_number() OVER (ORDER BY x.q, x.score DESC, x.id) AS pos, x.text"
             f" FROM ({' UNION ALL '.join(parts)}) AS x"
         )
     else:
