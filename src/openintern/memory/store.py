@@ -184,9 +184,10 @@ _TEXT_BRANCH = """
 """
 TEXT_RANK_CAP = 500
 FALLBACK_RANK_CAP = 200
-"""The fallback query (of a long query whose AND found too few) ranks fewer: an any-term
-query's common terms match tens of thousands of chunks at scale, the first :cap of them are
-an arbitrary sample anyway, and ranking 500 cost 8 ms a query at M2 (200: 4 ms)."""
+"""The fallback query (of a long query whose AND found too few) ranks fewer: at scale, common
+words match tens of thousands of chunks with any of them and, at M2, up to 26,000 with all of
+five but one; the first :cap of those are an arbitrary sample anyway, and ranking 500
+any-term matches cost 8 ms a query at M2 (200: 4 ms)."""
 
 # Iterative scans so that filters do not starve the result; ef_search trades speed for
 # recall. set_config(..., true) is SET LOCAL: it lasts until the end of the caller's
