@@ -111,9 +111,11 @@ class TestTextQueries:
         )
 
     def test_sentences_and_cjk_fall_back_to_any_term(self) -> None:
-        words = "roll back the blue green deployment of the billing service tonight after the freeze"
-        strict, loose = text_queries(words)
-        assert loose.match == loose.rank == strict.match.replace(" & ", " | ")
+        seven = "roll back the blue green deployment of the billing service"
+        assert text_queries(seven)[1].match.count(" | ") == 6  # seven words: all but one
+        for words in (seven + " tonight", seven + " tonight after the freeze"):
+            strict, loose = text_queries(words)
+            assert loose.match == loose.rank == strict.match.replace(" & ", " | ")
         # Bigrams across word boundaries (何配, 置混) are in no document: all-but-one would
         # still require them.
         strict, loose = text_queries("如何配置混合检索")
