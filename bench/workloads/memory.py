@@ -282,12 +282,13 @@ def _server_cpu_s(pg_dir: Path) -> float:
 
 async def _m2_search(url: str, conninfo: str, words: list[str], pg_dir: Path) -> dict[str, Any]:
     """Queries: 5 words of a fresh window (a chunk-like passage that is not in the table).
-    Each search opens a tenant transaction and calls `MemoryService.search` in it, as the
-    API's unit of work does; the statement itself runs on the service's search connections
-    (at most `memory.search_concurrency` at once, default cores + 1). CPU per query: this
-    process's (the service: the transaction, embedding, SQL client, snippets) and the
-    server's (its backends), over the measured phase; with 20 in flight on a machine's
-    cores, their sum is what bounds throughput."""
+    Each search calls `MemoryService.search` with no transaction (``session`` None), as the
+    API route does once it has authenticated the caller (in a short transaction of its own,
+    as every route does; not measured here); the statement runs on the service's search
+    connections (at most `memory.search_concurrency` at once, default cores + 1), as the
+    tenant. CPU per query: this process's (the service: embedding, SQL client, snippets)
+    and the server's (its backends), over the measured phase; with 20 in flight on a
+    machine's cores, their sum is what bounds throughput."""
     from openintern.memory import PlainScope
 
     queries = [
@@ -305,8 +306,7 @@ async def _m2_search(url: str, conninfo: str, words: list[str], pg_dir: Path) ->
 
         async def one(q: str, mode: str, lat: list[float]) -> None:
             t = time.perf_counter()
-            async with memory.db.tenant(ORG) as session:
-                await memory.search(session, scope, q, tiers=["episodic"], top_k=10, mode=mode)
+            await memory.search(None, scope, q, tiers=["episodic"], top_k=10, mode=mode)
             lat.append(time.perf_counter() - t)
 
         async def run(qs: list[str], mode: str, lat: list[float]) -> None:

@@ -62,6 +62,13 @@ LISTS: list[str] = [
     "/api/memory?tier=archival&q=secret",
 ]
 
+# Searches (POST bodies) whose results must never show any of org B's ids; B's memory is
+# seeded below, so each would find it if the search crossed the tenant wall.
+SEARCHES: list[tuple[str, dict[str, Any]]] = [
+    ("/api/memory/search", {"query": "b's secret memory", "mode": mode, "top_k": 100})
+    for mode in ("hybrid", "vector", "text")
+]
+
 # Seeders create more of B's objects and return {name: id} for the placeholders.
 Seeder = Callable[[AsyncClient, dict[str, str]], Awaitable[dict[str, str]]]
 

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from httpx import AsyncClient
 
-from tests.api.isolation_cases import CASES, LISTS, SEEDERS
+from tests.api.isolation_cases import CASES, LISTS, SEARCHES, SEEDERS
 from tests.fixtures.tenants import Tenant, make_tenant
 
 
@@ -67,10 +67,25 @@ async def test_org_a_cannot_touch_org_b(
                     continue
                 assert resp.status_code == 200, f"GET {path} [{label}] → {resp.status_code}"
                 assert not set(ids.values()) & _all_strings(resp.json()), f"GET {path} [{label}] leaks org B"
+        for path, search in SEARCHES:
+            for label, headers, query, extra in _tricks(ids):
+                resp = await client.post(
+                    path, headers={**credential, **headers}, params=query, json={**search, **extra}
+                )
+                if resp.status_code in (403, 404, 422):
+                    continue
+                assert resp.status_code == 200, f"POST {path} {search} [{label}] → {resp.status_code}"
+                assert not set(ids.values()) & _all_strings(resp.json()), (
+                    f"POST {path} {search} [{label}] leaks org B"
+                )
     # B's objects are untouched.
     assert (await client.get(f"/api/projects/{ids['project_id']}", headers=b.auth)).status_code == 200
     key = (await client.get(f"/api/keys/{ids['key_id']}", headers=b.auth)).json()
     assert key["status"] == "active"
+    # ... and the searches above would have found B's memory: B's own do.
+    for path, search in SEARCHES:
+        found = (await client.post(path, headers=b.auth, json=search)).json()["results"]
+        assert ids["memory_id"] in {r["memory_id"] for r in found}, search
 
 
 def _all_strings(value: Any) -> set[str]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from openintern.memory.cjk import text_queries, tokenize_for_index, tokenize_query
+from openintern.memory.cjk import TextQuery, text_queries, tokenize_for_index, tokenize_query
 
 
 def matches(query: str, document: str) -> bool:
@@ -96,19 +96,34 @@ class TestTokenizeQuery:
 
 class TestTextQueries:
     def test_short_queries_need_every_content_word(self) -> None:
-        assert text_queries("how do we roll back") == ["roll & back"]
-        assert text_queries("the") == ["the"]  # only stop words: keep them
+        assert text_queries("how do we roll back") == [TextQuery("roll & back", "roll & back")]
+        assert text_queries("the") == [TextQuery("the", "the")]  # only stop words: keep them
         assert text_queries("  ,, ") == []
 
-    def test_long_queries_try_all_then_any(self) -> None:
-        assert text_queries("how do we roll back a blue green deployment") == [
-            "roll & back & blue & green & deployment",
-            "roll | back | blue | green | deployment",
-        ]
+    def test_keyword_queries_try_all_then_all_but_one_ranked_as_any(self) -> None:
+        strict, loose = text_queries("how do we roll back a blue green deployment")
+        assert strict == TextQuery(*["roll & back & blue & green & deployment"] * 2)
+        assert loose.rank == "roll | back | blue | green | deployment"
+        assert loose.match == (
+            "(back & blue & green & deployment) | (roll & blue & green & deployment)"
+            " | (roll & back & green & deployment) | (roll & back & blue & deployment)"
+            " | (roll & back & blue & green)"
+        )
+
+    def test_sentences_and_cjk_fall_back_to_any_term(self) -> None:
+        seven = "roll back the blue green deployment of the billing service"
+        assert text_queries(seven)[1].match.count(" | ") == 6  # seven words: all but one
+        for words in (seven + " tonight", seven + " tonight after the freeze"):
+            strict, loose = text_queries(words)
+            assert loose.match == loose.rank == strict.match.replace(" & ", " | ")
+        # Bigrams across word boundaries (何配, 置混) are in no document: all-but-one would
+        # still require them.
+        strict, loose = text_queries("如何配置混合检索")
+        assert loose.match == loose.rank == "如何 | 何配 | 配置 | 置混 | 混合 | 合检 | 检索"
 
     def test_cjk(self) -> None:
-        assert text_queries("书") == ["书:*"]
-        assert text_queries("混合检索") == ["混合 & 合检 & 检索"]
+        assert text_queries("书") == [TextQuery("书:*", "书:*")]
+        assert text_queries("混合检索") == [TextQuery(*["混合 & 合检 & 检索"] * 2)]
 
 
 def test_snippets_mark_content_words_not_stop_words() -> None:

@@ -13,7 +13,7 @@ from sqlalchemy.exc import OperationalError
 
 from openintern.config import load_settings
 from openintern.memory import MemoryService, PlainScope, store
-from openintern.memory.cjk import text_queries
+from openintern.memory.cjk import TextQuery, text_queries
 from openintern.memory.service import default_search_concurrency
 
 ORG = PlainScope("org_default")
@@ -138,7 +138,7 @@ async def test_connection_errors_surface_as_sqlalchemy_errors(memory: MemoryServ
         store.filter_params(ORG.org_id, None, ["archival"], {}),
         ("archival",),
         None,
-        ["okapi"],
+        [TextQuery("okapi", "okapi")],
         n=25,
         top_k=5,
         rrf_k=10,

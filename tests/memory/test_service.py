@@ -71,6 +71,25 @@ async def test_scores_of_each_half(memory: MemoryService) -> None:
     assert textual.hit.vector is None and textual.hit.text
 
 
+async def test_a_keyword_query_with_one_word_wrong_finds_the_chunks_with_the_others(
+    memory: MemoryService,
+) -> None:
+    """Five keywords, one mistyped: no chunk has all five, so the text half falls back to the
+    chunks with all of them but one (`cjk.text_queries`). 250 notes written first share one
+    keyword each; the any-term fallback ranked the first 200 chunks it found with any
+    keyword, these notes, and missed the runbook."""
+    async with memory.db.tenant(ORG.org_id) as session:
+        for i in range(250):
+            await memory.write(session, ORG, {"title": f"note {i}", "content": f"deployment note {i}"})
+        content = "The blue green deployment runbook says how to roll back."
+        target = (await memory.write(session, ORG, {"title": "Runbook", "content": content})).id
+    found = await _search(memory, "rollbak blue green deployment runbook", mode="text", top_k=5)
+    assert [r.memory.id for r in found] == [target]
+    assert (await _search(memory, "rollbak blue green deployment runbook", top_k=5))[0].memory.id == target
+    # Two words wrong: the runbook has three of the five, the notes one; neither is enough.
+    assert await _search(memory, "rollbak blu green deployment runbook", mode="text") == []
+
+
 async def test_project_scope_sees_its_own_and_org_wide(memory: MemoryService) -> None:
     async with memory.db.system() as session:
         await session.execute(

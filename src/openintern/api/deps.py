@@ -120,7 +120,9 @@ PrincipalDep = Annotated[Principal, Depends(_principal)]
 
 
 async def authenticated_scope(request: Request) -> Scope:
-    """Authenticate and narrow in a short transaction of its own (for long streams)."""
+    """Authenticate and narrow in a short transaction of its own, for routes that keep no
+    transaction open: long streams, and work that runs elsewhere (MinerU extraction, memory
+    search on memory's own connections)."""
     platform = platform_of(request)
     async with platform.db.sessions() as session, session.begin():
         principal = await resolve_principal(session, request, platform)

@@ -27,12 +27,13 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterator
-from typing import Literal
+from typing import Literal, NamedTuple
 
 __all__ = [
     "CJK_CHARS",
     "STOPWORDS",
     "QueryMatch",
+    "TextQuery",
     "text_queries",
     "tokenize_for_index",
     "tokenize_query",
@@ -66,6 +67,12 @@ nobody searches for and which bloat the index (PostgreSQL refuses lexemes over 2
 
 AUTO_ALL_MAX_TERMS = 4
 """In `match="auto"`, queries with at most this many distinct terms require all of them."""
+
+ALL_BUT_ONE_MAX_TERMS = 7
+"""A query of up to this many words (and more than `AUTO_ALL_MAX_TERMS`) falls back from
+all terms to all terms but one; a longer one, or one with CJK bigrams, to any term. Up to 7
+words the all-but-one query costs less than the any-term one at M2 (mean per fallback, 5
+words: 2.3 against 4.7 ms; 7: 2.7 against 3.4), at 8 more (4.0 against 3.2)."""
 
 QueryMatch = Literal["auto", "all", "any"]
 
@@ -137,21 +144,48 @@ any-term query leaves them out: OR-ing `the` matches nearly every chunk, and ran
 chunk is what makes full text slow at scale."""
 
 
-def text_queries(text: str) -> list[str]:
-    """The `to_tsquery` expressions to try in turn, strictest first.
+class TextQuery(NamedTuple):
+    """One full-text query of a search: ``match`` (a `to_tsquery` expression) selects the
+    chunks, ``rank`` (another) orders them by `ts_rank_cd`."""
+
+    match: str
+    rank: str
+
+
+def text_queries(text: str) -> list[TextQuery]:
+    """The full-text queries to try in turn, strictest first.
 
     Stop words are left out when the query has other terms: requiring `the` costs a walk
     of the longest posting list and adds nothing, and OR-ing it matches nearly every chunk.
     A short query (`tokenize_query`'s "auto": at most `AUTO_ALL_MAX_TERMS` terms) is one
-    AND query. A longer one is its AND query, then an OR query: chunks with every term rank
-    first, and the OR query fills the remaining places.
+    AND query. A longer one is its AND query, then a looser one that fills the remaining
+    places after the chunks with every term:
+
+    * up to `ALL_BUT_ONE_MAX_TERMS` words: chunks with all terms but one (any one), ranked
+      as an OR query (ranking with the OR of ANDs costs several times more per chunk). A
+      keyword query with one mistyped or absent word still finds the chunks with the rest;
+      an any-term query at scale found only the first few hundred chunks with a common
+      word, and cost more (its matches were a bitmap of every chunk with any of the words,
+      or a scan of the table until enough matched; bench/RESULTS.md, M2);
+    * longer queries (sentences, an agent's recall) and CJK ones (bigrams that straddle
+      word boundaries match nothing, so several of them are missing from any chunk): any
+      term, ranked as such.
     """
     terms = list(dict.fromkeys(tokens(text)))
     content = [t for t in terms if t not in STOPWORDS] or terms
     if len(content) <= AUTO_ALL_MAX_TERMS:
         strict = _expression(content, "auto")
-        return [strict] if strict else []
-    return [_expression(content, "all"), _expression(content, "any")]
+        return [TextQuery(strict, strict)] if strict else []
+    strict = _expression(content, "all")
+    anyterm = _expression(content, "any")
+    if len(content) <= ALL_BUT_ONE_MAX_TERMS and not any(_ONE_CJK_RE.search(t) for t in content):
+        return [TextQuery(strict, strict), TextQuery(_all_but_one(content), anyterm)]
+    return [TextQuery(strict, strict), TextQuery(anyterm, anyterm)]
+
+
+def _all_but_one(terms: list[str]) -> str:
+    """`(b & c) | (a & c) | (a & b)`: every term but one, whichever."""
+    return " | ".join("(" + " & ".join(terms[:i] + terms[i + 1 :]) + ")" for i in range(len(terms)))
 
 
 def _is_single_cjk(term: str) -> bool:

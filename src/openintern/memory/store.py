@@ -25,6 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from openintern.db.orm.memory import PARTIAL_INDEX_TIERS, TIERS
 from openintern.db.session import APP_ROLE
+from openintern.memory.cjk import TextQuery
 
 Row = Any  # a psycopg named tuple
 
@@ -155,35 +156,38 @@ def _chunk_filters(flags: Flags) -> str:
 # tiers that all have one are one walk per tier, merged by distance; any other set walks
 # the whole-table index with the tier filter applied during the walk.
 _VECTOR_BRANCH = """
-    SELECT c.id, c.memory_id, c.embedding <=> CAST(%(qvec)s AS vector) AS distance
+    SELECT c.id, c.memory_id, c.embedding <=> CAST(%(qvec)s AS vector) AS distance, c.text
       FROM memory_chunks c
      WHERE c.embedding IS NOT NULL AND c.embedding_model = %(model)s AND {tier} AND {filters}
      ORDER BY c.embedding <=> CAST(%(qvec)s AS vector)
      LIMIT %(n)s
 """
 
-# text_top -- chunks matching the CJK-aware tsquery, ranked by cover density (terms present
-# and close together), from memory_text_top() (migration 0004): under RLS the `@@` operator
-# cannot use the GIN index (it is not leakproof); the function can, and answers only for the
-# transaction's own org, applying the org, tier and project filters itself (it plans each
-# call, so a one-tier search uses that tier's partial GIN index). Ranking reads every
-# matching tsvector, so at most :cap matches are ranked: an AND query rarely has that many,
-# and an any-term query that does is dominated by the vector half and the AND results
-# anyway. Memory-level filters apply outside, so with one the function ranks all :cap
-# candidates (:pre_n).
+# text_top -- chunks matching one CJK-aware tsquery (:tq), ranked by cover density (terms
+# present and close together) for another (:rq; the same one but for the all-but-one
+# fallback, `cjk.text_queries`), from memory_text_top() (migrations 0004, 0007): under RLS
+# the `@@` operator cannot use the GIN index (it is not leakproof); the function can, and
+# answers only for the transaction's own org, applying the org, tier and project filters
+# itself (it plans each call, so a one-tier search uses that tier's partial GIN index).
+# Ranking reads every matching tsvector, so at most :cap matches are ranked: an AND query
+# rarely has that many, and a fallback that does is dominated by the vector half and the
+# AND results anyway. Memory-level filters apply outside, so with one the function ranks
+# all :cap candidates (:pre_n).
 _TEXT_BRANCH = """
-    SELECT t.id, t.memory_id, t.score
-      FROM memory_text_top(%(org_id)s, to_tsquery('simple', %({tq})s), CAST(%(tiers)s AS text[]),
-                           %(project_id)s, %(only_project)s, %({cap})s, %({pre_n})s) AS t
+    SELECT t.id, t.memory_id, t.score, t.text
+      FROM memory_text_top(%(org_id)s, to_tsquery('simple', %({tq})s), to_tsquery('simple', %({rq})s),
+                           CAST(%(tiers)s AS text[]), %(project_id)s, %(only_project)s, %({cap})s,
+                           %({pre_n})s) AS t
      WHERE {filters}
      ORDER BY t.score DESC, t.id
      LIMIT %(n)s
 """
 TEXT_RANK_CAP = 500
-ANY_TERM_RANK_CAP = 200
-"""The any-term query (the fallback of a long query whose AND found too few) ranks fewer:
-its common terms match tens of thousands of chunks at scale, the first :cap of them are an
-arbitrary sample anyway, and ranking 500 cost 8 ms a query at M2 (200: 4 ms)."""
+FALLBACK_RANK_CAP = 200
+"""The fallback query (of a long query whose AND found too few) ranks fewer: at scale, common
+words match tens of thousands of chunks with any of them and, at M2, up to 26,000 with all of
+five but one; the first :cap of those are an arbitrary sample anyway, and ranking 500
+any-term matches cost 8 ms a query at M2 (200: 4 ms)."""
 
 # Iterative scans so that filters do not starve the result; ef_search trades speed for
 # recall. set_config(..., true) is SET LOCAL: it lasts until the end of the caller's
@@ -259,19 +263,21 @@ def vector_sql(tiers: tuple[str, ...], flags: Flags = Flags()) -> str:
 
 
 def _half_ctes(tiers: tuple[str, ...], flags: Flags, vector: bool, text_queries: int) -> list[str]:
-    """CTEs ``v`` (the vector half: id, memory_id, distance) and ``t0``, ``t1`` (the strict
-    and the any-term text query: id, memory_id, score), each its top :n."""
+    """CTEs ``v`` (the vector half: id, memory_id, distance, text) and ``t0``, ``t1`` (the
+    strict text query and its fallback: id, memory_id, score, text), each its top :n."""
     ctes = [f"v AS ({vector_sql(tiers, flags)})"] if vector else []
     text_filter = _MEMORY_FILTER.format(col="t.memory_id") if flags.memory_filter else "true"
     for i in range(text_queries):
-        branch = _TEXT_BRANCH.format(tq=f"tq{i}", cap=f"cap{i}", pre_n=f"pre_n{i}", filters=text_filter)
+        branch = _TEXT_BRANCH.format(
+            tq=f"tq{i}", rq=f"rq{i}", cap=f"cap{i}", pre_n=f"pre_n{i}", filters=text_filter
+        )
         ctes.append(f"t{i} AS ({branch})")
     return ctes
 
 
-# The any-term query runs only when the strict one found fewer than :n chunks: a one-time
+# The fallback query runs only when the strict one found fewer than :n chunks: a one-time
 # filter, so otherwise it is not executed at all.
-_ANY_TERM_GATE = "(SELECT count(*) FROM t0) < %(n)s"
+_FALLBACK_GATE = "(SELECT count(*) FROM t0) < %(n)s"
 
 
 def _literal_limits(sql: str, n: int, top_k: int | None = None) -> str:
@@ -285,11 +291,11 @@ def _literal_limits(sql: str, n: int, top_k: int | None = None) -> str:
 @functools.lru_cache(maxsize=1024)
 def candidates_sql(tiers: tuple[str, ...], flags: Flags, vector: bool, text_queries: int, n: int) -> str:
     """Both halves before fusion (the fusion test's input): rows ``(half, id, memory_id, score)``,
-    half 0 the vector half (score: cosine similarity), 1 and 2 the strict and the any-term
-    text query (score: ts_rank_cd); each half in its order."""
+    half 0 the vector half (score: cosine similarity), 1 and 2 the strict text query and its
+    fallback (score: ts_rank_cd); each half in its order."""
     parts = ["SELECT 0, v.id, v.memory_id, 1 - v.distance FROM v"] if vector else []
     for i in range(text_queries):
-        gate = f" WHERE {_ANY_TERM_GATE}" if i else ""
+        gate = f" WHERE {_FALLBACK_GATE}" if i else ""
         parts.append(f"SELECT {i + 1}, t{i}.id, t{i}.memory_id, t{i}.score FROM t{i}{gate}")
     if not parts:
         raise ValueError("a search needs at least one half")
@@ -304,20 +310,26 @@ def candidates_sql(tiers: tuple[str, ...], flags: Flags, vector: bool, text_quer
 # search -- both halves, fused, with the hits' memories and snippet texts: one statement.
 # The fusion is `memory.search.fuse` (the reference; tests check that both agree), in SQL:
 #  - each half's list in order (vector: similarity; text: the strict query's chunks, then
-#    the any-term query's new ones, the first :n), positions `pos`;
+#    the fallback query's new ones, the first :n), positions `pos`;
 #  - per list, each memory counts once, with its first chunk; its rank is its place among
 #    the memories of that list;
 #  - rrf = vector_weight / (rrf_k + vector rank) + 1 / (rrf_k + text rank), in float8 and in
 #    that order (so the sums equal Python's), best first, ties by memory id (bytewise, as
 #    Python compares strings), the first :top_k;
 #  - then each hit's memory (not its content: search returns snippets) and the text of the
-#    chunk its snippet is cut from (the text half's chunk, else the vector half's).
-_NO_ROWS = "SELECT CAST(NULL AS bigint) AS id, CAST(NULL AS text) AS memory_id, CAST(NULL AS float8) AS score"
+#    chunk its snippet is cut from (the text half's chunk, else the vector half's), which
+#    each half carries along from the row it read (a join to memory_chunks for it cost
+#    ~0.2 ms of PostgreSQL CPU per search at M2, planning and executing a second reference
+#    to the table; bench/RESULTS.md).
+_NO_ROWS = (
+    "SELECT CAST(NULL AS bigint) AS id, CAST(NULL AS text) AS memory_id, CAST(NULL AS float8) AS score,"
+    " CAST(NULL AS text) AS text"
+)
 _FUSE = """
 , vl AS ({vl}),
   tl AS ({tl}),
-  vm AS (SELECT DISTINCT ON (memory_id) memory_id, id, score, pos FROM vl ORDER BY memory_id, pos),
-  tm AS (SELECT DISTINCT ON (memory_id) memory_id, id, score, pos FROM tl WHERE pos <= %(n)s
+  vm AS (SELECT DISTINCT ON (memory_id) memory_id, id, score, pos, text FROM vl ORDER BY memory_id, pos),
+  tm AS (SELECT DISTINCT ON (memory_id) memory_id, id, score, pos, text FROM tl WHERE pos <= %(n)s
           ORDER BY memory_id, pos),
   vr AS (SELECT vm.*, row_number() OVER (ORDER BY pos) AS rank FROM vm),
   tr AS (SELECT tm.*, row_number() OVER (ORDER BY pos) AS rank FROM tm),
@@ -326,16 +338,15 @@ _FUSE = """
            coalesce(CAST(%(vector_weight)s AS float8) / (%(rrf_k)s + vr.rank), 0)
              + coalesce(CAST(1 AS float8) / (%(rrf_k)s + tr.rank), 0) AS rrf,
            vr.score AS vector_score, vr.id AS vector_chunk, tr.score AS text_score, tr.id AS text_chunk,
-           coalesce(tr.id, vr.id) AS snippet_chunk
+           CASE WHEN tr.id IS NOT NULL THEN tr.text ELSE vr.text END AS snippet_text
       FROM vr FULL JOIN tr ON tr.memory_id = vr.memory_id),
   hits AS (SELECT * FROM fused ORDER BY rrf DESC, memory_id COLLATE "C" LIMIT %(top_k)s)
 SELECT h.memory_id, h.rrf, h.vector_score, h.vector_chunk, h.text_score, h.text_chunk,
        m.org_id, m.project_id, m.tier, m.title, m.tags, m.metadata, m.importance, m.source,
        m.content_hash, m.group_id, m.agent_id, m.session_key, m.run_id, m.created_at, m.updated_at,
-       c.text
+       h.snippet_text AS text
   FROM hits h
   JOIN memories m ON m.id = h.memory_id AND m.org_id = %(org_id)s
-  LEFT JOIN memory_chunks c ON c.id = h.snippet_chunk AND c.org_id = %(org_id)s
  ORDER BY h.rrf DESC, h.memory_id COLLATE "C"
 """
 
@@ -349,19 +360,20 @@ def search_sql(
         raise ValueError("a search needs at least one half")
     vl = (
         "SELECT v.id, v.memory_id, 1 - v.distance AS score,"
-        " row_number() OVER (ORDER BY 1 - v.distance DESC, v.id) AS pos FROM v"
+        " row_number() OVER (ORDER BY 1 - v.distance DESC, v.id) AS pos, v.text FROM v"
         if vector
         else f"SELECT *, CAST(NULL AS bigint) AS pos FROM ({_NO_ROWS}) AS e WHERE false"
     )
     if text_queries:
-        parts = ["SELECT 0 AS q, t0.id, t0.memory_id, t0.score FROM t0"]
+        parts = ["SELECT 0 AS q, t0.id, t0.memory_id, t0.score, t0.text FROM t0"]
         if text_queries > 1:
             parts.append(
-                f"SELECT 1, t1.id, t1.memory_id, t1.score FROM t1"
-                f" WHERE {_ANY_TERM_GATE} AND t1.id NOT IN (SELECT id FROM t0)"
+                f"SELECT 1, t1.id, t1.memory_id, t1.score, t1.text FROM t1"
+                f" WHERE {_FALLBACK_GATE} AND t1.id NOT IN (SELECT id FROM t0)"
             )
         tl = (
-            "SELECT x.id, x.memory_id, x.score, row_number() OVER (ORDER BY x.q, x.score DESC, x.id) AS pos"
+            "SELECT x.id, x.memory_id, x.score,"
+            " row_number() OVER (ORDER BY x.q, x.score DESC, x.id) AS pos, x.text"
             f" FROM ({' UNION ALL '.join(parts)}) AS x"
         )
     else:
@@ -383,7 +395,7 @@ async def search_candidates(
     params: dict[str, Any],
     tiers: tuple[str, ...],
     qvec: str | None,
-    tqueries: list[str],
+    tqueries: list[TextQuery],
     n: int,
     ef_search: int,
     model: str,
@@ -413,7 +425,7 @@ class SearchArgs(NamedTuple):
     params: dict[str, Any]
     tiers: tuple[str, ...]
     qvec: str | None
-    tqueries: list[str]
+    tqueries: list[TextQuery]
     n: int
     top_k: int
     rrf_k: int
@@ -439,12 +451,24 @@ async def search(session: AsyncSession, args: SearchArgs) -> list[Row]:
 
 
 def _bind(
-    params: dict[str, Any], tiers: tuple[str, ...], qvec: str | None, tqueries: list[str], n: int, model: str
+    params: dict[str, Any],
+    tiers: tuple[str, ...],
+    qvec: str | None,
+    tqueries: list[TextQuery],
+    n: int,
+    model: str,
 ) -> dict[str, Any]:
     bind = {**params, "tiers": list(tiers), "qvec": qvec, "model": model, "n": n}
     for i, tquery in enumerate(tqueries):
-        cap = TEXT_RANK_CAP if i == 0 else ANY_TERM_RANK_CAP
-        bind.update({f"tq{i}": tquery, f"cap{i}": cap, f"pre_n{i}": cap if params["memory_filter"] else n})
+        cap = TEXT_RANK_CAP if i == 0 else FALLBACK_RANK_CAP
+        bind.update(
+            {
+                f"tq{i}": tquery.match,
+                f"rq{i}": tquery.rank,
+                f"cap{i}": cap,
+                f"pre_n{i}": cap if params["memory_filter"] else n,
+            }
+        )
     return bind
 
 

@@ -113,14 +113,17 @@ async def list_memories(
 
 @router.post("/search")
 async def search_memory(
-    body: m.MemorySearch, scope: ScopeDep, session: SessionDep, platform: PlatformDep
+    body: m.MemorySearch, scope: StreamScopeDep, platform: PlatformDep
 ) -> m.MemorySearchResponse:
     """Hybrid search: vector and full-text (CJK-aware) top-N, fused by reciprocal rank."""
     filters: dict[str, Any] = body.filters.model_dump(exclude_none=True) if body.filters else {}
     filters["after"] = filters.pop("created_after", None)
     filters["before"] = filters.pop("created_before", None)
+    # No unit of work: the search runs on memory's own connections, as the tenant
+    # scope.org_id (docs/memory.md, "Where it runs"); a tenant transaction around it cost
+    # a round trip and held a pooled connection idle for the whole search.
     results = await _memory(platform).search(
-        session, scope, body.query, tiers=body.tiers, filters=filters, top_k=body.top_k, mode=body.mode
+        None, scope, body.query, tiers=body.tiers, filters=filters, top_k=body.top_k, mode=body.mode
     )
     return m.MemorySearchResponse(results=[result_view(r) for r in results])
 
