@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import psycopg
 from sqlalchemy import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
@@ -33,18 +34,35 @@ def libpq_conninfo(url: str) -> str:
     return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
 
 
+def connect_args(statement_timeout_ms: int) -> dict[str, Any]:
+    """psycopg settings of every connection the platform opens, pooled or its own."""
+    return {
+        "options": f"-c statement_timeout={int(statement_timeout_ms)}",
+        # Prepared statements pay off for the hot, repeated queries (claim, append events).
+        "prepare_threshold": 5,
+    }
+
+
 def create_engine(
     url: str, *, pool_size: int = 20, max_overflow: int = 20, statement_timeout_ms: int = 30_000, **kw: Any
 ) -> AsyncEngine:
-    connect_args: dict[str, Any] = {"options": f"-c statement_timeout={statement_timeout_ms}"}
-    # Prepared statements pay off for the hot, repeated queries (claim, append events).
-    connect_args["prepare_threshold"] = 5
     return create_async_engine(
         normalise_url(url),
         pool_size=pool_size,
         max_overflow=max_overflow,
         pool_pre_ping=False,  # the pool recycles on error; a ping per checkout costs a round trip
         pool_recycle=1800,
-        connect_args=connect_args,
+        connect_args=connect_args(statement_timeout_ms),
         **kw,
+    )
+
+
+async def connect_own(
+    conninfo: str, *, application_name: str, statement_timeout_ms: int
+) -> psycopg.AsyncConnection[Any]:
+    """A connection beside the pool, in autocommit (a statement is its own transaction: one
+    round trip), set up as the pool's are; for the hot paths that keep one (the event
+    writer, memory searches). ``application_name`` shows it in ``pg_stat_activity``."""
+    return await psycopg.AsyncConnection.connect(
+        conninfo, autocommit=True, application_name=application_name, **connect_args(statement_timeout_ms)
     )

@@ -12,7 +12,9 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
+import psycopg
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
@@ -76,3 +78,12 @@ async def flush_or_conflict(session: AsyncSession, what: str) -> None:
 async def enter_tenant(session: AsyncSession, org_id: str) -> None:
     """Confine the rest of this transaction to one org (app role + ``app.org_id``)."""
     await session.execute(_ENTER_TENANT, {"org_id": org_id})
+
+
+async def driver_connection(session: AsyncSession) -> psycopg.AsyncConnection[Any]:
+    """The psycopg connection under the session's current transaction: for a statement
+    written for psycopg (pipelines, ``%(name)s`` parameters) that must run in it."""
+    conn = await session.connection()
+    raw = await conn.get_raw_connection()
+    driver: psycopg.AsyncConnection[Any] = raw.driver_connection  # type: ignore[assignment]
+    return driver

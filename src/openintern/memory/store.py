@@ -23,8 +23,9 @@ from sqlalchemy import exc as sa_exc
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from openintern.db.engine import connect_own
 from openintern.db.orm.memory import PARTIAL_INDEX_TIERS, TIERS
-from openintern.db.session import APP_ROLE
+from openintern.db.session import APP_ROLE, driver_connection
 from openintern.memory.cjk import TextQuery
 
 Row = Any  # a psycopg named tuple
@@ -382,14 +383,6 @@ def search_sql(
     return _literal_limits(f"WITH {', '.join(ctes)}" + _FUSE.format(vl=vl, tl=tl), n, top_k)
 
 
-async def driver_connection(session: AsyncSession) -> psycopg.AsyncConnection[Any]:
-    """The psycopg connection under the session's current transaction."""
-    conn = await session.connection()
-    raw = await conn.get_raw_connection()
-    driver: psycopg.AsyncConnection[Any] = raw.driver_connection  # type: ignore[assignment]
-    return driver
-
-
 async def search_candidates(
     session: AsyncSession,
     params: dict[str, Any],
@@ -541,12 +534,10 @@ class SearchConnections:
         return here
 
     async def _connect(self) -> psycopg.AsyncConnection[Any]:
-        conn = await psycopg.AsyncConnection.connect(
+        conn = await connect_own(
             self.conninfo,
-            autocommit=True,
-            prepare_threshold=5,  # as the engine's connections (db.engine)
             application_name=SEARCH_APPLICATION_NAME,
-            options=f"-c statement_timeout={int(self.statement_timeout_ms)}",
+            statement_timeout_ms=self.statement_timeout_ms,
         )
         try:
             await conn.execute(f"SET ROLE {APP_ROLE}")

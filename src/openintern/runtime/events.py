@@ -3,7 +3,7 @@
 A worker process has one :class:`EventWriter`. Executors ``emit`` events into it (each
 gets the next gap-free ``seq`` of its run at once) and ``await commit(...)`` at step
 boundaries. One flusher task writes everything pending, for every run of the process,
-in a single statement and transaction (:data:`APPEND_BATCH`): while one batch is in
+in a single statement and transaction (:data:`APPEND_BATCH_SQL`): while one batch is in
 flight the next accumulates, so throughput grows with load instead of paying one
 transaction per step, and never one per token. Consecutive ``llm.token`` deltas of a
 run that have not been flushed yet are merged into one event.
@@ -18,7 +18,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import re
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -30,8 +29,8 @@ from psycopg.pq import TransactionStatus
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from openintern.db.engine import libpq_conninfo
-from openintern.db.session import Database
+from openintern.db.engine import connect_own, libpq_conninfo
+from openintern.db.session import Database, driver_connection
 from openintern.errors import OpenInternError
 
 log = logging.getLogger(__name__)
@@ -95,9 +94,6 @@ APPEND_BATCH_SQL = """
            (SELECT count(*) FROM checkpoints) AS checkpoints,
            (SELECT count(*) FROM notes) AS notes
     """
-# The same statement for a batch that runs more statements in its transaction (an
-# approval): those are SQLAlchemy statements, so that batch goes through a session.
-APPEND_BATCH = text(re.sub(r"%\((\w+)\)s", r":\1", APPEND_BATCH_SQL))
 
 READ_EVENTS = """
 SELECT seq, type, ts, agent_id, step, span_id, parent_span_id, payload
@@ -335,18 +331,17 @@ class EventWriter:
         # the time from an emit to this commit.
         conn = await self._connection()
         try:
-            cur = await conn.execute(APPEND_BATCH_SQL, params)
-            row = await cur.fetchone()
+            return await _append(conn, params)
         except BaseException:
             if conn.broken or conn.pgconn.transaction_status != TransactionStatus.IDLE:
                 await self._drop_connection()  # lost, or cancelled mid-statement
             raise
-        assert row is not None
-        return set(row[0])
 
     async def _write_with_extras(self, batch: _Batch, params: dict[str, Any]) -> set[str]:
+        """A batch with more statements for its transaction (an approval's insert, written
+        for SQLAlchemy): the same statement, in a session's transaction with them."""
         async with self.db.system() as session:
-            owned = set((await session.execute(APPEND_BATCH, params)).one().owned)
+            owned = await _append(await driver_connection(session), params)
             for run_id, statement, extra_params in batch.extras:
                 if run_id in owned:
                     await session.execute(statement, extra_params)
@@ -354,12 +349,10 @@ class EventWriter:
 
     async def _connection(self) -> psycopg.AsyncConnection[Any]:
         if self._conn is None or self._conn.closed:
-            self._conn = await psycopg.AsyncConnection.connect(
+            self._conn = await connect_own(
                 libpq_conninfo(self.db.url),
-                autocommit=True,
-                prepare_threshold=5,
                 application_name="openintern-event-writer",
-                options=f"-c statement_timeout={int(self.statement_timeout_ms)}",
+                statement_timeout_ms=self.statement_timeout_ms,
             )
         return self._conn
 
@@ -368,6 +361,14 @@ class EventWriter:
         if conn is not None:
             with contextlib.suppress(Exception):
                 await conn.close()
+
+
+async def _append(conn: psycopg.AsyncConnection[Any], params: dict[str, Any]) -> set[str]:
+    """Run `APPEND_BATCH_SQL`; the ids of the runs it wrote for (still this worker's)."""
+    cur = await conn.execute(APPEND_BATCH_SQL, params)
+    row = await cur.fetchone()
+    assert row is not None
+    return set(row[0])
 
 
 def _dumps(value: Any) -> str:
