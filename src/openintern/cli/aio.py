@@ -9,18 +9,24 @@ selector loop that was a third of a worker's samples at bench W3 (100 runs strea
 from __future__ import annotations
 
 import asyncio
+import importlib.util
 from collections.abc import Coroutine
 from typing import Any, TypeVar
 
 T = TypeVar("T")
 
 
+def uvloop_installed() -> bool:
+    """Whether these processes run on uvloop (e.g. not on Windows: it does not exist there)."""
+    return importlib.util.find_spec("uvloop") is not None
+
+
 def run(main: Coroutine[Any, Any, T]) -> T:
     """`asyncio.run`, on uvloop when it is installed."""
-    try:
-        import uvloop
-    except ImportError:  # e.g. Windows: uvloop does not exist there
+    if not uvloop_installed():
         return asyncio.run(main)
+    import uvloop
+
     return uvloop.run(main)
 
 

@@ -172,9 +172,9 @@ def _workers(settings: object) -> Check:
 
 def _event_loop() -> str:
     """Which loop API and worker processes run on (cli/aio.py; uvicorn picks the same)."""
-    import importlib.util
+    from openintern.cli.aio import uvloop_installed
 
-    if importlib.util.find_spec("uvloop") is not None:
+    if uvloop_installed():
         return "on uvloop"
     return "on asyncio's loop (uvloop is not installed: installing it saves CPU per streamed token)"
 
