@@ -337,23 +337,25 @@ async def _m2_search(url: str, conninfo: str, words: list[str], pg_dir: Path) ->
             out[f"{mode} … p95 ms"] = round(percentile(lat, 95) * 1000, 1)
             out[f"{mode} … queries/s"] = round(len(lat) / wall)
             out[f"{mode} … CPU ms per query, Python / PostgreSQL"] = f"{py_ms:.2f} / {pg_ms:.2f}"
+        ef_search = memory.ef_search
     kinds = {
         "chunk-like queries (held-out 60-word windows)": list(
             _chunk_texts(words, M2_RECALL_QUERIES, seed=98)
         ),
         "the 5-word keyword queries above": queries[:M2_RECALL_QUERIES],
     }
-    out.update(await asyncio.to_thread(_m2_recall, conninfo, kinds))
+    out["HNSW ef_search (memory.ef_search)"] = ef_search
+    out.update(await asyncio.to_thread(_m2_recall, conninfo, kinds, ef_search))
     return out
 
 
-def _m2_recall(conninfo: str, kinds: dict[str, list[str]]) -> dict[str, Any]:
+def _m2_recall(conninfo: str, kinds: dict[str, list[str]], ef_search: int) -> dict[str, Any]:
     """Recall@10 of the HNSW scan against an exact scan, with the searched org and tier
-    filter, as the service runs it (the tier named in the query, so the tier's partial HNSW
-    index is walked; iterative scan, ef_search 100, `CANDIDATES` rows of which the best 10
-    count). Distance-based, as ANN benchmarks count it: an approximate result is
-    a hit if it is no farther than the exact 10th (hashed vectors tie often, so comparing
-    ids would count equally near chunks as misses)."""
+    filter, as the service runs it (one tier, so the tier's partial HNSW index is walked;
+    iterative scan, the service's ef_search, `CANDIDATES` rows of which the best 10 count).
+    Distance-based, as ANN benchmarks count it: an approximate result is a hit if it is no
+    farther than the exact 10th (hashed vectors tie often, so comparing ids would count
+    equally near chunks as misses)."""
     from openintern.llm.hash_embedding import LocalHashEmbedder
     from openintern.memory.service import CANDIDATES
 
@@ -370,7 +372,7 @@ def _m2_recall(conninfo: str, kinds: dict[str, list[str]]) -> dict[str, Any]:
                 literal = "[" + ",".join(f"{x:.6g}" for x in vec) + "]"
                 with conn.transaction():
                     conn.execute("SET LOCAL hnsw.iterative_scan = relaxed_order")
-                    conn.execute("SET LOCAL hnsw.ef_search = 100")
+                    conn.execute(f"SET LOCAL hnsw.ef_search = {int(ef_search)}")
                     rows = conn.execute(sql.format(n=CANDIDATES), (literal, ORG, literal)).fetchall()
                     approx = sorted(float(r[0]) for r in rows)[:10]
                 with conn.transaction():

@@ -75,7 +75,7 @@ async def test_at_most_search_concurrency_connections_and_the_same_results(memor
         for query, got in zip(queries, results, strict=True):
             async with memory.db.tenant(ORG.org_id) as session:
                 params = store.filter_params(ORG.org_id, None, ["core", "episodic", "archival"], {})
-                qvec = store.vector_literal(memory.embedder.embed_sync([query])[0])  # type: ignore[attr-defined]
+                qvec = memory.embedder.embed_sync([query])[0]  # type: ignore[attr-defined]
                 args = store.SearchArgs(
                     params,
                     ("core", "episodic", "archival"),

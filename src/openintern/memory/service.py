@@ -25,7 +25,7 @@ import orjson
 from sqlalchemy import Select, delete, func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from openintern.config import MinerUSettings, Settings
+from openintern.config import MemorySettings, MinerUSettings, Settings
 from openintern.db.engine import libpq_conninfo
 from openintern.db.orm import Memory, MemoryChunk
 from openintern.db.orm.memory import EMBEDDING_DIM
@@ -140,7 +140,7 @@ class MemoryService:
     embedder: Embedder
     mineru: MinerUSettings = field(default_factory=MinerUSettings)
     embed_wait_s: float = EMBED_WAIT_S
-    ef_search: int = 100
+    ef_search: int = MemorySettings.model_fields["ef_search"].default
     rrf_k: int = RRF_K
     vector_weight: float = VECTOR_WEIGHT
     search_concurrency: int = field(default_factory=default_search_concurrency)
@@ -177,6 +177,7 @@ class MemoryService:
             mineru=settings.mineru,
             rrf_k=conf.rrf_k,
             vector_weight=conf.vector_weight,
+            ef_search=conf.ef_search,
             search_concurrency=conf.search_concurrency or default_search_concurrency(),
             statement_timeout_ms=settings.database.statement_timeout_ms,
         )
@@ -540,7 +541,7 @@ class MemoryService:
             top_k=top_k,
             rrf_k=self.rrf_k,
             vector_weight=self.vector_weight,
-            ef_search=self.ef_search,
+            ef_search=max(self.ef_search, CANDIDATES, top_k),
             model=self.embedder.model,
         )
         if session is not None and _wrote_in(session):
@@ -584,7 +585,9 @@ class MemoryService:
             for r in rows
         ]
 
-    async def _query_vector(self, query: str) -> str | None:
+    async def _query_vector(self, query: str) -> list[float] | None:
+        """The query's vector; None when there is none (the embedder failed, or an all-zero
+        vector, which has no direction): the search is then full-text only."""
         try:
             if type(self.embedder) is LocalHashEmbedder and len(query) <= INLINE_EMBED_MAX_CHARS:
                 # The local embedder (no I/O) hashes a short query in ~50 µs: less than the
@@ -597,7 +600,7 @@ class MemoryService:
         except Exception as exc:  # the embedder is slow or down: search full-text only
             log.warning("query embedding failed (%s); searching full-text only", exc or "timeout")
             return None
-        return store.vector_literal(vectors[0])
+        return vectors[0] if any(vectors[0]) else None
 
     # --- ingestion -------------------------------------------------------------------
 

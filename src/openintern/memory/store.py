@@ -18,6 +18,8 @@ from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 import psycopg
+from pgvector import Vector
+from pgvector.psycopg import register_vector_async
 from psycopg.rows import namedtuple_row
 from sqlalchemy import exc as sa_exc
 from sqlalchemy import text
@@ -100,17 +102,14 @@ SET_EMBEDDINGS_BY_ID = text(
 #
 # The statements use psycopg's `%(name)s` placeholders; psycopg prepares a statement after
 # its 5th execution on a connection (the engine's prepare_threshold), so it is parsed once
-# per connection. PostgreSQL still plans each execution (custom plans: it judges them
-# cheaper than a generic one, and they are ~0.2 ms).
+# per connection, and PostgreSQL plans it once too (its plan cache settles on the generic
+# plan: nothing in it depends on the org but the two halves, which are functions planned per
+# call). Planning the whole statement for every search cost ~0.5 ms of ~4.5 at M2.
 
-# Filters shared by both halves, written into the statement only when they are set (the
-# statement text is cached per shape, `Flags`): the common search has none of them and its
-# plan carries no dead branches:
-#  - :project_id is the caller's project: its memories plus the org-wide ones (NULL project);
-#  - :only_project narrows to exactly one project (the search filter `project_id`);
-#  - memory-level filters (tags, group, agent, session, dates) go through a semi-join on
-#    memories (unset ones are NULL).
-# The tier filter is not here: it is written into each statement as a literal (below).
+# The memory-level filters (tags, group, agent, session, dates) of the text half, written
+# into the statement only when one is set (the statement text is cached per shape),
+# so the common search's plan carries no dead branch; unset ones are NULL. The vector half
+# applies them (and the project filters) inside its walk (`memory_vector_top`).
 _MEMORY_FILTER = """
   {col} IN (
         SELECT m.id FROM memories m
@@ -124,44 +123,20 @@ _MEMORY_FILTER = """
 """
 
 
-class Flags(NamedTuple):
-    """Which optional filters a search has (part of its statement's cache key)."""
-
-    project: bool = False
-    only_project: bool = False
-    memory_filter: bool = False
-
-    @classmethod
-    def of(cls, params: dict[str, Any]) -> Flags:
-        return cls(
-            params["project_id"] is not None, params["only_project"] is not None, params["memory_filter"]
-        )
-
-
-def _chunk_filters(flags: Flags) -> str:
-    parts = ["c.org_id = %(org_id)s"]
-    if flags.project:
-        parts.append("(c.project_id IS NULL OR c.project_id = %(project_id)s)")
-    if flags.only_project:
-        parts.append("c.project_id = %(only_project)s")
-    if flags.memory_filter:
-        parts.append(_MEMORY_FILTER.format(col="c.memory_id"))
-    return " AND ".join(parts)
-
-
-# vector_top -- nearest chunks by cosine distance through an HNSW index; only vectors of the
-# current model count (while a model change is being caught up, the others are another
-# space). The tier is a literal in the statement so that the planner can prove the
-# predicate of a tier's partial index (migration 0005; a bound parameter cannot be proven
-# in a generic plan): one tier with its own index walks that tier's graph only; several
-# tiers that all have one are one walk per tier, merged by distance; any other set walks
-# the whole-table index with the tier filter applied during the walk.
-_VECTOR_BRANCH = """
-    SELECT c.id, c.memory_id, c.embedding <=> CAST(%(qvec)s AS vector) AS distance, c.text
-      FROM memory_chunks c
-     WHERE c.embedding IS NOT NULL AND c.embedding_model = %(model)s AND {tier} AND {filters}
-     ORDER BY c.embedding <=> CAST(%(qvec)s AS vector)
-     LIMIT %(n)s
+# vector_top -- nearest chunks by cosine distance through an HNSW index, from
+# memory_vector_top() (migration 0008); only vectors of the current model count (while a
+# model change is being caught up, the others are another space). The function is planned
+# per call with its arguments as constants, which the statement around it is not (it is
+# planned once per connection): so the planner still proves a tier's partial index
+# (migration 0005) from a one-tier list, and still reads a small org's few chunks through
+# the (org_id, tier) b-tree (0006) where a big org's walk the graph. Several tiers that all
+# have a partial index are one call (one walk) per tier, merged by distance; any other set
+# walks the whole-table index with the tier filter applied during the walk.
+_VECTOR_CALL = """
+    SELECT * FROM memory_vector_top(%(org_id)s, CAST(%(qvec)s AS vector), %(model)s,
+                                    CAST({tiers} AS text[]), %(project_id)s, %(only_project)s,
+                                    %(memory_filter)s, CAST(%(tags)s AS varchar[]), %(group_id)s,
+                                    %(agent_id)s, %(session_key)s, %(after)s, %(before)s, %(n)s)
 """
 
 # text_top -- chunks matching one CJK-aware tsquery (:tq), ranked by cover density (terms
@@ -183,12 +158,14 @@ _TEXT_BRANCH = """
      ORDER BY t.score DESC, t.id
      LIMIT %(n)s
 """
-TEXT_RANK_CAP = 500
+TEXT_RANK_CAP = 200
 FALLBACK_RANK_CAP = 200
-"""The fallback query (of a long query whose AND found too few) ranks fewer: at scale, common
-words match tens of thousands of chunks with any of them and, at M2, up to 26,000 with all of
-five but one; the first :cap of those are an arbitrary sample anyway, and ranking 500
-any-term matches cost 8 ms a query at M2 (200: 4 ms)."""
+"""At scale, a common word is in thousands of chunks, and common words match tens of
+thousands with any of them (at M2, up to 26,000 with all of five but one); the first :cap
+of those are an arbitrary sample anyway, ranking costs ~5 µs a chunk, and with a smaller
+cap the planner more often reads the table until it has enough instead of building a
+bitmap of every match (ranking 500 any-term matches cost 8 ms a query at M2, 200: 4 ms; the
+AND query went 500 -> 200 with M1 and the known-item check at M2 unchanged)."""
 
 # Iterative scans so that filters do not starve the result; ef_search trades speed for
 # recall. set_config(..., true) is SET LOCAL: it lasts until the end of the caller's
@@ -227,10 +204,16 @@ def vector_literal(vector: list[float] | None) -> str | None:
 _FLOAT6 = "{:.6g}".format
 
 
+def query_vector_text(vector: list[float]) -> str:
+    """A query vector's text form with its exact float32 values, as its binary form carries
+    them (`SearchArgs.statement`), so a search on either kind of connection scores alike."""
+    return str(Vector(vector).to_text())
+
+
 def filter_params(
     org_id: str, project_id: str | None, tiers: list[str], filters: dict[str, Any]
 ) -> dict[str, Any]:
-    """Bind parameters of the search filters (`_chunk_filters`, `_MEMORY_FILTER`; a missing
+    """Bind parameters of the search filters (`memory_vector_top`'s, `_MEMORY_FILTER`; a missing
     filter is NULL, ``memory_filter`` says whether any memory-level one is set)."""
     params: dict[str, Any] = {
         "org_id": org_id,
@@ -244,30 +227,21 @@ def filter_params(
     return params
 
 
-def _tier_literal(tiers: tuple[str, ...]) -> str:
+def vector_sql(tiers: tuple[str, ...]) -> str:
+    """The vector half for a set of tiers (known names, in `TIERS` order)."""
     if any(t not in TIERS for t in tiers):  # literals in SQL: only the known names
         raise ValueError(f"unknown memory tiers {tiers!r}")
-    if len(tiers) == 1:
-        return f"c.tier = '{tiers[0]}'"
-    return "c.tier IN (" + ", ".join(f"'{t}'" for t in tiers) + ")"
-
-
-def vector_sql(tiers: tuple[str, ...], flags: Flags = Flags()) -> str:
-    """The vector half for a set of tiers (known names, in `TIERS` order)."""
-    filters = _chunk_filters(flags)
     if len(tiers) > 1 and all(t in PARTIAL_INDEX_TIERS for t in tiers):
-        branches = " UNION ALL ".join(
-            "(" + _VECTOR_BRANCH.format(tier=_tier_literal((t,)), filters=filters) + ")" for t in tiers
-        )
-        return f"SELECT * FROM ({branches}) AS b ORDER BY distance LIMIT %(n)s"
-    return _VECTOR_BRANCH.format(tier=_tier_literal(tiers), filters=filters)
+        calls = " UNION ALL ".join(_VECTOR_CALL.format(tiers=f"ARRAY['{t}']") for t in tiers)
+        return f"SELECT * FROM ({calls}) AS b ORDER BY distance LIMIT %(n)s"
+    return _VECTOR_CALL.format(tiers="%(tiers)s")
 
 
-def _half_ctes(tiers: tuple[str, ...], flags: Flags, vector: bool, text_queries: int) -> list[str]:
+def _half_ctes(tiers: tuple[str, ...], memory_filter: bool, vector: bool, text_queries: int) -> list[str]:
     """CTEs ``v`` (the vector half: id, memory_id, distance, text) and ``t0``, ``t1`` (the
     strict text query and its fallback: id, memory_id, score, text), each its top :n."""
-    ctes = [f"v AS ({vector_sql(tiers, flags)})"] if vector else []
-    text_filter = _MEMORY_FILTER.format(col="t.memory_id") if flags.memory_filter else "true"
+    ctes = [f"v AS ({vector_sql(tiers)})"] if vector else []
+    text_filter = _MEMORY_FILTER.format(col="t.memory_id") if memory_filter else "true"
     for i in range(text_queries):
         branch = _TEXT_BRANCH.format(
             tq=f"tq{i}", rq=f"rq{i}", cap=f"cap{i}", pre_n=f"pre_n{i}", filters=text_filter
@@ -290,7 +264,9 @@ def _literal_limits(sql: str, n: int, top_k: int | None = None) -> str:
 
 
 @functools.lru_cache(maxsize=1024)
-def candidates_sql(tiers: tuple[str, ...], flags: Flags, vector: bool, text_queries: int, n: int) -> str:
+def candidates_sql(
+    tiers: tuple[str, ...], memory_filter: bool, vector: bool, text_queries: int, n: int
+) -> str:
     """Both halves before fusion (the fusion test's input): rows ``(half, id, memory_id, score)``,
     half 0 the vector half (score: cosine similarity), 1 and 2 the strict text query and its
     fallback (score: ts_rank_cd); each half in its order."""
@@ -302,7 +278,7 @@ def candidates_sql(tiers: tuple[str, ...], flags: Flags, vector: bool, text_quer
         raise ValueError("a search needs at least one half")
     body = " UNION ALL ".join(f"({p})" for p in parts)
     return _literal_limits(
-        f"WITH {', '.join(_half_ctes(tiers, flags, vector, text_queries))} SELECT half, id, memory_id, score"
+        f"WITH {', '.join(_half_ctes(tiers, memory_filter, vector, text_queries))} SELECT half, id, memory_id, score"
         f" FROM ({body}) AS r(half, id, memory_id, score) ORDER BY half, score DESC, id",
         n,
     )
@@ -354,7 +330,7 @@ SELECT h.memory_id, h.rrf, h.vector_score, h.vector_chunk, h.text_score, h.text_
 
 @functools.lru_cache(maxsize=1024)
 def search_sql(
-    tiers: tuple[str, ...], flags: Flags, vector: bool, text_queries: int, n: int, top_k: int
+    tiers: tuple[str, ...], memory_filter: bool, vector: bool, text_queries: int, n: int, top_k: int
 ) -> str:
     """The whole search in one statement (see above)."""
     if not vector and not text_queries:
@@ -379,7 +355,7 @@ def search_sql(
         )
     else:
         tl = f"SELECT *, CAST(NULL AS bigint) AS pos FROM ({_NO_ROWS}) AS e WHERE false"
-    ctes = _half_ctes(tiers, flags, vector, text_queries)
+    ctes = _half_ctes(tiers, memory_filter, vector, text_queries)
     return _literal_limits(f"WITH {', '.join(ctes)}" + _FUSE.format(vl=vl, tl=tl), n, top_k)
 
 
@@ -397,7 +373,7 @@ async def search_candidates(
     full-text half (``tqueries`` strictest first, each filling what the stricter left),
     each its top ``n`` chunks, in one round trip."""
     tqueries = tqueries[:2]
-    sql = candidates_sql(tiers, Flags.of(params), qvec is not None, len(tqueries), n)
+    sql = candidates_sql(tiers, params["memory_filter"], qvec is not None, len(tqueries), n)
     bind = _bind(params, tiers, qvec, tqueries, n, model)
     rows = await _run(session, sql, bind, ef_search if qvec is not None else None)
     vector_rows = [r for r in rows if r.half == 0]
@@ -417,7 +393,7 @@ class SearchArgs(NamedTuple):
 
     params: dict[str, Any]
     tiers: tuple[str, ...]
-    qvec: str | None
+    qvec: list[float] | None
     tqueries: list[TextQuery]
     n: int
     top_k: int
@@ -426,12 +402,18 @@ class SearchArgs(NamedTuple):
     ef_search: int
     model: str
 
-    def statement(self) -> tuple[str, dict[str, Any]]:
+    def statement(self, binary_vector: bool = False) -> tuple[str, dict[str, Any]]:
+        """The statement and its parameters; the query vector in pgvector's binary form
+        (``binary_vector``: for a connection with pgvector's types registered, 4 bytes a
+        dimension and no float formatting or parsing) or its text form."""
         tqueries = self.tqueries[:2]
         sql = search_sql(
-            self.tiers, Flags.of(self.params), self.qvec is not None, len(tqueries), self.n, self.top_k
+            self.tiers, self.params["memory_filter"], self.qvec is not None, len(tqueries), self.n, self.top_k
         )
-        bind = _bind(self.params, self.tiers, self.qvec, tqueries, self.n, self.model)
+        qvec: str | Vector | None = None
+        if self.qvec is not None:
+            qvec = Vector(self.qvec) if binary_vector else query_vector_text(self.qvec)
+        bind = _bind(self.params, self.tiers, qvec, tqueries, self.n, self.model)
         bind.update({"top_k": self.top_k, "rrf_k": self.rrf_k, "vector_weight": float(self.vector_weight)})
         return sql, bind
 
@@ -446,7 +428,7 @@ async def search(session: AsyncSession, args: SearchArgs) -> list[Row]:
 def _bind(
     params: dict[str, Any],
     tiers: tuple[str, ...],
-    qvec: str | None,
+    qvec: str | Vector | None,
     tqueries: list[TextQuery],
     n: int,
     model: str,
@@ -541,6 +523,7 @@ class SearchConnections:
         )
         try:
             await conn.execute(f"SET ROLE {APP_ROLE}")
+            await register_vector_async(conn)  # query vectors go in binary (`SearchArgs.statement`)
         except BaseException:
             await conn.close()
             raise
@@ -581,7 +564,7 @@ async def search_on(connections: SearchConnections, args: SearchArgs) -> list[Ro
     A connection that turns out broken (the server restarted, or closed it while it was
     idle) is replaced and the search, a read, tried once more. psycopg's errors (a failed
     connect too) are raised as SQLAlchemy's, as `_run` does."""
-    sql, bind = args.statement()
+    sql, bind = args.statement(binary_vector=True)
     settings = {"role": APP_ROLE, "org_id": args.params["org_id"], "ef": str(int(args.ef_search))}
     for again in (True, False):
         conn: psycopg.AsyncConnection[Any] | None = None
