@@ -71,23 +71,31 @@ INDEXES = (
     "ix_memory_chunks_embedding_core",
     "ix_memory_chunks_embedding_episodic",
     "ix_memory_chunks_org_id_tier",
+    "ix_memory_chunks_lexemes",
+    "ix_memory_chunks_lexemes_core",
+    "ix_memory_chunks_lexemes_episodic",
 )
 
 
-async def _indexes_walked(session: Any, params: dict[str, Any], tiers: tuple[str, ...]) -> set[str]:
-    """The indexes the vector half scans for ``tiers`` (it runs in memory_vector_top(), whose
-    plan EXPLAIN does not show): the transaction's own scan counts, before and after."""
+async def _indexes_read(session: Any, sql: str, params: dict[str, Any]) -> set[str]:
+    """The indexes a statement scans (the halves run in functions, whose plans EXPLAIN does
+    not show): the transaction's own scan counts, before and after."""
     conn = await store.driver_connection(session)
     counts = "SELECT " + ", ".join(  # an index dropped in the transaction counts nothing
         f"coalesce(pg_stat_get_xact_numscans(to_regclass('{i}')), 0)" for i in INDEXES
     )
     before = await (await conn.execute(counts)).fetchone()
-    sql = store._literal_limits(store.vector_sql(tiers), 5)
-    rows = await (await conn.execute(sql, {**params, "tiers": list(tiers), "n": 5})).fetchall()
-    assert rows, tiers
+    rows = await (await conn.execute(sql, params)).fetchall()
+    assert rows, sql
     after = await (await conn.execute(counts)).fetchone()
     assert before is not None and after is not None
     return {i for i, b, a in zip(INDEXES, before, after, strict=True) if a > b}
+
+
+async def _indexes_walked(session: Any, params: dict[str, Any], tiers: tuple[str, ...]) -> set[str]:
+    """The indexes the vector half (memory_vector_top()) scans for ``tiers``."""
+    sql = store._literal_limits(store.vector_sql(tiers), 5)
+    return await _indexes_read(session, sql, {**params, "tiers": list(tiers), "n": 5})
 
 
 async def test_one_tier_uses_its_partial_indexes(memory: MemoryService) -> None:
@@ -120,14 +128,20 @@ async def test_one_tier_uses_its_partial_indexes(memory: MemoryService) -> None:
         assert await _indexes_walked(session, params, ("episodic", "archival")) == {
             "ix_memory_chunks_embedding"
         }
-        # The text half: memory_text_top() plans per call; its tier filter is a constant there.
-        conn = await store.driver_connection(session)
-        cur = await conn.execute(
-            "EXPLAIN SELECT c.id FROM memory_chunks c"
-            " WHERE c.tsv @@ to_tsquery('simple', 'pod') AND c.tier = ANY(CAST(ARRAY['episodic'] AS text[]))"
-        )
-        plan = "\n".join(r[0] for r in await cur.fetchall())
-        assert "ix_memory_chunks_tsv_episodic" in plan, plan
+        # The text half: memory_text_top() plans per call; its tier list is a constant there,
+        # and it reads the org's own entries of the tier's full-text index (migration 0009).
+        for tiers, index in [
+            (["episodic"], "ix_memory_chunks_lexemes_episodic"),
+            (["core"], "ix_memory_chunks_lexemes_core"),
+            (["archival"], "ix_memory_chunks_lexemes"),
+        ]:
+            read = await _indexes_read(
+                session,
+                "SELECT * FROM memory_text_top(%(org)s, to_tsquery('simple', 'pod'),"
+                " to_tsquery('simple', 'pod'), %(tiers)s, NULL, NULL, 200, 5)",
+                {"org": ORG.org_id, "tiers": tiers},
+            )
+            assert read == {index}, tiers
         await session.rollback()
 
 

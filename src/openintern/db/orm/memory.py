@@ -26,6 +26,7 @@ from openintern.db.orm.base import ID, Base, created_at, tenant_table
 
 TIERS = ("core", "episodic", "archival")
 PARTIAL_INDEX_TIERS = ("core", "episodic")
+ORG_LEXEMES = "memory_org_lexemes(org_id, tsv)"
 """Tiers with their own HNSW and GIN indexes (migration 0005): a search filtered to one of
 them walks a graph of that tier only. Archival (most chunks) uses the whole-table ones."""
 EMBEDDING_DIM = 384  # the column's dimension; another dimension needs a migration (docs/memory.md)
@@ -74,7 +75,9 @@ class MemoryChunk(Base):
 
     __tablename__ = "memory_chunks"
     __table_args__ = (
-        Index("ix_memory_chunks_tsv", "tsv", postgresql_using="gin"),
+        # Full text: each lexeme indexed with its org's tag, so that a search reads only its
+        # own org's posting lists (migration 0009, memory_text_top()).
+        Index("ix_memory_chunks_lexemes", text(ORG_LEXEMES), postgresql_using="gin"),
         # A search reads one org: a small org in a big shared table reads only its own chunks.
         Index("ix_memory_chunks_org_id_tier", "org_id", "tier"),
         Index(
@@ -97,8 +100,8 @@ class MemoryChunk(Base):
                     postgresql_where=text(f"tier = '{tier}'"),
                 ),
                 Index(
-                    f"ix_memory_chunks_tsv_{tier}",
-                    "tsv",
+                    f"ix_memory_chunks_lexemes_{tier}",
+                    text(ORG_LEXEMES),
                     postgresql_using="gin",
                     postgresql_where=text(f"tier = '{tier}'"),
                 ),
