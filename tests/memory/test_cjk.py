@@ -121,6 +121,17 @@ class TestTextQueries:
         strict, loose = text_queries("如何配置混合检索")
         assert loose.match == loose.rank == "如何 | 何配 | 配置 | 置混 | 混合 | 合检 | 检索"
 
+    def test_small_numbers_only_rank_in_an_any_term_query(self) -> None:
+        """`1` or `17` is in a large part of technical chunks: OR-ed in, it matched them all."""
+        strict, loose = text_queries("upgrade pydantic from 1 to 2 after the 17 failing tests in core")
+        assert strict.match == "upgrade & pydantic & 1 & 2 & after & 17 & failing & test & core"
+        assert loose.match == "upgrade | pydantic | after | failing | test | core"
+        assert loose.rank == strict.match.replace(" & ", " | ")
+        numbers = text_queries("1 2 3 4 5 6 7 8 9")[1]  # nothing else to match: they match
+        assert numbers.match == numbers.rank
+        six = text_queries("pin pydantic below 2 and core below 3")[1]  # all-but-one: all count
+        assert six.match.startswith("(pydantic & below & 2 & core & 3) | ")
+
     def test_cjk(self) -> None:
         assert text_queries("书") == [TextQuery("书:*", "书:*")]
         assert text_queries("混合检索") == [TextQuery(*["混合 & 合检 & 检索"] * 2)]

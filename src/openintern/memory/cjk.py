@@ -169,7 +169,11 @@ def text_queries(text: str) -> list[TextQuery]:
       or a scan of the table until enough matched; bench/RESULTS.md, M2);
     * longer queries (sentences, an agent's recall) and CJK ones (bigrams that straddle
       word boundaries match nothing, so several of them are missing from any chunk): any
-      term, ranked as such.
+      term, ranked as such; but a number of one or two digits (`0`, `1`, `17`: versions,
+      dates, list items in technical text) only ranks, as long as some other term
+      matches: in an any-term query it matches a large part of the chunks, and reading its
+      posting list made such a query the costliest full-text call at scale (10 – 17 ms at
+      M2, bench/RESULTS.md), for matches that share nothing else with the query.
     """
     terms = list(dict.fromkeys(tokens(text)))
     content = [t for t in terms if t not in STOPWORDS] or terms
@@ -180,7 +184,12 @@ def text_queries(text: str) -> list[TextQuery]:
     anyterm = _expression(content, "any")
     if len(content) <= ALL_BUT_ONE_MAX_TERMS and not any(_ONE_CJK_RE.search(t) for t in content):
         return [TextQuery(strict, strict), TextQuery(_all_but_one(content), anyterm)]
-    return [TextQuery(strict, strict), TextQuery(anyterm, anyterm)]
+    matching = [t for t in content if not _is_small_number(t)] or content
+    return [TextQuery(strict, strict), TextQuery(_expression(matching, "any"), anyterm)]
+
+
+def _is_small_number(term: str) -> bool:
+    return len(term) <= 2 and term.isdigit()
 
 
 def _all_but_one(terms: list[str]) -> str:
