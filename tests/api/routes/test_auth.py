@@ -51,7 +51,9 @@ class TestJwt:
 
     async def test_tampered_token_is_401(self, client: AsyncClient, admin_token: str) -> None:
         header, payload, sig = admin_token.split(".")
-        forged = jwt.encode({"sub": "usr_someone_else", "exp": int(time.time()) + 60}, "guessed-secret")
+        forged = jwt.encode(  # signed with a secret of the right length, just not ours
+            {"sub": "usr_someone_else", "exp": int(time.time()) + 60}, "guessed-secret-" + "x" * 32
+        )
         for token in (f"{header}.{payload}.{sig[:-2]}xx", forged, "not-a-jwt"):
             resp = await client.get("/api/me", headers={"Authorization": f"Bearer {token}"})
             assert resp.status_code == 401, token
