@@ -129,7 +129,7 @@ _MEMORY_FILTER = """
 # per call with its arguments as constants, which the statement around it is not (it is
 # planned once per connection): so the planner still proves a tier's partial index
 # (migration 0005) from a one-tier list, and still reads a small org's few chunks through
-# the (org_id, tier) b-tree (0006) where a big org's walk the graph. Several tiers that all
+# the (org_id, tier) b-tree (0006) where a big org's search walks the graph. Several tiers that all
 # have a partial index are one call (one walk) per tier, merged by distance; any other set
 # walks the whole-table index with the tier filter applied during the walk.
 _VECTOR_CALL = """
@@ -162,10 +162,9 @@ TEXT_RANK_CAP = 200
 FALLBACK_RANK_CAP = 200
 """At scale, a common word is in thousands of chunks, and common words match tens of
 thousands with any of them (at M2, up to 26,000 with all of five but one); the first :cap
-of those are an arbitrary sample anyway, ranking costs ~5 µs a chunk, and with a smaller
-cap the planner more often reads the table until it has enough instead of building a
-bitmap of every match (ranking 500 any-term matches cost 8 ms a query at M2, 200: 4 ms; the
-AND query went 500 -> 200 with M1 and the known-item check at M2 unchanged)."""
+of those are an arbitrary sample anyway, and ranking costs ~5 µs a chunk (500 any-term
+matches cost 8 ms a query at M2, 200: 4 ms; the AND query went 500 -> 200 with M1 and the
+known-item check at M2 unchanged)."""
 
 # Iterative scans so that filters do not starve the result; ef_search trades speed for
 # recall. set_config(..., true) is SET LOCAL: it lasts until the end of the caller's
