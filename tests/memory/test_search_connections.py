@@ -12,6 +12,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import OperationalError
 
 from openintern.config import load_settings
+from openintern.errors import ConfigError
 from openintern.memory import MemoryService, PlainScope, store
 from openintern.memory.cjk import TextQuery, text_queries
 from openintern.memory.service import default_search_concurrency
@@ -197,3 +198,12 @@ def test_search_concurrency_setting() -> None:
     assert default_search_concurrency() >= 2
     settings = load_settings({}, environ={"OPENINTERN_MEMORY__SEARCH_CONCURRENCY": "3"})
     assert settings.memory.search_concurrency == 3
+
+
+def test_ef_search_setting(memory: MemoryService) -> None:
+    """`memory.ef_search` (default 60, bench M2) reaches the service; below 10 it is refused."""
+    assert load_settings({}, environ={}).memory.ef_search == 60 == MemoryService.ef_search
+    settings = load_settings({}, environ={"OPENINTERN_MEMORY__EF_SEARCH": "120"})
+    assert MemoryService.from_settings(memory.db, settings).ef_search == 120
+    with pytest.raises(ConfigError, match="ef_search"):
+        load_settings({}, environ={"OPENINTERN_MEMORY__EF_SEARCH": "5"})
