@@ -35,6 +35,7 @@ M2_CHUNKS = int(os.environ.get("BENCH_M2_CHUNKS", "200000"))  # in the searched 
 M2_OTHER_ORGS = 4
 M2_QUERIES = 400
 M2_WARMUP = 1_000  # other queries, at the same concurrency, before each mode's measured ones
+M2_ROUNDS = 3  # passes of the measured queries per mode; the median pass is reported
 M2_CONCURRENCY = 20
 M2_RECALL_QUERIES = 200
 M3_FILES = 400
@@ -325,18 +326,15 @@ async def _m2_search(url: str, conninfo: str, words: list[str], pg_dir: Path) ->
             # same concurrency: the measured phase is ~2 s, and a cold start (pages not yet
             # in shared_buffers, nor mapped by the backends that walk them) would dominate it.
             await run(warmup, mode, [])
-            lat: list[float] = []
-            t0, py0, pg0 = time.perf_counter(), time.process_time(), _server_cpu_s(pg_dir)
-            await run(queries, mode, lat)
-            wall = time.perf_counter() - t0
-            py_ms = (time.process_time() - py0) * 1000 / len(lat)
-            pg_ms = (_server_cpu_s(pg_dir) - pg0) * 1000 / len(lat)
-            out[f"{mode} search, tier=episodic, top 10, {M2_CONCURRENCY} concurrent: p50 ms"] = round(
-                percentile(lat, 50) * 1000, 1
-            )
-            out[f"{mode} … p95 ms"] = round(percentile(lat, 95) * 1000, 1)
-            out[f"{mode} … queries/s"] = round(len(lat) / wall)
-            out[f"{mode} … CPU ms per query, Python / PostgreSQL"] = f"{py_ms:.2f} / {pg_ms:.2f}"
+            # The measured queries M2_ROUNDS times over; each figure is the median round's
+            # (one round is ~1 – 2 s, and this shared machine's speed drifts over seconds).
+            rounds = [await _m2_round(run, queries, mode, pg_dir) for _ in range(M2_ROUNDS)]
+            median = sorted(rounds, key=lambda r: r["p95"])[len(rounds) // 2]
+            out[f"{mode} search, tier=episodic, top 10, {M2_CONCURRENCY} concurrent: p50 ms"] = median["p50"]
+            out[f"{mode} … p95 ms"] = median["p95"]
+            out[f"{mode} … p95 ms of each round"] = [r["p95"] for r in rounds]
+            out[f"{mode} … queries/s"] = median["qps"]
+            out[f"{mode} … CPU ms per query, Python / PostgreSQL"] = median["cpu"]
         ef_search = memory.ef_search
     kinds = {
         "chunk-like queries (held-out 60-word windows)": list(
@@ -347,6 +345,23 @@ async def _m2_search(url: str, conninfo: str, words: list[str], pg_dir: Path) ->
     out["HNSW ef_search (memory.ef_search)"] = ef_search
     out.update(await asyncio.to_thread(_m2_recall, conninfo, kinds, ef_search))
     return out
+
+
+async def _m2_round(run: Any, queries: list[str], mode: str, pg_dir: Path) -> dict[str, Any]:
+    """One pass of the measured queries: latency percentiles, throughput and the CPU per
+    query of this process (the service) and of the server's processes."""
+    lat: list[float] = []
+    t0, py0, pg0 = time.perf_counter(), time.process_time(), _server_cpu_s(pg_dir)
+    await run(queries, mode, lat)
+    wall = time.perf_counter() - t0
+    py_ms = (time.process_time() - py0) * 1000 / len(lat)
+    pg_ms = (_server_cpu_s(pg_dir) - pg0) * 1000 / len(lat)
+    return {
+        "p50": round(percentile(lat, 50) * 1000, 1),
+        "p95": round(percentile(lat, 95) * 1000, 1),
+        "qps": round(len(lat) / wall),
+        "cpu": f"{py_ms:.2f} / {pg_ms:.2f}",
+    }
 
 
 def _m2_recall(conninfo: str, kinds: dict[str, list[str]], ef_search: int) -> dict[str, Any]:
