@@ -532,16 +532,17 @@ class MemoryService:
         tqueries = text_queries(query) if mode != "vector" else []
         if qvec is None and not tqueries:
             return []
+        n = max(CANDIDATES, top_k)  # rows per half
         args = store.SearchArgs(
             params,
             known,
             qvec,
             tqueries,
-            n=max(CANDIDATES, top_k),
+            n=n,
             top_k=top_k,
             rrf_k=self.rrf_k,
             vector_weight=self.vector_weight,
-            ef_search=max(self.ef_search, CANDIDATES, top_k),
+            ef_search=max(self.ef_search, n),  # a candidate list shorter than the rows asked for
             model=self.embedder.model,
         )
         if session is not None and _wrote_in(session):

@@ -26,9 +26,10 @@ from openintern.db.orm.base import ID, Base, created_at, tenant_table
 
 TIERS = ("core", "episodic", "archival")
 PARTIAL_INDEX_TIERS = ("core", "episodic")
-ORG_LEXEMES = "memory_org_lexemes(org_id, tsv)"
 """Tiers with their own HNSW and GIN indexes (migration 0005): a search filtered to one of
 them walks a graph of that tier only. Archival (most chunks) uses the whole-table ones."""
+ORG_LEXEMES = "memory_org_lexemes(org_id, tsv)"
+"""What the full-text (GIN) indexes index: each lexeme tagged with its org (migration 0009)."""
 EMBEDDING_DIM = 384  # the column's dimension; another dimension needs a migration (docs/memory.md)
 
 

@@ -90,16 +90,19 @@ $$
 """
 
 
-def _index(tier: str | None) -> tuple[str, str]:
-    name = "ix_memory_chunks_lexemes" + (f"_{tier}" if tier else "")
+def _gin(prefix: str, expression: str, tier: str | None) -> tuple[str, str]:
+    """Name and CREATE statement of a GIN index: whole-table, or the tier's partial one."""
+    name = prefix + (f"_{tier}" if tier else "")
     where = f" WHERE tier = '{tier}'" if tier else ""
-    return name, f"CREATE INDEX {name} ON memory_chunks USING gin (memory_org_lexemes(org_id, tsv)){where}"
+    return name, f"CREATE INDEX {name} ON memory_chunks USING gin ({expression}){where}"
+
+
+def _index(tier: str | None) -> tuple[str, str]:
+    return _gin("ix_memory_chunks_lexemes", "memory_org_lexemes(org_id, tsv)", tier)
 
 
 def _old_index(tier: str | None) -> tuple[str, str]:
-    name = "ix_memory_chunks_tsv" + (f"_{tier}" if tier else "")
-    where = f" WHERE tier = '{tier}'" if tier else ""
-    return name, f"CREATE INDEX {name} ON memory_chunks USING gin (tsv){where}"
+    return _gin("ix_memory_chunks_tsv", "tsv", tier)
 
 
 def upgrade() -> None:
