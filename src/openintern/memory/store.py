@@ -129,7 +129,7 @@ _MEMORY_FILTER = """
 # per call with its arguments as constants, which the statement around it is not (it is
 # planned once per connection): so the planner still proves a tier's partial index
 # (migration 0005) from a one-tier list, and still reads a small org's few chunks through
-# the (org_id, tier) b-tree (0006) where a big org's search walks the graph. Several tiers that all
+# the org's b-tree (0006, 0010) where a big org's search walks the graph. Several tiers that all
 # have a partial index are one call (one walk) per tier, merged by distance; any other set
 # walks the whole-table index with the tier filter applied during the walk.
 _VECTOR_CALL = """

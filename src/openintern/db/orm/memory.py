@@ -80,7 +80,9 @@ class MemoryChunk(Base):
         # own org's posting lists (migration 0009, memory_text_top()).
         Index("ix_memory_chunks_lexemes", text(ORG_LEXEMES), postgresql_using="gin"),
         # A search reads one org: a small org in a big shared table reads only its own chunks.
-        Index("ix_memory_chunks_org_id_tier", "org_id", "tier"),
+        # The org alone (migration 0010): with the tier too, a skip scan of it on the tier
+        # would be ANDed into full-text searches of a big org, reading every org's chunks.
+        Index("ix_memory_chunks_org_id", "org_id"),
         Index(
             "ix_memory_chunks_embedding",
             "embedding",
