@@ -128,20 +128,28 @@ async def test_one_tier_uses_its_partial_indexes(memory: MemoryService) -> None:
         assert await _indexes_walked(session, params, ("episodic", "archival")) == {
             "ix_memory_chunks_embedding"
         }
-        # The text half: memory_text_top() plans per call; its tier list is a constant there,
-        # and it reads the org's own entries of the tier's full-text index (migration 0009).
+        # The text half: a tier's own function (migration 0011) has its tier as a constant and
+        # keeps one plan, which reads the org's own entries (0009) of the tier's full-text
+        # index; memory_text_top(), for several tiers, reads the whole-table one. Both find
+        # the same chunks.
+        call = (
+            "SELECT * FROM {}(%(org)s, to_tsquery('simple', 'pod | rolling'),"
+            " to_tsquery('simple', 'pod | rolling'), %(tiers)s, NULL, NULL, 200, 5)"
+        )
         for tiers, index in [
-            (["episodic"], "ix_memory_chunks_lexemes_episodic"),
-            (["core"], "ix_memory_chunks_lexemes_core"),
-            (["archival"], "ix_memory_chunks_lexemes"),
+            (("episodic",), "ix_memory_chunks_lexemes_episodic"),
+            (("core",), "ix_memory_chunks_lexemes_core"),
+            (("archival",), "ix_memory_chunks_lexemes"),
+            (("core", "episodic", "archival"), "ix_memory_chunks_lexemes"),
         ]:
-            read = await _indexes_read(
-                session,
-                "SELECT * FROM memory_text_top(%(org)s, to_tsquery('simple', 'pod'),"
-                " to_tsquery('simple', 'pod'), %(tiers)s, NULL, NULL, 200, 5)",
-                {"org": ORG.org_id, "tiers": tiers},
+            bind = {"org": ORG.org_id, "tiers": list(tiers)}
+            assert await _indexes_read(session, call.format(store.text_function(tiers)), bind) == {index}, (
+                tiers
             )
-            assert read == {index}, tiers
+            conn = await store.driver_connection(session)
+            own = await (await conn.execute(call.format(store.text_function(tiers)), bind)).fetchall()
+            general = await (await conn.execute(call.format("memory_text_top"), bind)).fetchall()
+            assert own == general and own, tiers
         await session.rollback()
 
 

@@ -232,10 +232,19 @@ async def test_recall_and_remember_run(app: Any, memory: MemoryService) -> None:
     assert await recall(memory, "org_other", None, "capital of Peru") is None
 
 
-async def test_text_function_answers_only_for_the_transactions_org(memory: MemoryService) -> None:
+@pytest.mark.parametrize(
+    ("function", "ranks"),
+    [("memory_text_top", False), ("memory_text_top", True), ("memory_text_top_archival", True)],
+)
+async def test_text_function_answers_only_for_the_transactions_org(
+    memory: MemoryService, function: str, ranks: bool
+) -> None:
+    """Each full-text function (0004's without a ranking query, 0007's, a tier's own of 0011)
+    runs as its owner, past row-level security, so it checks the org itself."""
     await _write(memory, title="Runbook", content="the failover runbook lives in the wiki")
+    rank = " to_tsquery('simple', 'failover')," if ranks else ""
     call = text(
-        "SELECT count(*) FROM memory_text_top(:org, to_tsquery('simple', 'failover'),"
+        f"SELECT count(*) FROM {function}(:org, to_tsquery('simple', 'failover'),{rank}"
         " ARRAY['core','episodic','archival'], NULL, NULL, 100, 10)"
     )
     async with memory.db.tenant("org_default") as session:

@@ -141,17 +141,19 @@ _VECTOR_CALL = """
 
 # text_top -- chunks matching one CJK-aware tsquery (:tq), ranked by cover density (terms
 # present and close together) for another (:rq; the same one but for the all-but-one
-# fallback, `cjk.text_queries`), from memory_text_top() (migrations 0004, 0007): under RLS
-# the `@@` operator cannot use the GIN index (it is not leakproof); the function can, and
+# fallback, `cjk.text_queries`), from memory_text_top() (migrations 0004, 0007, 0009): under
+# RLS the `@@` operator cannot use the GIN index (it is not leakproof); the function can, and
 # answers only for the transaction's own org, applying the org, tier and project filters
-# itself (it plans each call, so a one-tier search uses that tier's partial GIN index).
+# itself. A one-tier search calls its tier's function, memory_text_top_<tier> (0011), which
+# has the tier as a constant and keeps one plan per connection (the tier's partial GIN
+# index, if it has one); memory_text_top(), for several tiers, is planned on each call.
 # Ranking reads every matching tsvector, so at most :cap matches are ranked: an AND query
 # rarely has that many, and a fallback that does is dominated by the vector half and the
 # AND results anyway. Memory-level filters apply outside, so with one the function ranks
 # all :cap candidates (:pre_n).
 _TEXT_BRANCH = """
     SELECT t.id, t.memory_id, t.score, t.text
-      FROM memory_text_top(%(org_id)s, to_tsquery('simple', %({tq})s), to_tsquery('simple', %({rq})s),
+      FROM {function}(%(org_id)s, to_tsquery('simple', %({tq})s), to_tsquery('simple', %({rq})s),
                            CAST(%(tiers)s AS text[]), %(project_id)s, %(only_project)s, %({cap})s,
                            %({pre_n})s) AS t
      WHERE {filters}
@@ -236,6 +238,14 @@ def vector_sql(tiers: tuple[str, ...]) -> str:
     return _VECTOR_CALL.format(tiers="%(tiers)s")
 
 
+def text_function(tiers: tuple[str, ...]) -> str:
+    """The text half's function for a set of tiers (known names): a tier's own for one tier,
+    else the general one."""
+    if any(t not in TIERS for t in tiers):  # a name in SQL: only the known ones
+        raise ValueError(f"unknown memory tiers {tiers!r}")
+    return f"memory_text_top_{tiers[0]}" if len(tiers) == 1 else "memory_text_top"
+
+
 def _half_ctes(tiers: tuple[str, ...], memory_filter: bool, vector: bool, text_queries: int) -> list[str]:
     """CTEs ``v`` (the vector half: id, memory_id, distance, text) and ``t0``, ``t1`` (the
     strict text query and its fallback: id, memory_id, score, text), each its top :n."""
@@ -243,7 +253,12 @@ def _half_ctes(tiers: tuple[str, ...], memory_filter: bool, vector: bool, text_q
     text_filter = _MEMORY_FILTER.format(col="t.memory_id") if memory_filter else "true"
     for i in range(text_queries):
         branch = _TEXT_BRANCH.format(
-            tq=f"tq{i}", rq=f"rq{i}", cap=f"cap{i}", pre_n=f"pre_n{i}", filters=text_filter
+            function=text_function(tiers),
+            tq=f"tq{i}",
+            rq=f"rq{i}",
+            cap=f"cap{i}",
+            pre_n=f"pre_n{i}",
+            filters=text_filter,
         )
         ctes.append(f"t{i} AS ({branch})")
     return ctes
