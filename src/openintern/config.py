@@ -187,7 +187,7 @@ class MemorySettings(Section):
         le=256,
         description=(
             "Memory searches one process runs in the database at once, on connections of their own; "
-            "more wait their turn. Unset: one per core, plus one."
+            "more wait their turn. Unset: two per core, plus one."
         ),
     )
 

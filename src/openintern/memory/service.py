@@ -67,10 +67,12 @@ _WROTE = "openintern.memory.wrote"
 
 
 def default_search_concurrency() -> int:
-    """Search statements a process runs at once when not configured: one per core and one
-    more, so that the cores stay busy while the process handles a finished search (on the
-    2-core bench machine 3 beat 2 and matched 4, bench/RESULTS.md M2)."""
-    return (os.cpu_count() or 1) + 1
+    """Search statements a process runs at once when not configured: two per core and one
+    more, so that the cores stay busy while the process handles finished searches and
+    sends the next ones. On the 2-core bench machine, once a search cost ~3 ms of database
+    CPU, 5 served 9 – 11 % more searches a second than 3, and 6 no more than 5
+    (bench/RESULTS.md, M2 "Sixth session")."""
+    return 2 * (os.cpu_count() or 1) + 1
 
 
 class ScopeLike(Protocol):
