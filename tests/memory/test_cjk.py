@@ -142,3 +142,29 @@ def test_snippets_mark_content_words_not_stop_words() -> None:
 
     assert snippet("We deploy on Tuesdays.", "when do we deploy") == "We <b>deploy</b> on Tuesdays."
     assert snippet("The end.", "the") == "<b>The</b> end."  # nothing else to mark
+
+
+def test_snippet_marks_as_a_longest_first_alternation_would() -> None:
+    """The find-based marking equals a regex alternation of the terms (longest first,
+    IGNORECASE), including overlapping terms, CJK bigrams and text that must be escaped."""
+    from openintern.memory.search import Snippets
+
+    cases = [
+        ("Rolling restarts roll the pods; ROLL back if <pods> fail & retry", "rolling roll pods"),
+        ("rollingroll rolling", "roll rolling"),
+        ("混合检索把向量检索和全文检索合在一起", "混合检索"),
+        ('He said "deploy" & it\'s deployed', "deploy deployed said"),
+        ("nothing to see here", "absent"),
+        ("İstanbul office: the İ of İzmir", "istanbul office"),  # lower() changes lengths
+    ]
+    for text, query in cases:
+        cut = Snippets(query)
+        assert cut.mark(text) == cut._mark_regex(text), (text, query)
+    assert Snippets("rolling roll").mark("Rolling roll") == "<b>Rolling</b> <b>roll</b>"
+
+
+def test_snippet_never_marks_inside_an_html_entity() -> None:
+    from openintern.memory.search import snippet
+
+    assert snippet("fish & chips", "amp chips") == "fish &amp; <b>chips</b>"
+    assert snippet("a <b> tag", "lt tag") == "a &lt;b&gt; <b>tag</b>"

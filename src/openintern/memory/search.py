@@ -70,16 +70,13 @@ def query_terms(query: str) -> list[str]:
 
 
 class Snippets:
-    """Snippets of one query: its terms and highlight pattern are worked out once, then
-    cut from each hit's chunk (a search makes up to top_k of them)."""
+    """Snippets of one query: its terms are worked out once, then each hit's chunk (a search
+    makes up to top_k of them) is cut and its terms marked with `str.find` in the lower-cased
+    window (an alternation regex with IGNORECASE cost ~20 µs a chunk, ~5 % of a search's CPU
+    at bench M2, plus compiling it for every new query)."""
 
     def __init__(self, query: str) -> None:
-        self.terms = query_terms(query)
-        self.pattern = (
-            re.compile("|".join(re.escape(html.escape(t)) for t in self.terms), re.IGNORECASE)
-            if self.terms
-            else None
-        )
+        self.terms = query_terms(query)  # longest first
 
     def __call__(self, text: str) -> str:
         """A window of the chunk around the first query term, HTML-escaped, terms in <b>…</b>."""
@@ -87,16 +84,48 @@ class Snippets:
         first = min((i for t in self.terms if (i := lowered.find(t)) >= 0), default=0)
         start = max(0, first - SNIPPET_CHARS // 3)
         window = text[start : start + SNIPPET_CHARS]
-        escaped = html.escape(window)
-        if self.pattern is not None:
-            escaped = self.pattern.sub(_bold, escaped)
         prefix = "…" if start > 0 else ""
         suffix = "…" if start + SNIPPET_CHARS < len(text) else ""
-        return prefix + escaped + suffix
+        return prefix + self.mark(window) + suffix
 
+    def mark(self, window: str) -> str:
+        """``window`` HTML-escaped, each match of a term in <b>…</b>, case-insensitively: from
+        the left, the longest term that matches at a place, then on after it (as a regex
+        alternation of the terms, longest first, would)."""
+        lowered = window.lower()
+        if len(lowered) != len(window):  # lower-casing changed lengths (`İ`): no shared offsets
+            return self._mark_regex(window)
+        spans: list[tuple[int, int]] = []
+        for term in self.terms:
+            at = lowered.find(term)
+            while at >= 0:
+                spans.append((at, -len(term)))
+                at = lowered.find(term, at + 1)
+        spans.sort()
+        out: list[str] = []
+        done = 0
+        for at, negative_length in spans:
+            if at < done:
+                continue
+            end = at - negative_length
+            out.append(html.escape(window[done:at]))
+            out.append(f"<b>{html.escape(window[at:end])}</b>")
+            done = end
+        out.append(html.escape(window[done:]))
+        return "".join(out)
 
-def _bold(match: re.Match[str]) -> str:
-    return f"<b>{match.group(0)}</b>"
+    def _mark_regex(self, window: str) -> str:
+        if not self.terms:
+            return html.escape(window)
+        pattern = re.compile("|".join(re.escape(t) for t in self.terms), re.IGNORECASE)
+        parts = []
+        done = 0
+        for match in pattern.finditer(window):
+            parts.append(html.escape(window[done : match.start()]))
+            parts.append(f"<b>{html.escape(match.group(0))}</b>")
+            done = match.end()
+        parts.append(html.escape(window[done:]))
+        return "".join(parts)
 
 
 def snippet(text: str, query: str) -> str:
