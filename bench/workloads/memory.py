@@ -367,12 +367,12 @@ async def _m2_round(run: Any, queries: list[str], mode: str, pg_dir: Path) -> di
 def _m2_recall(conninfo: str, kinds: dict[str, list[str]], ef_search: int) -> dict[str, Any]:
     """Recall@10 of the HNSW scan against an exact scan, with the searched org and tier
     filter, as the service runs it (one tier, so the tier's partial HNSW index is walked;
-    iterative scan, the service's ef_search, `CANDIDATES` rows of which the best 10 count).
+    iterative scan, the service's ef_search, `VECTOR_CANDIDATES` rows of which the best 10 count).
     Distance-based, as ANN benchmarks count it: an approximate result is a hit if it is no
     farther than the exact 10th (hashed vectors tie often, so comparing ids would count
     equally near chunks as misses)."""
     from openintern.llm.hash_embedding import LocalHashEmbedder
-    from openintern.memory.service import CANDIDATES
+    from openintern.memory.service import VECTOR_CANDIDATES
 
     embedder = LocalHashEmbedder(384)
     sql = (
@@ -388,7 +388,7 @@ def _m2_recall(conninfo: str, kinds: dict[str, list[str]], ef_search: int) -> di
                 with conn.transaction():
                     conn.execute("SET LOCAL hnsw.iterative_scan = relaxed_order")
                     conn.execute(f"SET LOCAL hnsw.ef_search = {int(ef_search)}")
-                    rows = conn.execute(sql.format(n=CANDIDATES), (literal, ORG, literal)).fetchall()
+                    rows = conn.execute(sql.format(n=VECTOR_CANDIDATES), (literal, ORG, literal)).fetchall()
                     approx = sorted(float(r[0]) for r in rows)[:10]
                 with conn.transaction():
                     conn.execute("SET LOCAL enable_indexscan = off")

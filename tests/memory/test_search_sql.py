@@ -12,7 +12,7 @@ from openintern.db.session import enter_tenant
 from openintern.memory import MemoryService, PlainScope, store
 from openintern.memory.cjk import text_queries
 from openintern.memory.search import Snippets, fuse
-from openintern.memory.service import CANDIDATES, TIERS
+from openintern.memory.service import CANDIDATES, TIERS, VECTOR_CANDIDATES
 
 ORG = PlainScope("org_default")
 
@@ -238,8 +238,9 @@ async def _reference(
             qvec,
             tqueries,
             max(CANDIDATES, top_k),
-            memory.ef_search,
+            max(memory.ef_search, VECTOR_CANDIDATES, top_k),
             memory.embedder.model,
+            n_vector=max(VECTOR_CANDIDATES, top_k),
         )
         hits = fuse(vec, txt, k=memory.rrf_k, vector_weight=memory.vector_weight)[:top_k]
         rows = await session.execute(
@@ -260,3 +261,14 @@ async def test_database_errors_surface_as_sqlalchemy_errors(memory: MemoryServic
         async with memory.db.tenant(ORG.org_id) as session:
             await session.execute(text("SET LOCAL statement_timeout = 20"))
             await store._run(session, "SELECT pg_sleep(1)", {}, ef_search=100)
+
+
+def test_each_half_takes_its_own_number_of_rows() -> None:
+    """The vector half asks its function for `VECTOR_CANDIDATES` rows, the text half ranks
+    `CANDIDATES` (both written into the statement, so that its plan is costed for them)."""
+    sql = store.search_sql(("episodic",), False, True, 2, CANDIDATES, 10, VECTOR_CANDIDATES)
+    assert f"%(after)s, %(before)s, {VECTOR_CANDIDATES})" in " ".join(sql.split())
+    assert sql.count(f"LIMIT {CANDIDATES}\n") == 2  # the strict text query and its fallback
+    assert "%(n" not in sql
+    both = store.search_sql(("core", "episodic"), False, True, 1, 30, 30, 30)
+    assert "ORDER BY distance LIMIT 30" in both and "%(n" not in both

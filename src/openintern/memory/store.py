@@ -136,7 +136,7 @@ _VECTOR_CALL = """
     SELECT * FROM memory_vector_top(%(org_id)s, CAST(%(qvec)s AS vector), %(model)s,
                                     CAST({tiers} AS text[]), %(project_id)s, %(only_project)s,
                                     %(memory_filter)s, CAST(%(tags)s AS varchar[]), %(group_id)s,
-                                    %(agent_id)s, %(session_key)s, %(after)s, %(before)s, %(n)s)
+                                    %(agent_id)s, %(session_key)s, %(after)s, %(before)s, %(nv)s)
 """
 
 # text_top -- chunks matching one CJK-aware tsquery (:tq), ranked by cover density (terms
@@ -234,7 +234,7 @@ def vector_sql(tiers: tuple[str, ...]) -> str:
         raise ValueError(f"unknown memory tiers {tiers!r}")
     if len(tiers) > 1 and all(t in PARTIAL_INDEX_TIERS for t in tiers):
         calls = " UNION ALL ".join(_VECTOR_CALL.format(tiers=f"ARRAY['{t}']") for t in tiers)
-        return f"SELECT * FROM ({calls}) AS b ORDER BY distance LIMIT %(n)s"
+        return f"SELECT * FROM ({calls}) AS b ORDER BY distance LIMIT %(nv)s"
     return _VECTOR_CALL.format(tiers="%(tiers)s")
 
 
@@ -269,17 +269,23 @@ def _half_ctes(tiers: tuple[str, ...], memory_filter: bool, vector: bool, text_q
 _FALLBACK_GATE = "(SELECT count(*) FROM t0) < %(n)s"
 
 
-def _literal_limits(sql: str, n: int, top_k: int | None = None) -> str:
-    """The row counts written into the statement, so that any plan of it (psycopg prepares
-    it after 5 executions) is costed for the real LIMIT: with a parameter, a generic plan
-    assumes 10 % of the rows, and a plan that sorted the table would be a disaster here."""
-    sql = sql.replace("%(n)s", str(int(n)))
+def _literal_limits(sql: str, n: int, top_k: int | None = None, n_vector: int | None = None) -> str:
+    """The row counts written into the statement (``n`` the text half's, ``n_vector`` the
+    vector half's, ``n`` too unless given), so that any plan of it (psycopg prepares it after
+    5 executions) is costed for the real LIMIT: with a parameter, a generic plan assumes
+    10 % of the rows, and a plan that sorted the table would be a disaster here."""
+    sql = sql.replace("%(n)s", str(int(n))).replace("%(nv)s", str(int(n_vector or n)))
     return sql if top_k is None else sql.replace("%(top_k)s", str(int(top_k)))
 
 
 @functools.lru_cache(maxsize=1024)
 def candidates_sql(
-    tiers: tuple[str, ...], memory_filter: bool, vector: bool, text_queries: int, n: int
+    tiers: tuple[str, ...],
+    memory_filter: bool,
+    vector: bool,
+    text_queries: int,
+    n: int,
+    n_vector: int | None = None,
 ) -> str:
     """Both halves before fusion (the fusion test's input): rows ``(half, id, memory_id, score)``,
     half 0 the vector half (score: cosine similarity), 1 and 2 the strict text query and its
@@ -295,6 +301,7 @@ def candidates_sql(
         f"WITH {', '.join(_half_ctes(tiers, memory_filter, vector, text_queries))} SELECT half, id, memory_id, score"
         f" FROM ({body}) AS r(half, id, memory_id, score) ORDER BY half, score DESC, id",
         n,
+        n_vector=n_vector,
     )
 
 
@@ -344,7 +351,13 @@ SELECT h.memory_id, h.rrf, h.vector_score, h.vector_chunk, h.text_score, h.text_
 
 @functools.lru_cache(maxsize=1024)
 def search_sql(
-    tiers: tuple[str, ...], memory_filter: bool, vector: bool, text_queries: int, n: int, top_k: int
+    tiers: tuple[str, ...],
+    memory_filter: bool,
+    vector: bool,
+    text_queries: int,
+    n: int,
+    top_k: int,
+    n_vector: int | None = None,
 ) -> str:
     """The whole search in one statement (see above)."""
     if not vector and not text_queries:
@@ -370,7 +383,7 @@ def search_sql(
     else:
         tl = f"SELECT *, CAST(NULL AS bigint) AS pos FROM ({_NO_ROWS}) AS e WHERE false"
     ctes = _half_ctes(tiers, memory_filter, vector, text_queries)
-    return _literal_limits(f"WITH {', '.join(ctes)}" + _FUSE.format(vl=vl, tl=tl), n, top_k)
+    return _literal_limits(f"WITH {', '.join(ctes)}" + _FUSE.format(vl=vl, tl=tl), n, top_k, n_vector)
 
 
 async def search_candidates(
@@ -382,12 +395,13 @@ async def search_candidates(
     n: int,
     ef_search: int,
     model: str,
+    n_vector: int | None = None,
 ) -> tuple[list[Row], list[Row]]:
     """The vector half (when there is a query vector; only ``model``'s vectors) and the
     full-text half (``tqueries`` strictest first, each filling what the stricter left),
-    each its top ``n`` chunks, in one round trip."""
+    their top ``n_vector`` (default ``n``) and top ``n`` chunks, in one round trip."""
     tqueries = tqueries[:2]
-    sql = candidates_sql(tiers, params["memory_filter"], qvec is not None, len(tqueries), n)
+    sql = candidates_sql(tiers, params["memory_filter"], qvec is not None, len(tqueries), n, n_vector)
     bind = _bind(params, tiers, qvec, tqueries, n, model)
     rows = await _run(session, sql, bind, ef_search if qvec is not None else None)
     vector_rows = [r for r in rows if r.half == 0]
@@ -403,7 +417,8 @@ async def search_candidates(
 class SearchArgs(NamedTuple):
     """One search (`MemoryService.search` works them out): the filters' bind parameters
     (`filter_params`), the tiers (known names, `TIERS` order), the query vector (None: no
-    vector half) and text queries (none: no text half), the rows per half, the fusion's."""
+    vector half) and text queries (none: no text half), the rows of the text half (and of
+    the vector half, ``n_vector``; default the same), the fusion's."""
 
     params: dict[str, Any]
     tiers: tuple[str, ...]
@@ -415,6 +430,7 @@ class SearchArgs(NamedTuple):
     vector_weight: float
     ef_search: int
     model: str
+    n_vector: int | None = None
 
     def statement(self, binary_vector: bool = False) -> tuple[str, dict[str, Any]]:
         """The statement and its parameters; the query vector in pgvector's binary form
@@ -422,7 +438,13 @@ class SearchArgs(NamedTuple):
         dimension and no float formatting or parsing) or its text form."""
         tqueries = self.tqueries[:2]
         sql = search_sql(
-            self.tiers, self.params["memory_filter"], self.qvec is not None, len(tqueries), self.n, self.top_k
+            self.tiers,
+            self.params["memory_filter"],
+            self.qvec is not None,
+            len(tqueries),
+            self.n,
+            self.top_k,
+            self.n_vector,
         )
         qvec: str | Vector | None = None
         if self.qvec is not None:
