@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import itertools
-import time
 
 import pytest
 
@@ -153,13 +152,3 @@ class TestStructure:
     def test_empty_text_has_no_chunks(self) -> None:
         assert chunk_text("") == []
         assert chunk_text("\n\n   \n") == []
-
-
-def test_chunking_is_faster_than_5_mb_per_second() -> None:
-    text = (
-        GUIDE + ("Lorem ipsum dolor sit amet, consectetur. " * 30 + "\n\n") * 3 + "中文句子。" * 100
-    ) * 800
-    started = time.perf_counter()
-    chunk_text(text)
-    elapsed = time.perf_counter() - started
-    assert len(text.encode()) / elapsed > 5_000_000, f"{len(text) / elapsed / 1e6:.1f} MB/s"
