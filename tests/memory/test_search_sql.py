@@ -272,3 +272,43 @@ def test_each_half_takes_its_own_number_of_rows() -> None:
     assert "%(n" not in sql
     both = store.search_sql(("core", "episodic"), False, True, 1, 30, 30, 30)
     assert "ORDER BY distance LIMIT 30" in both and "%(n" not in both
+
+
+def _args(
+    model: str, filters: dict[str, Any], query: str = "the rollout replaced pods behind the service"
+) -> store.SearchArgs:
+    return store.SearchArgs(
+        store.filter_params(ORG.org_id, None, ["episodic"], filters),
+        ("episodic",),
+        [0.1] * 384,
+        text_queries(query),
+        n=CANDIDATES,
+        top_k=10,
+        rrf_k=10,
+        vector_weight=0.7,
+        ef_search=60,
+        model=model,
+        n_vector=VECTOR_CANDIDATES,
+    )
+
+
+def test_a_search_binds_only_what_differs_between_searches() -> None:
+    """The shape's and the service's constants are literals in the statement; a search
+    binds its org, project, query vector and text queries (and memory-level filters, when
+    it has them)."""
+    sql, bind = _args("local-hash-v1", {}).statement()
+    used = {key for key in bind if f"%({key})s" in sql}
+    assert used == {"org_id", "project_id", "only_project", "qvec", "tq0", "rq0", "tq1", "rq1"}, used
+    assert "'local-hash-v1'" in sql and "CAST(0.7 AS float8)" in sql and "ARRAY['episodic']" in sql
+    sql, bind = _args("local-hash-v1", {"tags": ["a"]}).statement()
+    assert {"tags", "group_id", "after"} <= {key for key in bind if f"%({key})s" in sql}
+
+
+async def test_constants_are_quoted_literals(memory: MemoryService) -> None:
+    """A model name with a quote and a backslash is a literal, not SQL; the search runs and
+    finds no vector of that model."""
+    await _fixture(memory)
+    async with memory.db.tenant(ORG.org_id) as session:
+        rows = await store.search(session, _args("it's\\x'); DROP TABLE memories; --", {}))
+        assert rows and all(r.vector_score is None for r in rows)
+        assert await session.scalar(text("SELECT count(*) FROM memories")) > 0

@@ -20,6 +20,7 @@ from typing import Any, NamedTuple
 import psycopg
 from pgvector import Vector
 from pgvector.psycopg import register_vector_async
+from psycopg import sql as pgsql
 from psycopg.rows import namedtuple_row
 from sqlalchemy import exc as sa_exc
 from sqlalchemy import text
@@ -435,7 +436,9 @@ class SearchArgs(NamedTuple):
     def statement(self, binary_vector: bool = False) -> tuple[str, dict[str, Any]]:
         """The statement and its parameters; the query vector in pgvector's binary form
         (``binary_vector``: for a connection with pgvector's types registered, 4 bytes a
-        dimension and no float formatting or parsing) or its text form."""
+        dimension and no float formatting or parsing) or its text form. What is the same
+        for every search of its shape (`constants`) is written into the statement, not
+        bound."""
         tqueries = self.tqueries[:2]
         sql = search_sql(
             self.tiers,
@@ -449,9 +452,34 @@ class SearchArgs(NamedTuple):
         qvec: str | Vector | None = None
         if self.qvec is not None:
             qvec = Vector(self.qvec) if binary_vector else query_vector_text(self.qvec)
+        constants = self.constants(len(tqueries))
         bind = _bind(self.params, self.tiers, qvec, tqueries, self.n, self.model)
-        bind.update({"top_k": self.top_k, "rrf_k": self.rrf_k, "vector_weight": float(self.vector_weight)})
-        return sql, bind
+        for key, _ in constants:
+            bind.pop(key, None)
+        return with_constants(sql, constants), bind
+
+    def constants(self, text_queries: int) -> tuple[tuple[str, str], ...]:
+        """The parameters written into the statement as literals: the tiers and the
+        memory-level filters' absence (both part of its shape anyway), the model, the text
+        half's caps and the fusion's constants (a service's settings). A search binds only
+        what differs between searches of one shape (the org, the project, the query), which
+        saves psycopg ~0.15 ms of Python per search at M2 (21 parameters -> 6)."""
+        literals: dict[str, Any] = {"model": self.model, "memory_filter": self.params["memory_filter"]}
+        if not self.params["memory_filter"]:
+            literals.update(dict.fromkeys(MEMORY_KEYS))
+        for i in range(text_queries):
+            literals.update(_text_caps(i, self.params["memory_filter"], self.n))
+        literals.update({"rrf_k": int(self.rrf_k), "vector_weight": float(self.vector_weight)})
+        tiers = "ARRAY[" + ", ".join(pgsql.quote(t) for t in self.tiers) + "]"
+        return (("tiers", tiers), *((key, pgsql.quote(value)) for key, value in literals.items()))
+
+
+@functools.lru_cache(maxsize=1024)
+def with_constants(sql: str, constants: tuple[tuple[str, str], ...]) -> str:
+    """``sql`` with the placeholders of ``constants`` (name, SQL literal) replaced by them."""
+    for key, literal in constants:
+        sql = sql.replace(f"%({key})s", literal)
+    return sql
 
 
 async def search(session: AsyncSession, args: SearchArgs) -> list[Row]:
@@ -471,16 +499,17 @@ def _bind(
 ) -> dict[str, Any]:
     bind = {**params, "tiers": list(tiers), "qvec": qvec, "model": model, "n": n}
     for i, tquery in enumerate(tqueries):
-        cap = TEXT_RANK_CAP if i == 0 else FALLBACK_RANK_CAP
         bind.update(
-            {
-                f"tq{i}": tquery.match,
-                f"rq{i}": tquery.rank,
-                f"cap{i}": cap,
-                f"pre_n{i}": cap if params["memory_filter"] else n,
-            }
+            {f"tq{i}": tquery.match, f"rq{i}": tquery.rank, **_text_caps(i, params["memory_filter"], n)}
         )
     return bind
+
+
+def _text_caps(i: int, memory_filter: bool, n: int) -> dict[str, int]:
+    """Text query ``i``'s rank cap, and the rows its function returns (all it ranks when
+    memory-level filters apply outside it, else ``n``)."""
+    cap = TEXT_RANK_CAP if i == 0 else FALLBACK_RANK_CAP
+    return {f"cap{i}": cap, f"pre_n{i}": cap if memory_filter else n}
 
 
 async def _run(session: AsyncSession, sql: str, bind: dict[str, Any], ef_search: int | None) -> list[Row]:
