@@ -229,10 +229,14 @@ def filter_params(
     return params
 
 
+def _check_known(tiers: tuple[str, ...]) -> None:
+    if any(t not in TIERS for t in tiers):  # tier names go into SQL: only the known ones
+        raise ValueError(f"unknown memory tiers {tiers!r}")
+
+
 def vector_sql(tiers: tuple[str, ...]) -> str:
     """The vector half for a set of tiers (known names, in `TIERS` order)."""
-    if any(t not in TIERS for t in tiers):  # literals in SQL: only the known names
-        raise ValueError(f"unknown memory tiers {tiers!r}")
+    _check_known(tiers)
     if len(tiers) > 1 and all(t in PARTIAL_INDEX_TIERS for t in tiers):
         calls = " UNION ALL ".join(_VECTOR_CALL.format(tiers=f"ARRAY['{t}']") for t in tiers)
         return f"SELECT * FROM ({calls}) AS b ORDER BY distance LIMIT %(nv)s"
@@ -242,8 +246,7 @@ def vector_sql(tiers: tuple[str, ...]) -> str:
 def text_function(tiers: tuple[str, ...]) -> str:
     """The text half's function for a set of tiers (known names): a tier's own for one tier,
     else the general one."""
-    if any(t not in TIERS for t in tiers):  # a name in SQL: only the known ones
-        raise ValueError(f"unknown memory tiers {tiers!r}")
+    _check_known(tiers)
     return f"memory_text_top_{tiers[0]}" if len(tiers) == 1 else "memory_text_top"
 
 
@@ -436,11 +439,9 @@ class SearchArgs(NamedTuple):
     def statement(self, binary_vector: bool = False) -> tuple[str, dict[str, Any]]:
         """The statement and its parameters; the query vector in pgvector's binary form
         (``binary_vector``: for a connection with pgvector's types registered, 4 bytes a
-        dimension and no float formatting or parsing) or its text form. What is the same
-        for every search of its shape (`constants`) is written into the statement, not
-        bound."""
+        dimension and no float formatting or parsing) or its text form."""
         tqueries = self.tqueries[:2]
-        sql = search_sql(
+        sql = statement_sql(
             self.tiers,
             self.params["memory_filter"],
             self.qvec is not None,
@@ -448,37 +449,46 @@ class SearchArgs(NamedTuple):
             self.n,
             self.top_k,
             self.n_vector,
+            self.model,
+            self.rrf_k,
+            float(self.vector_weight),
         )
         qvec: str | Vector | None = None
         if self.qvec is not None:
             qvec = Vector(self.qvec) if binary_vector else query_vector_text(self.qvec)
-        constants = self.constants(len(tqueries))
-        bind = _bind(self.params, self.tiers, qvec, tqueries, self.n, self.model)
-        for key, _ in constants:
-            bind.pop(key, None)
-        return with_constants(sql, constants), bind
-
-    def constants(self, text_queries: int) -> tuple[tuple[str, str], ...]:
-        """The parameters written into the statement as literals: the tiers and the
-        memory-level filters' absence (both part of its shape anyway), the model, the text
-        half's caps and the fusion's constants (a service's settings). A search binds only
-        what differs between searches of one shape (the org, the project, the query), which
-        saves psycopg ~0.15 ms of Python per search at M2 (21 parameters -> 6)."""
-        literals: dict[str, Any] = {"model": self.model, "memory_filter": self.params["memory_filter"]}
-        if not self.params["memory_filter"]:
-            literals.update(dict.fromkeys(MEMORY_KEYS))
-        for i in range(text_queries):
-            literals.update(_text_caps(i, self.params["memory_filter"], self.n))
-        literals.update({"rrf_k": int(self.rrf_k), "vector_weight": float(self.vector_weight)})
-        tiers = "ARRAY[" + ", ".join(pgsql.quote(t) for t in self.tiers) + "]"
-        return (("tiers", tiers), *((key, pgsql.quote(value)) for key, value in literals.items()))
+        # Holds the constants too; psycopg sends only the values the statement names.
+        return sql, _bind(self.params, self.tiers, qvec, tqueries, self.n, self.model)
 
 
 @functools.lru_cache(maxsize=1024)
-def with_constants(sql: str, constants: tuple[tuple[str, str], ...]) -> str:
-    """``sql`` with the placeholders of ``constants`` (name, SQL literal) replaced by them."""
-    for key, literal in constants:
-        sql = sql.replace(f"%({key})s", literal)
+def statement_sql(
+    tiers: tuple[str, ...],
+    memory_filter: bool,
+    vector: bool,
+    text_queries: int,
+    n: int,
+    top_k: int,
+    n_vector: int | None,
+    model: str,
+    rrf_k: int,
+    vector_weight: float,
+) -> str:
+    """`search_sql` with what is the same for every search of its shape written in as
+    quoted literals: the tiers and the memory-level filters' absence (part of the shape
+    anyway), the model, the text half's caps and the fusion's constants (a service's
+    settings). A search then binds only what differs between searches of one shape (the
+    org, the project, the query): psycopg spent ~0.15 ms of Python per search at M2 on the
+    21 parameters it had bound before (6 now)."""
+    literals: dict[str, Any] = {"model": model, "memory_filter": memory_filter}
+    if not memory_filter:
+        literals.update(dict.fromkeys(MEMORY_KEYS))
+    for i in range(text_queries):
+        literals.update(_text_caps(i, memory_filter, n))
+    literals.update({"rrf_k": int(rrf_k), "vector_weight": float(vector_weight)})
+    sql = search_sql(tiers, memory_filter, vector, text_queries, n, top_k, n_vector)
+    sql = sql.replace("%(tiers)s", "ARRAY[" + ", ".join(pgsql.quote(t) for t in tiers) + "]")
+    for key, value in literals.items():
+        sql = sql.replace(f"%({key})s", pgsql.quote(value))
     return sql
 
 
