@@ -89,43 +89,39 @@ class Snippets:
         return prefix + self.mark(window) + suffix
 
     def mark(self, window: str) -> str:
-        """``window`` HTML-escaped, each match of a term in <b>…</b>, case-insensitively: from
-        the left, the longest term that matches at a place, then on after it (as a regex
-        alternation of the terms, longest first, would)."""
-        lowered = window.lower()
-        if len(lowered) != len(window):  # lower-casing changed lengths (`İ`): no shared offsets
-            return self._mark_regex(window)
-        spans: list[tuple[int, int]] = []
-        for term in self.terms:
-            at = lowered.find(term)
-            while at >= 0:
-                spans.append((at, -len(term)))
-                at = lowered.find(term, at + 1)
-        spans.sort()
+        """``window`` HTML-escaped, each match of a term in <b>…</b>."""
         out: list[str] = []
         done = 0
-        for at, negative_length in spans:
-            if at < done:
-                continue
-            end = at - negative_length
+        for at, end in self._matches(window):
             out.append(html.escape(window[done:at]))
             out.append(f"<b>{html.escape(window[at:end])}</b>")
             done = end
         out.append(html.escape(window[done:]))
         return "".join(out)
 
-    def _mark_regex(self, window: str) -> str:
-        if not self.terms:
-            return html.escape(window)
-        pattern = re.compile("|".join(re.escape(t) for t in self.terms), re.IGNORECASE)
-        parts = []
-        done = 0
-        for match in pattern.finditer(window):
-            parts.append(html.escape(window[done : match.start()]))
-            parts.append(f"<b>{html.escape(match.group(0))}</b>")
-            done = match.end()
-        parts.append(html.escape(window[done:]))
-        return "".join(parts)
+    def _matches(self, window: str) -> list[tuple[int, int]]:
+        """Where the terms match, case-insensitively: from the left, the longest term that
+        matches at a place, then on after it (as a regex alternation of the terms, longest
+        first, would; that regex when lower-casing changes the window's length, as `İ` does,
+        and offsets in the lower-cased window are not the window's)."""
+        lowered = window.lower()
+        if len(lowered) != len(window):
+            return [match.span() for match in self._regex().finditer(window)]
+        starts: list[tuple[int, int]] = []
+        for term in self.terms:
+            at = lowered.find(term)
+            while at >= 0:
+                starts.append((at, -len(term)))
+                at = lowered.find(term, at + 1)
+        matches: list[tuple[int, int]] = []
+        for at, negative_length in sorted(starts):
+            if not matches or at >= matches[-1][1]:
+                matches.append((at, at - negative_length))
+        return matches
+
+    def _regex(self) -> re.Pattern[str]:
+        """The terms as a regex alternation, longest first (matches nothing without terms)."""
+        return re.compile("|".join(re.escape(t) for t in self.terms) or "(?!)", re.IGNORECASE)
 
 
 def snippet(text: str, query: str) -> str:
