@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import psycopg
 import pytest
 
-from openintern.db.server import ServerInfo, check_server, inspect_server
+from openintern.cli.doctor import huge_pages_check
+from openintern.db.engine import libpq_conninfo
+from openintern.db.server import ServerInfo, SharedMemory, check_server, inspect_server
 from openintern.errors import DatabaseError
 
 
@@ -12,6 +15,36 @@ def test_current_embedded_server_passes(database_url: str) -> None:
     info = inspect_server(database_url)
     assert info.version_num >= 180000 and info.pgvector_installed
     check_server(info)
+
+
+def test_the_servers_shared_memory_is_read_as_it_is(database_url: str) -> None:
+    memory = inspect_server(database_url).memory
+    assert memory is not None
+    with psycopg.connect(libpq_conninfo(database_url)) as conn:
+        buffers = conn.execute("SELECT pg_size_bytes(current_setting('shared_buffers'))").fetchone()
+        status = conn.execute("SHOW huge_pages_status").fetchone()
+        needed = conn.execute("SHOW shared_memory_size_in_huge_pages").fetchone()
+    assert buffers and status and needed
+    assert memory.shared_buffers_mb == buffers[0] // 2**20
+    assert memory.status == status[0] and memory.pages_needed == int(needed[0])
+    assert memory.huge_pages in {"try", "on", "off"}
+
+
+@pytest.mark.parametrize(
+    ("memory", "status", "says"),
+    [
+        (SharedMemory(3013, "try", "on", 1579), "ok", "in use (shared_buffers 3,013 MB)"),
+        (SharedMemory(3013, "off", "off", 1579), "ok", "huge_pages = off"),
+        (SharedMemory(3013, "try", "off", -1), "ok", "not available on this platform"),
+        (SharedMemory(3013, "try", None, 1579), "ok", "PostgreSQL < 17 does not report it"),
+        (SharedMemory(128, "try", "off", 70), "ok", "not in use (shared_buffers 128 MB"),
+        (SharedMemory(3013, "try", "off", 1579), "warn", "the server would take 1,579 huge pages"),
+    ],
+)
+def test_doctor_says_whether_huge_pages_are_in_use(memory: SharedMemory, status: str, says: str) -> None:
+    check = huge_pages_check(memory)
+    assert check.status == status and says in check.detail
+    assert ("vm.nr_hugepages=1579" in check.fix) == (status == "warn")
 
 
 @pytest.mark.parametrize(

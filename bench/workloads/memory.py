@@ -283,13 +283,25 @@ def _server_cpu_s(pg_dir: Path) -> float:
     return total / tick
 
 
+def _huge_pages(url: str) -> str:
+    """Whether the server's shared memory is in huge pages (they change the HNSW walk's cost)."""
+    from openintern.db.server import inspect_server
+
+    memory = inspect_server(url).memory
+    if memory is None:
+        return "unknown"
+    reserved = Path("/proc/sys/vm/nr_hugepages")
+    host = f"vm.nr_hugepages {reserved.read_text().strip()}" if reserved.exists() else "no vm.nr_hugepages"
+    return f"{memory.status} ({host}; the server needs {memory.pages_needed} for shared_buffers {memory.shared_buffers_mb} MB)"
+
+
 async def _m2_search(url: str, conninfo: str, words: list[str], pg_dir: Path) -> dict[str, Any]:
     """Queries: 5 words of a fresh window (a chunk-like passage that is not in the table).
     Each search calls `MemoryService.search` with no transaction (``session`` None), as the
     API route does once it has authenticated the caller (in a short transaction of its own,
     as every route does; not measured here); the statement runs on the service's search
-    connections (at most `memory.search_concurrency` at once, default cores + 1), as the
-    tenant. CPU per query: this process's (the service: embedding, SQL client, snippets)
+    connections (at most `memory.search_concurrency` at once, default two per core plus
+    one), as the tenant. CPU per query: this process's (the service: embedding, SQL client, snippets)
     and the server's (its backends), over the measured phase; with 20 in flight on a
     machine's cores, their sum is what bounds throughput."""
     from openintern.memory import PlainScope
@@ -303,7 +315,7 @@ async def _m2_search(url: str, conninfo: str, words: list[str], pg_dir: Path) ->
         for i, text in enumerate(_chunk_texts(words, M2_WARMUP, seed=97))
     ]
     scope = PlainScope(ORG, None)
-    out: dict[str, Any] = {}
+    out: dict[str, Any] = {"server huge pages (docs/deploy.md)": _huge_pages(url)}
     async with service(url) as memory:
         out["search connections (memory.search_concurrency)"] = getattr(memory, "search_concurrency", "-")
 

@@ -39,6 +39,7 @@ def test_doctor_on_a_healthy_install(env: dict[str, str]) -> None:
     assert checks["pgvector"]["status"] == "ok" and checks["migrations"]["status"] == "ok"
     assert checks["llm provider"]["status"] == "warn" and "LLM_PROVIDER" in checks["llm provider"]["fix"]
     assert checks["memory"]["status"] == "ok" and "local-hash" in checks["memory"]["detail"]
+    assert "shared_buffers" in checks["huge pages"]["detail"]
     assert (
         "worker process" in checks["workers"]["detail"] or "in the API process" in checks["workers"]["detail"]
     )

@@ -7,11 +7,14 @@ import sys
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import typer
 
 from openintern.cli.output import console, print_json
+
+if TYPE_CHECKING:
+    from openintern.db.server import SharedMemory
 
 Status = Literal["ok", "warn", "fail"]
 _STYLE = {"ok": "[green]  ok[/]", "warn": "[yellow]warn[/]", "fail": "[bold red]fail[/]"}
@@ -78,6 +81,8 @@ def _database(settings: object) -> list[Check]:
         fix = "check DATABASE_URL (host, port, credentials) and that the server is running"
         return [Check("database", "fail", f"{where}: {exc.message}", fix)]
     checks = [Check("database", "ok", f"{where}: PostgreSQL {info.version}")]
+    if info.memory is not None:
+        checks.append(huge_pages_check(info.memory))
     try:
         check_server(info)
         vector = info.pgvector_installed or info.pgvector_available
@@ -98,6 +103,34 @@ def _database(settings: object) -> list[Check]:
             )
         )
     return checks
+
+
+HUGE_PAGES_WORTH_MB = 1024
+"""From this shared_buffers up, a server without huge pages is worth a warning: memory
+search reads its HNSW graph at random through shared_buffers, and with 4 kB pages those
+reads miss the TLB (−8 – 10 % database CPU per search with them at M2, bench/RESULTS.md)."""
+
+
+def huge_pages_check(memory: SharedMemory) -> Check:
+    """Whether the server's shared memory is in huge pages, and how to reserve them."""
+    size = f"shared_buffers {memory.shared_buffers_mb:,} MB"
+    if memory.status == "on":
+        return Check("huge pages", "ok", f"in use ({size})")
+    if memory.huge_pages == "off":
+        return Check("huge pages", "ok", f"not used: huge_pages = off on the server ({size})")
+    if memory.pages_needed is None or memory.pages_needed <= 0:
+        return Check("huge pages", "ok", f"not available on this platform ({size})")
+    if memory.status is None:  # before PostgreSQL 17 the server does not say
+        return Check("huge pages", "ok", f"unknown (PostgreSQL < 17 does not report it; {size})")
+    detail = f"not in use ({size}; the server would take {memory.pages_needed:,} huge pages)"
+    if memory.shared_buffers_mb < HUGE_PAGES_WORTH_MB:
+        return Check("huge pages", "ok", detail)
+    fix = (
+        f"reserve them on the database host: `sysctl -w vm.nr_hugepages={memory.pages_needed}` (and in"
+        " /etc/sysctl.d/ to keep it), then restart PostgreSQL (the embedded one: stop every openintern"
+        " process); memory search spends ~10 % less database CPU (docs/deploy.md, Huge pages)"
+    )
+    return Check("huge pages", "warn", detail, fix)
 
 
 def _memory(settings: object, url: str) -> Check:

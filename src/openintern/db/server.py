@@ -7,6 +7,7 @@ refused with a clear message if it is older than PostgreSQL 15 or lacks pgvector
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import psycopg
 
@@ -24,6 +25,19 @@ class ServerInfo:
     version: str
     pgvector_available: str | None
     pgvector_installed: str | None
+    memory: SharedMemory | None = None
+
+
+@dataclass(frozen=True)
+class SharedMemory:
+    """The server's shared memory and whether it sits in huge pages (``doctor`` reports it:
+    memory search walks its HNSW graph through shared_buffers, and with 4 kB pages most of
+    that walk's reads miss the TLB; bench/RESULTS.md, M2)."""
+
+    shared_buffers_mb: int
+    huge_pages: str  # the setting: try / on / off
+    status: str | None  # on / off / unknown (PostgreSQL 17+; None before)
+    pages_needed: int | None  # huge pages the server's shared memory takes (-1: unsupported here)
 
 
 def resolve_database_url(settings: Settings) -> str:
@@ -43,10 +57,39 @@ def inspect_server(url: str) -> ServerInfo:
             installed = conn.execute(
                 "SELECT extversion FROM pg_extension WHERE extname = 'vector'"
             ).fetchone()
+            memory = _shared_memory(conn)
     except psycopg.OperationalError as exc:
         raise DatabaseError(f"cannot connect to PostgreSQL: {str(exc).strip()}") from exc
     return ServerInfo(
-        version_num, version, available[0] if available else None, installed[0] if installed else None
+        version_num, version, available[0] if available else None, installed[0] if installed else None, memory
+    )
+
+
+def _shared_memory(conn: psycopg.Connection[Any]) -> SharedMemory | None:
+    # pg_settings rather than SHOW: huge_pages_status (17) and shared_memory_size_in_huge_pages
+    # (15) are missing on older servers, where SHOW would fail.
+    rows = conn.execute(
+        "SELECT name, setting FROM pg_settings WHERE name = ANY(%s)",
+        (
+            [
+                "shared_buffers",
+                "block_size",
+                "huge_pages",
+                "huge_pages_status",
+                "shared_memory_size_in_huge_pages",
+            ],
+        ),
+    ).fetchall()
+    values = {str(name): str(setting) for name, setting in rows}
+    if "shared_buffers" not in values or "huge_pages" not in values:
+        return None
+    block = int(values.get("block_size", "8192"))
+    needed = values.get("shared_memory_size_in_huge_pages")
+    return SharedMemory(
+        shared_buffers_mb=int(values["shared_buffers"]) * block // 2**20,
+        huge_pages=values["huge_pages"],
+        status=values.get("huge_pages_status"),
+        pages_needed=int(needed) if needed is not None else None,
     )
 
 
