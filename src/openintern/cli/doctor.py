@@ -108,7 +108,7 @@ def _database(settings: object) -> list[Check]:
 HUGE_PAGES_WORTH_MB = 1024
 """From this shared_buffers up, a server without huge pages is worth a warning: memory
 search reads its HNSW graph at random through shared_buffers, and with 4 kB pages those
-reads miss the TLB (−8 – 10 % database CPU per search with them at M2, bench/RESULTS.md)."""
+reads miss the TLB (−8 – 15 % database CPU per search with them at M2, bench/RESULTS.md)."""
 
 
 def huge_pages_check(memory: SharedMemory) -> Check:
