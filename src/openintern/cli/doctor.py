@@ -105,12 +105,6 @@ def _database(settings: object) -> list[Check]:
     return checks
 
 
-HUGE_PAGES_WORTH_MB = 1024
-"""From this shared_buffers up, a server without huge pages is worth a warning: memory
-search reads its HNSW graph at random through shared_buffers, and with 4 kB pages those
-reads miss the TLB (−8 – 15 % database CPU per search with them at M2, bench/RESULTS.md)."""
-
-
 def huge_pages_check(memory: SharedMemory) -> Check:
     """Whether the server's shared memory is in huge pages, and how to reserve them."""
     size = f"shared_buffers {memory.shared_buffers_mb:,} MB"
@@ -123,12 +117,12 @@ def huge_pages_check(memory: SharedMemory) -> Check:
     if memory.status is None:  # before PostgreSQL 17 the server does not say
         return Check("huge pages", "ok", f"unknown (PostgreSQL < 17 does not report it; {size})")
     detail = f"not in use ({size}; the server would take {memory.pages_needed:,} huge pages)"
-    if memory.shared_buffers_mb < HUGE_PAGES_WORTH_MB:
+    if not memory.worth_huge_pages():  # too little shared memory to matter
         return Check("huge pages", "ok", detail)
     fix = (
         f"reserve them on the database host: `sysctl -w vm.nr_hugepages={memory.pages_needed}` (and in"
         " /etc/sysctl.d/ to keep it), then restart PostgreSQL (the embedded one: stop every openintern"
-        " process); memory search spends ~10 % less database CPU (docs/deploy.md, Huge pages)"
+        " process); memory search then spends 8 – 15 % less database CPU (docs/deploy.md, Huge pages)"
     )
     return Check("huge pages", "warn", detail, fix)
 

@@ -6,6 +6,7 @@ refused with a clear message if it is older than PostgreSQL 15 or lacks pgvector
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from typing import Any
 
@@ -15,6 +16,8 @@ from openintern.config import Settings
 from openintern.db.embedded import start_embedded
 from openintern.db.engine import MIN_PGVECTOR, MIN_SERVER_VERSION, libpq_conninfo, normalise_url
 from openintern.errors import DatabaseError
+
+log = logging.getLogger(__name__)
 
 CONNECT_TIMEOUT_S = 5  # doctor and start-up should fail fast on a wrong host
 
@@ -28,6 +31,12 @@ class ServerInfo:
     memory: SharedMemory | None = None
 
 
+HUGE_PAGES_WORTH_MB = 1024
+"""From this shared_buffers up, a server without huge pages is worth a warning: memory
+search reads its HNSW graph at random through shared_buffers, and with 4 kB pages those
+reads miss the TLB (−8 – 15 % database CPU per search with them at M2, bench/RESULTS.md)."""
+
+
 @dataclass(frozen=True)
 class SharedMemory:
     """The server's shared memory and whether it sits in huge pages (``doctor`` reports it:
@@ -38,6 +47,16 @@ class SharedMemory:
     huge_pages: str  # the setting: try / on / off
     status: str | None  # on / off / unknown (PostgreSQL 17+; None before)
     pages_needed: int | None  # huge pages the server's shared memory takes (-1: unsupported here)
+
+    def worth_huge_pages(self) -> bool:
+        """The server runs without huge pages that it could use (the setting allows them, the
+        platform has them) and its shared memory is big enough for them to matter."""
+        return (
+            self.status == "off"
+            and self.huge_pages != "off"
+            and (self.pages_needed or 0) > 0
+            and self.shared_buffers_mb >= HUGE_PAGES_WORTH_MB
+        )
 
 
 def resolve_database_url(settings: Settings) -> str:
@@ -115,6 +134,15 @@ def prepare_database(settings: Settings) -> str:
     from openintern.db.migrate import upgrade
 
     url = resolve_database_url(settings)
-    check_server(inspect_server(url))
+    info = inspect_server(url)
+    check_server(info)
+    if info.memory is not None and info.memory.worth_huge_pages():
+        log.info(
+            "PostgreSQL's shared memory (%s MB) is not in huge pages: reserving the %s it needs"
+            " (vm.nr_hugepages) saves memory search 8 - 15 %% of its database CPU; see"
+            " `openintern doctor` and docs/deploy.md",
+            info.memory.shared_buffers_mb,
+            info.memory.pages_needed,
+        )
     upgrade(url)
     return url
