@@ -54,7 +54,7 @@ async def _main(settings: object, *, watch_parent: bool = False) -> None:
     from openintern.runtime.gc_tuning import tune_gc
 
     assert isinstance(settings, Settings)
-    url = await asyncio.to_thread(prepare_database, settings)
+    url = await asyncio.to_thread(prepare_database, settings, advise=not watch_parent)
     db = Database.from_url(
         url, pool_size=settings.database.pool_size, max_overflow=settings.database.max_overflow
     )

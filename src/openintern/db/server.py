@@ -129,14 +129,16 @@ def check_server(info: ServerInfo) -> None:
         raise DatabaseError(f"pgvector {vector} is too old: OpenIntern needs 0.7 or newer")
 
 
-def prepare_database(settings: Settings) -> str:
-    """Resolve, check and migrate; returns the SQLAlchemy URL (blocking: call in a thread)."""
+def prepare_database(settings: Settings, *, advise: bool = True) -> str:
+    """Resolve, check and migrate; returns the SQLAlchemy URL (blocking: call in a thread).
+    ``advise``: log what would make the server faster (huge pages); serve's worker children
+    do not, their parent has."""
     from openintern.db.migrate import upgrade
 
     url = resolve_database_url(settings)
     info = inspect_server(url)
     check_server(info)
-    if info.memory is not None and info.memory.worth_huge_pages():
+    if advise and info.memory is not None and info.memory.worth_huge_pages():
         log.info(
             "PostgreSQL's shared memory (%s MB) is not in huge pages: reserving the %s it needs"
             " (vm.nr_hugepages) saves memory search 8 - 15 %% of its database CPU; see"
