@@ -1,7 +1,8 @@
 """Which PostgreSQL to use, and whether it is good enough.
 
 No ``DATABASE_URL`` → the embedded server in ``DATA_DIR/pg``. With one → that server,
-refused with a clear message if it is older than PostgreSQL 15 or lacks pgvector ≥ 0.7.
+refused with a clear message if it is older than PostgreSQL 15 or lacks pgvector ≥ 0.7,
+and advised (a log line, `openintern doctor`) when it runs without huge pages it could use.
 """
 
 from __future__ import annotations
@@ -39,9 +40,8 @@ reads miss the TLB (−8 – 15 % database CPU per search with them at M2, bench
 
 @dataclass(frozen=True)
 class SharedMemory:
-    """The server's shared memory and whether it sits in huge pages (``doctor`` reports it:
-    memory search walks its HNSW graph through shared_buffers, and with 4 kB pages most of
-    that walk's reads miss the TLB; bench/RESULTS.md, M2)."""
+    """The server's shared memory and whether it sits in huge pages (``doctor`` and the
+    start-up log report it; why it matters: `HUGE_PAGES_WORTH_MB`)."""
 
     shared_buffers_mb: int
     huge_pages: str  # the setting: try / on / off
