@@ -369,7 +369,7 @@ async def _m2_warm(run: Any, warmup: list[str], mode: str, pg_dir: Path) -> int:
     database CPU than the rounds after it (bench/RESULTS.md, M2 seventh session)."""
     last: float | None = None
     for passes in range(1, M2_WARMUP_PASSES + 1):
-        pg_ms = float((await _m2_round(run, warmup, mode, pg_dir))["cpu"].split(" / ")[1])
+        pg_ms = (await _m2_round(run, warmup, mode, pg_dir))["pg_ms"]
         if last is not None and abs(pg_ms - last) <= 0.05 * last:
             return passes
         last = pg_ms
@@ -390,6 +390,7 @@ async def _m2_round(run: Any, queries: list[str], mode: str, pg_dir: Path) -> di
         "p95": round(percentile(lat, 95) * 1000, 1),
         "qps": round(len(lat) / wall),
         "cpu": f"{py_ms:.2f} / {pg_ms:.2f}",
+        "pg_ms": pg_ms,
     }
 
 

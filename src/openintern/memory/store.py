@@ -353,7 +353,6 @@ SELECT h.memory_id, h.rrf, h.vector_score, h.vector_chunk, h.text_score, h.text_
 """
 
 
-@functools.lru_cache(maxsize=1024)
 def search_sql(
     tiers: tuple[str, ...],
     memory_filter: bool,
@@ -363,7 +362,8 @@ def search_sql(
     top_k: int,
     n_vector: int | None = None,
 ) -> str:
-    """The whole search in one statement (see above)."""
+    """The whole search in one statement (see above), its constants still placeholders;
+    `statement_sql`, cached per shape, is what searches run."""
     if not vector and not text_queries:
         raise ValueError("a search needs at least one half")
     vl = (
