@@ -23,7 +23,7 @@ OTHER = PlainScope("org_search_other")
 
 @pytest.fixture
 def memory(app: Any) -> MemoryService:
-    service: MemoryService = app.state.platform.services["memory"]
+    service: MemoryService = app.state.platform.services.memory
     return service
 
 

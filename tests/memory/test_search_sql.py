@@ -28,7 +28,7 @@ TOPICS = [
 
 @pytest.fixture
 def memory(app: Any) -> MemoryService:
-    service: MemoryService = app.state.platform.services["memory"]
+    service: MemoryService = app.state.platform.services.memory
     return service
 
 

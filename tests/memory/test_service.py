@@ -21,7 +21,7 @@ ORG = PlainScope("org_default")
 
 @pytest.fixture
 def memory(app: Any) -> MemoryService:
-    service: MemoryService = app.state.platform.services["memory"]
+    service: MemoryService = app.state.platform.services.memory
     return service
 
 

@@ -39,7 +39,7 @@ class TestCancel:
     async def test_cancel_a_queued_run_without_a_worker(
         self, client: AsyncClient, admin_token: str, app: Any
     ) -> None:
-        await app.state.platform.services["worker"].stop()  # nobody will claim it
+        await app.state.platform.worker.stop()  # nobody will claim it
         client.headers["Authorization"] = f"Bearer {admin_token}"
         run = (await client.post("/api/runs", json={"input": "never runs"})).json()
         resp = await client.post(f"/api/runs/{run['run_id']}/cancel")

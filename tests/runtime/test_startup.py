@@ -7,12 +7,13 @@ from typing import Any, cast
 
 from httpx import AsyncClient
 
+from openintern.agents.startup import prefetch_agent_starts
+from openintern.agents.toolbox import load_toolbox
 from openintern.memory import PlainScope, render_core
+from openintern.providers import pick_provider
 from openintern.runtime.context import ClaimedRun, RunContext
 from openintern.runtime.events import RunHandle
-from openintern.runtime.providers import pick_provider
-from openintern.runtime.startup import prefetch_agent_starts
-from openintern.runtime.toolbox import load_toolbox
+from openintern.tools import ToolServices
 
 
 def claimed(run_id: str, org_id: str) -> ClaimedRun:
@@ -63,8 +64,8 @@ async def test_each_run_of_a_two_org_batch_gets_only_its_own(app: Any, admin: As
         core = render_core(reads.core, PlainScope(run.org_id, None), run.agent_id)
         assert f"{mine}-secret" in core and f"{other}-secret" not in core
         handle = RunHandle(run.id, run.org_id, run.agent_id, 0)
-        ctx = RunContext(run, handle, cast(Any, None), platform.db, platform.settings, platform.services)
-        toolbox = load_toolbox(ctx, reads.rules)
+        ctx = RunContext(run, handle, cast(Any, None), platform.db, platform.settings)
+        toolbox = load_toolbox(ctx, platform.services.tools, ToolServices(), reads.rules)
         assert toolbox.decide("echo").action == echo, run.org_id
         config = pick_provider(reads.providers, run.org_id, platform.settings, {}, platform.box.decrypt)
         assert config.model == f"model-{mine}" and config.base_url == f"http://{mine}.invalid/v1"

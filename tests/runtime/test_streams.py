@@ -29,9 +29,7 @@ async def test_idle_stream_sends_keepalives_then_the_rest(
     received: list[dict[str, Any] | None] = []
 
     async def consume() -> None:
-        async for item in follow(
-            platform.db, platform.services["hub"], "org_default", run_id, 0, keepalive_s=0.05
-        ):
+        async for item in follow(platform.db, platform.hub, "org_default", run_id, 0, keepalive_s=0.05):
             received.append(item)
 
     task = asyncio.create_task(consume())

@@ -20,10 +20,10 @@ async def test_shutdown_requeues_in_flight_runs_for_another_worker(
     model = fake_llm.register([{"text": "slow " * 40, "chunk_delay_ms": 30, "chunk_size": 5}])
     run_id = (await runner.post("/api/runs", json={"input": "x", "model": model})).json()["run_id"]
     await wait_status(runner, run_id, {"running"})
-    await platform.services["worker"].stop(grace_s=0.1)
+    await platform.worker.stop(grace_s=0.1)
     assert (await runner.get(f"/api/runs/{run_id}")).json()["status"] == "queued"  # not after a lease expiry
 
-    second = Worker(platform.db, platform.settings, services=platform.services)
+    second = Worker(platform.db, platform.settings, platform.services.kinds)
     await second.start()
     try:
         run = await wait_status(runner, run_id)
@@ -73,7 +73,7 @@ async def test_heartbeat_tells_a_lost_lease_from_a_finished_run(
     from openintern.runtime import queue
 
     platform = run_app.state.platform
-    db, worker = platform.db, platform.services["worker"]
+    db, worker = platform.db, platform.worker
     done = await wait_status(runner, (await runner.post("/api/runs", json={"input": "hi"})).json()["run_id"])
     model = fake_llm.register([{"text": "slow " * 60, "chunk_delay_ms": 30, "chunk_size": 5}])
     taken = (await runner.post("/api/runs", json={"input": "x", "model": model})).json()["run_id"]
@@ -108,7 +108,7 @@ async def test_heartbeat_skips_rows_being_written_instead_of_waiting(
     from sqlalchemy import text
 
     platform = run_app.state.platform
-    db, worker = platform.db, platform.services["worker"]
+    db, worker = platform.db, platform.worker
     model = fake_llm.register([{"text": "slow " * 60, "chunk_delay_ms": 30, "chunk_size": 5}])
     run_id = (await runner.post("/api/runs", json={"input": "x", "model": model})).json()["run_id"]
     await wait_status(runner, run_id, {"running"})
@@ -123,7 +123,7 @@ async def test_worker_keeps_claiming_after_its_connections_die(runner: AsyncClie
     from sqlalchemy import text
 
     platform = run_app.state.platform
-    worker = platform.services["worker"]
+    worker = platform.worker
     await wait_status(runner, (await runner.post("/api/runs", json={"input": "warm"})).json()["run_id"])
     async with platform.db.engine.connect() as conn:  # every pooled connection, the claim's too
         await conn.execute(
@@ -149,7 +149,7 @@ async def test_concurrent_claims_each_get_the_next_free_runs(runner: AsyncClient
     from openintern.runtime import queue
 
     platform = run_app.state.platform
-    await platform.services["worker"].stop(grace_s=0.1)  # the runs stay queued for the claims below
+    await platform.worker.stop(grace_s=0.1)  # the runs stay queued for the claims below
     resp = await runner.post("/api/runs/batch", json={"runs": [{"input": f"r{i}"} for i in range(6)]})
     ids = [r["run_id"] for r in resp.json()["runs"]]
     params = {"n": 4, "lease_s": 30.0}
@@ -177,7 +177,7 @@ async def test_a_write_extends_the_lease_only_when_half_of_it_is_gone(
 
     platform = run_app.state.platform
     db = platform.db
-    await platform.services["worker"].stop(grace_s=0.1)
+    await platform.worker.stop(grace_s=0.1)
     run_id = (await runner.post("/api/runs", json={"input": "x"})).json()["run_id"]
     async with db.system() as session:
         run = (await session.execute(queue.CLAIM, {"n": 1, "owner": "w-test", "lease_s": 30.0})).one()
@@ -228,7 +228,7 @@ async def test_token_batches_gather_from_their_first_event_not_from_the_last_wri
     from openintern.runtime.events import TOKEN_FLUSH_DELAY_S, EventWriter, RunHandle
 
     platform = run_app.state.platform
-    await platform.services["worker"].stop(grace_s=0.1)
+    await platform.worker.stop(grace_s=0.1)
     await runner.post("/api/runs", json={"input": "x"})
     async with platform.db.system() as session:
         run = (await session.execute(queue.CLAIM, {"n": 1, "owner": "w-test", "lease_s": 30.0})).one()
@@ -253,7 +253,7 @@ async def test_the_writer_replaces_its_connection_after_losing_it(runner: AsyncC
 
     platform = run_app.state.platform
     db = platform.db
-    await platform.services["worker"].stop(grace_s=0.1)
+    await platform.worker.stop(grace_s=0.1)
     ids = [
         r["run_id"]
         for r in (

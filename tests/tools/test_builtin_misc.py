@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from openintern.tools import BUILTIN_TOOLS, EVENTS_READER, ToolContext, ToolRegistry
+from openintern.tools import BUILTIN_TOOLS, ToolContext, ToolRegistry, ToolServices
 
 
 class TestCatalogue:
@@ -114,7 +114,7 @@ async def read_events(org_id: str, run_id: str) -> list[dict[str, Any]]:
 
 @pytest.fixture
 def traced(ctx: ToolContext) -> ToolContext:
-    return dataclasses.replace(ctx, services={EVENTS_READER: read_events})
+    return dataclasses.replace(ctx, services=ToolServices(events_reader=read_events))
 
 
 class TestExportTrace:

@@ -1,1 +1,11 @@
-"""Reserved for a later issue; see ARCHITECTURE.md."""
+"""The ``agent`` run kind: the agent loop, its state, its tools and its memory hooks.
+
+Registered with the engine by the composition root (`openintern.container`); it imports
+the engine (`openintern.runtime`) and never another kind.
+"""
+
+from openintern.agents.kind import AgentKind
+from openintern.agents.loop import DEFAULT_SYSTEM_PROMPT, run_agent
+from openintern.agents.toolbox import DEFAULT_TOOLS, Toolbox, load_toolbox
+
+__all__ = ["DEFAULT_SYSTEM_PROMPT", "DEFAULT_TOOLS", "AgentKind", "Toolbox", "load_toolbox", "run_agent"]

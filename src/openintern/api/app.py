@@ -33,10 +33,11 @@ from openintern.api.routes import (
 from openintern.api.static import mount_ui
 from openintern.auth import AuditWriter, SecretBox, ensure_bootstrap, load_or_create_key
 from openintern.config import Settings
+from openintern.container import build_services
 from openintern.db.embedded import stop_embedded
 from openintern.db.server import prepare_database
 from openintern.db.session import Database
-from openintern.runtime import EventHub, Worker, WorkerProcesses, build_services
+from openintern.runtime import EventHub, Worker, WorkerProcesses
 
 log = logging.getLogger(__name__)
 
@@ -83,7 +84,11 @@ def create_app(settings: Settings, *, database_url: str | None = None, migrate: 
         writer = AuditWriter(db)
         writer.start()
         box = SecretBox(load_or_create_key(_secret(settings), settings.secrets_dir))
-        platform = Platform(settings, db, boot.jwt_secret, box, writer)
+        hub = EventHub(db)
+        hub.start()
+        await hub.ready()
+        services = build_services(db, settings, box)
+        platform = Platform(settings, db, boot.jwt_secret, box, writer, services, hub)
         app.state.platform = platform
         runtime = await _start_runtime(platform, url)
         try:
@@ -113,23 +118,20 @@ def create_app(settings: Settings, *, database_url: str | None = None, migrate: 
 
 
 async def _start_runtime(platform: Platform, url: str) -> Worker | WorkerProcesses | None:
-    """The event hub, and the workers: as child processes when ``server.worker_processes``
-    is set (``serve`` sets it from the cores), else inside this process."""
+    """The workers: as child processes when ``server.worker_processes`` is set (``serve``
+    sets it from the cores), else inside this process (which then also embeds the chunks
+    that memory left without a vector)."""
     settings = platform.settings
-    platform.services.update(build_services(platform.db, settings, platform.box))
-    hub = EventHub(platform.db)
-    hub.start()
-    await hub.ready()
-    platform.services["hub"] = hub
     if not settings.server.workers_in_process:
         return None
     if settings.server.worker_processes:
         processes = WorkerProcesses(settings, url, settings.server.worker_processes)
         await processes.start()
         return processes
-    worker = Worker(platform.db, settings, services=platform.services)
+    worker = Worker(platform.db, settings, platform.services.kinds)
     await worker.start()
-    platform.services["worker"] = worker
+    platform.services.memory.start_catch_up()  # chunks left without a vector, or of an older model
+    platform.worker = worker
     return worker
 
 
@@ -138,8 +140,8 @@ async def _stop_runtime(platform: Platform, workers: Worker | WorkerProcesses | 
 
     if workers is not None:
         await workers.stop()
-    await platform.services["hub"].stop()
-    await platform.services["memory"].close()
+    await platform.hub.stop()
+    await platform.services.close()
     await aclose_clients()
 
 

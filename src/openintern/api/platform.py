@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass
 
 from openintern.auth import AuditWriter, SecretBox
 from openintern.config import Settings
+from openintern.container import Services
 from openintern.db.session import Database
+from openintern.runtime import EventHub, Worker
 
 
 @dataclass
@@ -17,5 +18,6 @@ class Platform:
     jwt_secret: str
     box: SecretBox
     audit: AuditWriter
-    # Services that later subsystems attach (runtime worker, event hub, …), by name.
-    services: dict[str, Any] = field(default_factory=dict)
+    services: Services
+    hub: EventHub
+    worker: Worker | None = None  # the in-process worker, when this process runs one

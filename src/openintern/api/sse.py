@@ -32,7 +32,7 @@ KEEPALIVE_FRAME = b": keep-alive\n\n"
 
 
 def stream_run(platform: Platform, org_id: str, run_id: str, after: int) -> EventSourceResponse:
-    hub: EventHub = platform.services["hub"]
+    hub: EventHub = platform.hub
 
     async def frames() -> AsyncIterator[bytes]:
         async for event in follow(platform.db, hub, org_id, run_id, after):

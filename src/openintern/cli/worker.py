@@ -48,9 +48,10 @@ class _ParentPipe(asyncio.Protocol):
 async def _main(settings: object, *, watch_parent: bool = False) -> None:
     from openintern.auth import SecretBox, load_or_create_key
     from openintern.config import Settings
+    from openintern.container import build_services
     from openintern.db.server import prepare_database
     from openintern.db.session import Database
-    from openintern.runtime import Worker, build_services
+    from openintern.runtime import Worker
     from openintern.runtime.gc_tuning import tune_gc
 
     assert isinstance(settings, Settings)
@@ -60,13 +61,15 @@ async def _main(settings: object, *, watch_parent: bool = False) -> None:
     )
     key = settings.secret_key.get_secret_value() if settings.secret_key else None
     box = SecretBox(load_or_create_key(key, settings.secrets_dir))
-    worker = Worker(db, settings, services=build_services(db, settings, box))
+    services = build_services(db, settings, box)
+    worker = Worker(db, settings, services.kinds)
     tune_gc()
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
     await worker.start()
+    services.memory.start_catch_up()  # chunks left without a vector, or of an older model
     console.print(
         f"[green]worker {worker.id} running[/] (concurrency {worker.concurrency}, {aio.loop_name()}); Ctrl-C to stop"
     )
@@ -74,7 +77,7 @@ async def _main(settings: object, *, watch_parent: bool = False) -> None:
         await loop.connect_read_pipe(lambda: _ParentPipe(stop), sys.stdin)
     await stop.wait()
     await worker.stop()
-    await worker.services["memory"].close()
+    await services.close()
     from openintern.llm import aclose_clients
 
     await aclose_clients()

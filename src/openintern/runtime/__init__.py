@@ -1,29 +1,28 @@
-"""The run engine: queue, workers, the event log, checkpoints, streams, the agent loop.
+"""The run engine: the queue, workers, the event log, checkpoints, streams, child runs.
 
-Knows no HTTP and no group/workflow/external details: other run kinds register an
-executor in :mod:`openintern.runtime.kinds`.
+It runs runs and nothing else: it knows no HTTP and no kind. Kinds (`agents`,
+`orchestration`, `workflows`, external agents, plug-ins) implement `RunKind` and are
+handed to the worker in a `KindRegistry` by the composition root (`openintern.container`).
 """
 
-from openintern.runtime import kinds
-from openintern.runtime.assembly import build_services
-from openintern.runtime.events import EventWriter, LeaseLost, read_events
-from openintern.runtime.executor import run_agent
+from openintern.runtime.context import ClaimedRun, RunContext
+from openintern.runtime.events import EventWriter, LeaseLost, RunHandle, read_events
+from openintern.runtime.kinds import KindRegistry, RunKind
 from openintern.runtime.processes import WorkerProcesses
-from openintern.runtime.startup import prefetch_agent_starts
 from openintern.runtime.streams import EventHub, follow
 from openintern.runtime.worker import Worker
 
-kinds.register("agent", run_agent, prefetch_agent_starts)
-
 __all__ = [
+    "ClaimedRun",
     "EventHub",
     "EventWriter",
+    "KindRegistry",
     "LeaseLost",
+    "RunContext",
+    "RunHandle",
+    "RunKind",
     "Worker",
     "WorkerProcesses",
-    "build_services",
     "follow",
-    "kinds",
     "read_events",
-    "run_agent",
 ]

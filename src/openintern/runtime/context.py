@@ -1,8 +1,8 @@
-"""What an executor gets for one claimed run."""
+"""What a kind's executor gets for one claimed run."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from openintern.config import Settings
@@ -27,16 +27,20 @@ class ClaimedRun:
     steps: int
     usage: dict[str, Any]
     cancel_requested: bool
+    depth: int = 0
 
 
 @dataclass
 class RunContext:
+    """The engine's side of one run: its row as claimed, the event writer (emit, commit),
+    the database and settings. What a kind needs beyond this (models, tools, memory) the
+    kind holds itself, typed, from the composition root."""
+
     run: ClaimedRun
     handle: RunHandle
     writer: EventWriter
     db: Database
     settings: Settings
-    services: dict[str, Any] = field(default_factory=dict)
     cancel_reason: str | None = None  # "user" when a cancel was requested; "shutdown" / "lost" otherwise
     prefetched: Any = None  # what the kind's prefetch read for this run at claim time
 

@@ -19,6 +19,7 @@ import asyncio
 import contextlib
 import logging
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
@@ -32,6 +33,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from openintern.db.engine import connect_own, libpq_conninfo
 from openintern.db.session import Database, driver_connection
 from openintern.errors import OpenInternError
+from openintern.runtime.queue import EVENTS_CHANNEL, NOTIFY
 
 log = logging.getLogger(__name__)
 
@@ -85,7 +87,7 @@ APPEND_BATCH_SQL = """
         ON CONFLICT (run_id, step) DO UPDATE SET state = excluded.state, created_at = now()
         RETURNING 1
     ), notes AS (
-        SELECT pg_notify('oi_events', n.payload)
+        SELECT pg_notify(%(channel)s, n.payload)
           FROM jsonb_to_recordset(CAST(%(notes)s AS jsonb)) AS n(run_id text, payload text)
          WHERE n.run_id IN (SELECT id FROM owned)
     )
@@ -224,11 +226,13 @@ class EventWriter:
         steps: int | None = None,
         usage: dict[str, Any] | None = None,
         extra: tuple[Any, dict[str, Any]] | None = None,
+        extras: Sequence[tuple[Any, dict[str, Any]]] = (),
         wait: bool = True,
     ) -> None:
         """Make everything emitted so far for this run durable, with a checkpoint and/or a
         status change, in one transaction. ``extra`` is one more statement (with params)
-        run in the same transaction if the run is still ours (e.g. insert an approval).
+        run in the same transaction if the run is still ours (e.g. insert an approval);
+        ``extras`` more of them, in order (e.g. start child runs).
 
         ``wait=False`` queues it in the next batch and returns at once: for a step boundary
         whose next action has no side effect to order after it (a model call). If the batch
@@ -245,8 +249,8 @@ class EventWriter:
                     **{k: getattr(earlier, k) if v is None else v for k, v in vars(update).items()}
                 )
             batch.updates[handle.run_id] = update
-        if extra is not None:
-            batch.extras.append((handle.run_id, extra[0], extra[1]))
+        for statement, params in ([extra] if extra is not None else []) + list(extras):
+            batch.extras.append((handle.run_id, statement, params))
         self._urgent = True
         self._wake.set()
         if not wait:
@@ -435,6 +439,7 @@ def _batch_params(batch: _Batch, owner: str, lease_s: float) -> dict[str, Any]:
     ]
     notes = [{"run_id": r, "payload": p} for r, p in zip(*_notifications(batch), strict=True)]
     return {
+        "channel": EVENTS_CHANNEL,
         "owner": owner,
         "lease_s": lease_s,
         "updates": _dumps(updates),
@@ -492,5 +497,5 @@ async def append_event_outside_worker(
         },
     )
     note = _dumps({"r": run_id, "s": seq, "e": seq, "ev": [public_event(event)]})
-    await session.execute(text("SELECT pg_notify('oi_events', :p)"), {"p": note})
+    await session.execute(NOTIFY, {"channel": EVENTS_CHANNEL, "payload": note})
     return public_event(event)

@@ -9,29 +9,29 @@ import logging
 from sqlalchemy.exc import InterfaceError, OperationalError
 
 from openintern.errors import OpenInternError
-from openintern.runtime import kinds
 from openintern.runtime.context import RunContext
 from openintern.runtime.events import LeaseLost
+from openintern.runtime.kinds import KindRegistry
 
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 5  # a run whose infrastructure keeps failing under it is failed at last
 
 
-async def execute_run(ctx: RunContext) -> None:
+async def execute_run(ctx: RunContext, kinds: KindRegistry) -> None:
     run = ctx.run
     try:
         if ctx.cancel_reason == "user":
             raise asyncio.CancelledError
-        executor = kinds.executor_for(run.kind)
-        if executor is None:
-            await fail(ctx, f"no executor for run kind {run.kind!r} in this worker (known: {kinds.kinds()})")
+        kind = kinds.get(run.kind)
+        if kind is None:
+            await fail(ctx, f"no executor for run kind {run.kind!r} in this worker (known: {kinds.names()})")
             return
         if run.attempt == 1:
             ctx.emit("run.started", {"kind": run.kind, "attempt": 1})
         else:
             ctx.emit("run.resumed", {"kind": run.kind, "attempt": run.attempt, "from_step": run.steps})
-        await executor(ctx)
+        await kind.execute(ctx)
     except asyncio.CancelledError:
         await _cancelled(ctx)
     except LeaseLost:

@@ -24,10 +24,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from openintern.config import Settings
 from openintern.db.engine import libpq_conninfo
 from openintern.db.session import Database
-from openintern.runtime import kinds, queue
+from openintern.runtime import queue
 from openintern.runtime.context import ClaimedRun, RunContext
 from openintern.runtime.events import EventWriter, RunHandle
 from openintern.runtime.execution import execute_run
+from openintern.runtime.kinds import KindRegistry
 
 log = logging.getLogger(__name__)
 
@@ -42,14 +43,14 @@ class Worker:
         self,
         db: Database,
         settings: Settings,
+        kinds: KindRegistry,
         *,
-        services: dict[str, Any] | None = None,
         concurrency: int | None = None,
         worker_id: str | None = None,
     ) -> None:
         self.db = db
         self.settings = settings
-        self.services = services or {}
+        self.kinds = kinds
         self.concurrency = concurrency or settings.runtime.worker_concurrency
         self.id = worker_id or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
         self.writer = EventWriter(
@@ -72,9 +73,12 @@ class Worker:
         for task in self._side:
             task.add_done_callback(self._side_task_done)
         self._wake.set()
-        log.info("worker %s started (concurrency %d)", self.id, self.concurrency)
-        if (memory := self.services.get("memory")) is not None:
-            memory.start_catch_up()  # chunks left without a vector, or of an older embedding model
+        log.info(
+            "worker %s started (concurrency %d, kinds %s)",
+            self.id,
+            self.concurrency,
+            ", ".join(self.kinds.names()),
+        )
 
     def _side_task_done(self, task: asyncio.Task[None]) -> None:
         if task.cancelled() or self._stopping.is_set():
@@ -144,25 +148,24 @@ class Worker:
             self._spawn(run, prefetched.get(run.id))
         return claimed
 
-    @staticmethod
-    async def _prefetch(session: AsyncSession, claimed: list[ClaimedRun]) -> dict[str, Any]:
+    async def _prefetch(self, session: AsyncSession, claimed: list[ClaimedRun]) -> dict[str, Any]:
         """Each kind's start-up reads for the whole batch, in the claim's transaction."""
         out: dict[str, Any] = {}
         by_kind: dict[str, list[ClaimedRun]] = {}
         for run in claimed:
             by_kind.setdefault(run.kind, []).append(run)
         for kind, runs in by_kind.items():
-            if (prefetch := kinds.prefetch_for(kind)) is not None:
-                out.update(await prefetch(session, runs))
+            if (plugin := self.kinds.get(kind)) is not None:
+                out.update(await plugin.prefetch(session, runs))
         return out
 
     def _spawn(self, run: ClaimedRun, prefetched: Any = None) -> None:
         handle = RunHandle(run.id, run.org_id, run.agent_id, run.last_seq)
-        ctx = RunContext(run, handle, self.writer, self.db, self.settings, self.services)
+        ctx = RunContext(run, handle, self.writer, self.db, self.settings)
         ctx.prefetched = prefetched
         if run.cancel_requested:
             ctx.cancel_reason = "user"
-        task = asyncio.create_task(execute_run(ctx), name=f"run-{run.id}")
+        task = asyncio.create_task(execute_run(ctx, self.kinds), name=f"run-{run.id}")
         self.running[run.id] = (task, ctx)
         task.add_done_callback(functools.partial(self._finished_task, run.id))
 

@@ -7,8 +7,8 @@ error `ToolOutcome` the model can read (only `ApprovalRequired` propagates). The
 (`decide`) and the sandbox (`run_sandboxed`) are separate steps the runtime composes.
 """
 
-from openintern.tools.builtin import BUILTIN_TOOLS, EVENTS_READER, EventsReader, default_registry
-from openintern.tools.context import Risk, ToolContext, ToolOutcome
+from openintern.tools.builtin import BUILTIN_TOOLS, default_registry
+from openintern.tools.context import EventsReader, Risk, ToolContext, ToolOutcome, ToolServices
 from openintern.tools.policy import Action, Decision, PolicyRule, decide, enforce
 from openintern.tools.registry import DEFAULT_TOOL_TIMEOUT_S, Tool, ToolRegistry, tool
 from openintern.tools.sandbox import (
@@ -23,7 +23,6 @@ from openintern.tools.validation import MAX_OUTPUT_CHARS
 __all__ = [
     "BUILTIN_TOOLS",
     "DEFAULT_TOOL_TIMEOUT_S",
-    "EVENTS_READER",
     "MAX_OUTPUT_CHARS",
     "Action",
     "Decision",
@@ -37,6 +36,7 @@ __all__ = [
     "ToolContext",
     "ToolOutcome",
     "ToolRegistry",
+    "ToolServices",
     "decide",
     "default_registry",
     "enforce",

@@ -2,15 +2,33 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from openintern.errors import ToolFailed
 
+if TYPE_CHECKING:
+    from openintern.memory import MemoryService
+
 Risk = Literal["low", "medium", "high"]
 """How much harm a wrong call can do; the ToolPolicy defaults key off it."""
+
+
+EventsReader = Callable[[str, str], Awaitable[list[dict[str, Any]]]]
+"""``await reader(org_id, run_id)`` → the run's events in order (empty when unknown)."""
+
+
+@dataclass(frozen=True)
+class ToolServices:
+    """What the platform lends to tools, typed (so `tools` never imports the engine).
+
+    None where this process provides no such service; the tool that needs it then fails
+    with a message saying so instead of an attribute error."""
+
+    memory: MemoryService | None = None
+    events_reader: EventsReader | None = None
 
 
 @dataclass(frozen=True)
@@ -18,8 +36,7 @@ class ToolContext:
     """Who is calling and where, injected as a tool function's first parameter.
 
     The runtime builds one per run and `dataclasses.replace`s `step` and `tool_call_id`
-    per call. `services` carries what the runtime lends to tools (e.g. ``events_reader``)
-    so that `tools` never imports `runtime`.
+    per call. `services` carries what the platform lends to tools (`ToolServices`).
     """
 
     org_id: str
@@ -28,16 +45,21 @@ class ToolContext:
     run_id: str
     agent_id: str | None
     workspace: Path
-    services: Mapping[str, Any] = field(default_factory=dict)
+    services: ToolServices = field(default_factory=ToolServices)
     step: int = 0
     tool_call_id: str | None = None
 
-    def service(self, name: str) -> Any:
-        """The service the runtime registered under `name`, or `ToolFailed` saying it is missing."""
-        try:
-            return self.services[name]
-        except KeyError:
-            raise ToolFailed(f"this runtime provides no {name!r} service to tools") from None
+    def memory(self) -> MemoryService:
+        """The memory service, or `ToolFailed` saying this process has none."""
+        if self.services.memory is None:
+            raise ToolFailed("this runtime provides no 'memory' service to tools")
+        return self.services.memory
+
+    def events_reader(self) -> EventsReader:
+        """The event-log reader, or `ToolFailed` saying this process has none."""
+        if self.services.events_reader is None:
+            raise ToolFailed("this runtime provides no 'events_reader' service to tools")
+        return self.services.events_reader
 
 
 @dataclass(frozen=True)

@@ -6,8 +6,8 @@ from typing import Literal
 
 from fastapi import APIRouter
 
+from openintern import approvals
 from openintern.api.deps import ScopeDep, SessionDep
-from openintern.runtime import approvals
 from openintern.schemas import actions
 from openintern.schemas.base import Cursor, Limit
 from openintern.schemas.responses import Page

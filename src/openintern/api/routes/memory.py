@@ -28,7 +28,7 @@ _UNSAFE_NAME = re.compile(r"[^\w.\- ]+")
 
 
 def _memory(platform: Any) -> MemoryService:
-    service: MemoryService = platform.services["memory"]
+    service: MemoryService = platform.services.memory
     return service
 
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Response, status
 
+from openintern import providers
 from openintern.api.deps import PlatformDep, ScopeDep, SessionDep
 from openintern.db.orm import Provider as ProviderRow
-from openintern.runtime import providers
 from openintern.schemas import actions
 from openintern.schemas.responses import Page
 from openintern.schemas.runs import Provider, ProviderTest

@@ -12,9 +12,9 @@ from fastapi.responses import PlainTextResponse
 from openintern.api.deps import PlatformDep, ScopeDep, SessionDep, StreamScopeDep
 from openintern.api.sse import resume_cursor, stream_run, wants_stream
 from openintern.errors import ValidationFailed, field_error
-from openintern.runtime import service
+from openintern.runs import service
+from openintern.runs.trace import build_spans
 from openintern.runtime.streams import follow
-from openintern.runtime.trace import build_spans
 from openintern.schemas import actions
 from openintern.schemas.base import Cursor, Limit
 from openintern.schemas.responses import Page
@@ -76,7 +76,7 @@ async def create_runs(
 
 
 def _check_tools(platform: Any, body: actions.RunCreate, at: tuple[str | int, ...] = ()) -> None:
-    registry = platform.services["tools"]
+    registry = platform.services.tools
     for where, config in (("tools", body), ("agent.tools", body.agent)):
         for i, name in enumerate((config.tools if config else None) or []):
             if name not in registry:
@@ -235,7 +235,7 @@ async def chat(body: actions.ChatRequest, scope: StreamScopeDep, platform: Platf
         run_id = row.id
 
     async def until_done() -> None:
-        async for _ in follow(platform.db, platform.services["hub"], scope.org_id, run_id, 0, keepalive_s=5):
+        async for _ in follow(platform.db, platform.hub, scope.org_id, run_id, 0, keepalive_s=5):
             pass
 
     # On timeout, answer with the run as it is; the client can follow /api/runs/{id}/stream.

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Response, status
 
+from openintern import policies
 from openintern.api.deps import PlatformDep, ScopeDep, SessionDep
-from openintern.runtime import policies
 from openintern.schemas import actions
 from openintern.schemas.responses import Page
 from openintern.schemas.runs import ToolInfo, ToolPolicy
@@ -16,7 +16,7 @@ router = APIRouter(prefix="/api", tags=["tools"])
 
 @router.get("/tools")
 async def list_tools(scope: ScopeDep, platform: PlatformDep) -> Page[ToolInfo]:
-    registry = platform.services["tools"]
+    registry = platform.services.tools
     items = []
     for name in registry.names():
         tool = registry.get(name)

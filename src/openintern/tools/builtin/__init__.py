@@ -12,7 +12,7 @@ from openintern.tools.builtin.memory import (
     mineru_ingest_pdf,
 )
 from openintern.tools.builtin.misc import current_time, echo, run_command
-from openintern.tools.builtin.trace import EVENTS_READER, EventsReader, export_trace
+from openintern.tools.builtin.trace import export_trace
 from openintern.tools.registry import Tool, ToolRegistry
 
 BUILTIN_TOOLS: tuple[Tool, ...] = (
@@ -39,8 +39,6 @@ def default_registry() -> ToolRegistry:
 
 __all__ = [
     "BUILTIN_TOOLS",
-    "EVENTS_READER",
-    "EventsReader",
     "core_memory_append",
     "core_memory_replace",
     "current_time",

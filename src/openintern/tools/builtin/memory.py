@@ -1,8 +1,8 @@
 """Memory tools: search, read and write the org's memory; edit core blocks; ingest PDFs.
 
-They use the runtime's ``memory`` service (``ctx.service("memory")``, a
-`MemoryService`) and always act in the run's org and project (from the context, never
-from the model): another tenant's memory reads as not found.
+They use the platform's memory service (``ctx.memory()``, a `MemoryService`) and always
+act in the run's org and project (from the context, never from the model): another
+tenant's memory reads as not found.
 """
 
 from __future__ import annotations
@@ -18,13 +18,10 @@ from openintern.tools.context import ToolContext, ToolOutcome
 from openintern.tools.registry import tool
 
 Tier = Literal["core", "episodic", "archival"]
-MEMORY = "memory"
-"""The `ToolContext.services` key of the `MemoryService`."""
 
 
 def _memory(ctx: ToolContext) -> MemoryService:
-    service: MemoryService = ctx.service(MEMORY)
-    return service
+    return ctx.memory()
 
 
 def _scope(ctx: ToolContext) -> PlainScope:

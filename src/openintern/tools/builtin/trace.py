@@ -1,27 +1,20 @@
-"""export_trace: a run's event log, as the runtime's ``events_reader`` service returns it.
+"""export_trace: a run's event log, as the platform's ``events_reader`` returns it.
 
-The reader is an async callable ``(org_id, run_id) -> list[dict]`` lent by the runtime
-through ``ctx.services``, so this module needs nothing from `runtime` and the org comes
-from the context, never from the model: another tenant's run reads as not found.
+The reader is an async callable ``(org_id, run_id) -> list[dict]`` lent through
+``ctx.services`` (`ToolServices`), so this module needs nothing from the engine and the
+org comes from the context, never from the model: another tenant's run reads as not found.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Awaitable, Callable
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from pydantic import Field
 
 from openintern.errors import ToolRetry
 from openintern.tools.context import ToolContext, ToolOutcome
 from openintern.tools.registry import tool
-
-EventsReader = Callable[[str, str], Awaitable[list[dict[str, Any]]]]
-"""``await reader(org_id, run_id)`` → the run's events in order (empty or `NotFound` when unknown)."""
-
-EVENTS_READER = "events_reader"
-"""The `ToolContext.services` key the runtime registers the reader under."""
 
 
 @tool
@@ -35,7 +28,7 @@ async def export_trace(
     ] = "json",
 ) -> ToolOutcome:
     """Export the events of a run (by default the current one) as JSON or JSON lines."""
-    reader: EventsReader = ctx.service(EVENTS_READER)
+    reader = ctx.events_reader()
     wanted = run_id or ctx.run_id
     events = await reader(ctx.org_id, wanted)
     if not events and wanted != ctx.run_id:

@@ -1,4 +1,5 @@
-"""What the API (and the CLI) ask of the runtime: runs, their events, cancellation.
+"""Runs as a resource: create, read, list, cancel, their events; what the API and the CLI
+ask of the engine.
 
 Every function takes the session and the scope explicitly; sessions are tenant
 transactions (RLS on), and every query filters by ``org_id`` too.
@@ -255,3 +256,17 @@ async def run_events(
     await get_run(session, scope, run_id)
     events = await read_events(session, run_id, after=cursor, limit=limit, types=types)
     return events, (events[-1]["seq"] if len(events) == limit else None)
+
+
+EVENTS_PAGE = 1000  # rows per read when a whole log is wanted
+
+
+async def all_events(session: AsyncSession, run_id: str, *, limit: int | None = None) -> list[dict[str, Any]]:
+    """A run's whole log (at most ``limit`` events), in pages (the caller checked the scope)."""
+    events: list[dict[str, Any]] = []
+    while limit is None or len(events) < limit:
+        page = await read_events(session, run_id, after=events[-1]["seq"] if events else 0, limit=EVENTS_PAGE)
+        events.extend(page)
+        if len(page) < EVENTS_PAGE:
+            break
+    return events if limit is None else events[:limit]

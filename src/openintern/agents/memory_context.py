@@ -19,21 +19,16 @@ import logging
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from openintern.agents.state import AgentState
 from openintern.llm import Message
 from openintern.memory import CoreRow, MemoryService, PlainScope, core_blocks, render_core
 from openintern.memory.agent import recall, remember_run
-from openintern.runtime.agent_state import AgentState
 from openintern.runtime.context import RunContext
 
 log = logging.getLogger(__name__)
 
 CORE_HEADER = "## Core memory"
 CORE_TOOLS = frozenset({"core_memory_append", "core_memory_replace"})
-
-
-def _memory(ctx: RunContext) -> MemoryService | None:
-    service: MemoryService | None = ctx.services.get("memory")
-    return service
 
 
 def _enabled(ctx: RunContext, key: str, default: bool) -> bool:
@@ -58,16 +53,15 @@ def _set_core(state: AgentState, text: str) -> None:
         messages.insert(1, Message.system(text))
 
 
-def prime(ctx: RunContext, state: AgentState, core: list[CoreRow]) -> None:
+def prime(ctx: RunContext, memory: MemoryService | None, state: AgentState, core: list[CoreRow]) -> None:
     """Core blocks into a fresh conversation (``core``: its org's core rows, read at start)."""
-    if _memory(ctx) is None:
+    if memory is None:
         return
     _set_core(state, render_core(core, PlainScope(ctx.run.org_id, ctx.run.project_id), ctx.run.agent_id))
 
 
-async def add_recall(ctx: RunContext, state: AgentState) -> None:
+async def add_recall(ctx: RunContext, memory: MemoryService | None, state: AgentState) -> None:
     """Relevant memories before the first step, when recall is on for this run."""
-    memory = _memory(ctx)
     if memory is None or not _enabled(ctx, "recall", ctx.settings.memory.recall):
         return
     query = str(ctx.run.input.get("text", ""))
@@ -82,17 +76,18 @@ async def add_recall(ctx: RunContext, state: AgentState) -> None:
         state.messages.insert(len(state.messages) - 1, Message.system(block))
 
 
-async def refresh_core(ctx: RunContext, state: AgentState, tool_names: list[str]) -> None:
+async def refresh_core(
+    ctx: RunContext, memory: MemoryService | None, state: AgentState, tool_names: list[str]
+) -> None:
     """After a step that edited core memory, show the agent its blocks as they are now."""
-    if _memory(ctx) is None or not CORE_TOOLS.intersection(tool_names):
+    if memory is None or not CORE_TOOLS.intersection(tool_names):
         return
     async with ctx.db.tenant(ctx.run.org_id) as session:
         _set_core(state, await _core(ctx, session))
 
 
-async def remember(ctx: RunContext, output: str) -> None:
+async def remember(ctx: RunContext, memory: MemoryService | None, output: str) -> None:
     """Write the run's episodic summary, when remembering is on for this run."""
-    memory = _memory(ctx)
     if memory is None or not _enabled(ctx, "remember", ctx.settings.memory.remember_runs):
         return
     run = ctx.run

@@ -16,9 +16,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from openintern.db.orm import Provider
 from openintern.memory import CoreRow, core_rows
+from openintern.policies import org_rules
+from openintern.providers import org_providers
 from openintern.runtime.context import ClaimedRun
-from openintern.runtime.providers import org_providers
-from openintern.runtime.toolbox import org_rules
 from openintern.tools import PolicyRule
 
 

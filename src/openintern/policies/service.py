@@ -1,8 +1,12 @@
-"""Tool policy rules of an org (allow / block / require_approval by name pattern and risk)."""
+"""Tool policy rules of an org (allow / block / require_approval by name pattern and risk):
+the API's CRUD, and `org_rules`, the read a run starts with (the decision itself is
+`openintern.tools.decide`)."""
 
 from __future__ import annotations
 
-from sqlalchemy import delete, select
+from typing import cast
+
+from sqlalchemy import bindparam, delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from openintern.auth.scope import Scope
@@ -10,6 +14,7 @@ from openintern.db.orm import ToolPolicyRule
 from openintern.errors import NotFound
 from openintern.schemas import actions
 from openintern.schemas.ids import new_id
+from openintern.tools import Action, PolicyRule, Risk
 
 
 async def list_policies(session: AsyncSession, scope: Scope) -> list[ToolPolicyRule]:
@@ -39,3 +44,25 @@ async def delete_policy(session: AsyncSession, scope: Scope, policy_id: str) -> 
     )
     if result.rowcount == 0:  # type: ignore[attr-defined]
         raise NotFound("tool_policy", policy_id)
+
+
+_ORG_RULES = select(ToolPolicyRule).where(ToolPolicyRule.org_id.in_(bindparam("org_ids", expanding=True)))
+
+
+async def org_rules(session: AsyncSession, org_ids: list[str]) -> list[PolicyRule]:
+    """The tool-policy rules of these orgs (a worker reads them for a claim batch at once)."""
+    rows = await session.execute(_ORG_RULES, {"org_ids": org_ids})
+    return [_rule(r) for r in rows.scalars()]
+
+
+def _rule(row: ToolPolicyRule) -> PolicyRule:
+    return PolicyRule(  # the table's CHECK constraints guarantee the literals
+        pattern=row.pattern,
+        action=cast(Action, row.action),
+        risk=cast("Risk | None", row.risk),
+        project_id=row.project_id,
+        role_id=row.role_id,
+        priority=row.priority,
+        id=row.id,
+        org_id=row.org_id,
+    )

@@ -4,20 +4,17 @@ provider, else the platform's LLM_* settings. Credentials are decrypted only her
 from __future__ import annotations
 
 import logging
-import time
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from openintern.auth.scope import Scope
 from openintern.config import Settings
 from openintern.db.orm import Provider
-from openintern.db.session import flush_or_conflict
-from openintern.errors import NotFound, OpenInternError, ProviderNotConfigured
-from openintern.llm import ChatModel, Message, ModelSettings, ProviderConfig, RetryEvent, create_chat_model
-from openintern.schemas.actions import ProviderCreate
-from openintern.schemas.ids import new_id
+from openintern.errors import NotFound, ProviderNotConfigured
+from openintern.llm import ChatModel, ProviderConfig, RetryEvent, create_chat_model
 
 log = logging.getLogger(__name__)
 
@@ -99,63 +96,13 @@ def _log_retry(event: RetryEvent) -> None:
     )
 
 
-# --- the API side: an org's providers ---
+@dataclass(frozen=True)
+class ModelChooser:
+    """Chooses a run's `ChatModel` among its org's providers (read at the run's start),
+    else the platform settings; ``decrypt`` opens a provider's stored key."""
 
+    settings: Settings
+    decrypt: Callable[[str], str]
 
-async def list_providers(session: AsyncSession, org_id: str) -> list[Provider]:
-    query = select(Provider).where(Provider.org_id == org_id).order_by(Provider.id)
-    return list((await session.execute(query)).scalars())
-
-
-async def create_provider(
-    session: AsyncSession, scope: Scope, body: ProviderCreate, encrypt: Any
-) -> Provider:
-    scope.require("admin", "configure providers")
-    if body.is_default:
-        await session.execute(
-            update(Provider).where(Provider.org_id == scope.org_id).values(is_default=False)
-        )
-    row = Provider(
-        id=new_id("llm"),
-        org_id=scope.org_id,
-        name=body.name,
-        kind=body.kind,
-        base_url=body.base_url,
-        model=body.model,
-        api_key_encrypted=encrypt(body.api_key) if body.api_key else None,
-        is_default=body.is_default,
-    )
-    session.add(row)
-    await flush_or_conflict(session, f"provider {body.name!r}")
-    await session.refresh(row)
-    return row
-
-
-async def get_provider(session: AsyncSession, scope: Scope, provider_id: str) -> Provider:
-    row = await session.get(Provider, provider_id)
-    if row is None or row.org_id != scope.org_id:
-        raise NotFound("provider", provider_id)
-    return row
-
-
-async def delete_provider(session: AsyncSession, scope: Scope, provider_id: str) -> None:
-    scope.require("admin", "configure providers")
-    await session.delete(await get_provider(session, scope, provider_id))
-    await session.flush()
-
-
-async def test_provider(config: ProviderConfig) -> tuple[bool, str, float]:
-    """A one-token completion: proves the URL, the key and the model name."""
-    started = time.perf_counter()
-    try:
-        response = await chat_model(config).complete(
-            [Message.user("Reply with OK.")],
-            settings=ModelSettings(max_tokens=1, timeout=PROVIDER_TEST_TIMEOUT_S),
-        )
-    except OpenInternError as exc:
-        return False, exc.message, round((time.perf_counter() - started) * 1000, 1)
-    detail = f"{response.provider} answered with model {response.model}"
-    return True, detail, round((time.perf_counter() - started) * 1000, 1)
-
-
-PROVIDER_TEST_TIMEOUT_S = 15.0  # a test connection should fail fast, not hang the settings page
+    def for_run(self, org_id: str, run_config: dict[str, Any], org_rows: list[Provider]) -> ChatModel:
+        return chat_model(pick_provider(org_rows, org_id, self.settings, run_config, self.decrypt))

@@ -6,23 +6,18 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
-from sqlalchemy import bindparam, select
-from sqlalchemy.ext.asyncio import AsyncSession
-
-from openintern.db.orm import ToolPolicyRule
 from openintern.llm import ToolCall, ToolSpec
 from openintern.runtime.context import RunContext
 from openintern.tools import (
-    Action,
     Decision,
     PolicyRule,
-    Risk,
     Tool,
     ToolContext,
     ToolOutcome,
     ToolRegistry,
+    ToolServices,
     decide,
 )
 
@@ -38,6 +33,7 @@ class Toolbox:
     project_id: str | None
     role_id: str | None
     workspace: Path
+    lent: ToolServices
 
     def _tool(self, name: str) -> Tool | None:
         return self.registry.get(name) if name in self.names else None
@@ -76,7 +72,7 @@ class Toolbox:
             run_id=ctx.run.id,
             agent_id=ctx.run.agent_id,
             workspace=self.workspace,
-            services=ctx.services,
+            services=self.lent,
             step=step,
             tool_call_id=call.id,
         )
@@ -94,35 +90,14 @@ def workspace_for(ctx: RunContext) -> Path:
     return path
 
 
-_ORG_RULES = select(ToolPolicyRule).where(ToolPolicyRule.org_id.in_(bindparam("org_ids", expanding=True)))
-
-
-async def org_rules(session: AsyncSession, org_ids: list[str]) -> list[PolicyRule]:
-    """The tool-policy rules of these orgs (a worker reads them for a claim batch at once)."""
-    rows = await session.execute(_ORG_RULES, {"org_ids": org_ids})
-    return [_rule(r) for r in rows.scalars()]
-
-
-def load_toolbox(ctx: RunContext, org_rules: list[PolicyRule]) -> Toolbox:
+def load_toolbox(
+    ctx: RunContext, registry: ToolRegistry, lent: ToolServices, org_rules: list[PolicyRule]
+) -> Toolbox:
     """The run's tools (asked for, and known), with its org's and project's policy rules
-    (``org_rules``: its org's, from `org_rules`)."""
-    registry: ToolRegistry = ctx.services["tools"]
+    (``org_rules``: its org's, from `openintern.policies.org_rules`)."""
     names = [n for n in (ctx.run.config.get("tools") or DEFAULT_TOOLS) if n in registry]
     run = ctx.run
     rules = [r for r in org_rules if r.org_id == run.org_id and r.project_id in (None, run.project_id)]
     specs = [registry.get(n).spec() for n in names]
     role_id = run.config.get("role_id")
-    return Toolbox(registry, names, specs, rules, run.project_id, role_id, workspace_for(ctx))
-
-
-def _rule(row: ToolPolicyRule) -> PolicyRule:
-    return PolicyRule(  # the table's CHECK constraints guarantee the literals
-        pattern=row.pattern,
-        action=cast(Action, row.action),
-        risk=cast("Risk | None", row.risk),
-        project_id=row.project_id,
-        role_id=row.role_id,
-        priority=row.priority,
-        id=row.id,
-        org_id=row.org_id,
-    )
+    return Toolbox(registry, names, specs, rules, run.project_id, role_id, workspace_for(ctx), lent)

@@ -9,16 +9,16 @@ from __future__ import annotations
 
 import json
 from datetime import datetime, timezone
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from openintern.auth.scope import Scope
 from openintern.db.orm import Approval, Run
+from openintern.db.session import Database
 from openintern.errors import Conflict, NotFound
 from openintern.runtime import lifecycle
-from openintern.runtime.context import RunContext
 from openintern.runtime.queue import NOTIFY, WAKE_CHANNEL
 
 INSERT_APPROVAL = text(
@@ -29,17 +29,30 @@ INSERT_APPROVAL = text(
     """
 )
 
+
+class RunRef(Protocol):
+    """The run an approval belongs to (an engine's claimed run satisfies it)."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def org_id(self) -> str: ...
+    @property
+    def project_id(self) -> str | None: ...
+
+
 READ_DECISION = text("SELECT status, comment FROM approvals WHERE id = :id")
 
 
 def insert_approval_statement(
-    ctx: RunContext, approval_id: str, call: Any, arguments: Any, risk: str, reason: str
+    run: RunRef, approval_id: str, call: Any, arguments: Any, risk: str, reason: str
 ) -> tuple[Any, dict[str, Any]]:
+    """The insert for the run's commit to ``waiting`` (one transaction with it)."""
     return INSERT_APPROVAL, {
         "id": approval_id,
-        "org_id": ctx.run.org_id,
-        "project_id": ctx.run.project_id,
-        "run_id": ctx.run.id,
+        "org_id": run.org_id,
+        "project_id": run.project_id,
+        "run_id": run.id,
         "tool_call_id": call.id,
         "tool_name": call.name,
         "arguments": json.dumps(arguments),
@@ -48,8 +61,9 @@ def insert_approval_statement(
     }
 
 
-async def approval_decision(ctx: RunContext, approval_id: str) -> tuple[str, str | None]:
-    async with ctx.db.system() as session:
+async def approval_decision(db: Database, approval_id: str) -> tuple[str, str | None]:
+    """``(status, comment)`` of the approval; ``pending`` when it is not there yet."""
+    async with db.system() as session:
         row = (await session.execute(READ_DECISION, {"id": approval_id})).first()
     if row is None:
         return "pending", None

@@ -17,21 +17,25 @@ Durability rules (see docs/runtime.md):
 from __future__ import annotations
 
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from openintern.agents import memory_context
+from openintern.agents.startup import StartReads, read_starts
+from openintern.agents.state import AgentState, fresh_state, load_state
+from openintern.agents.toolbox import Toolbox, load_toolbox
+from openintern.approvals import approval_decision, insert_approval_statement
+from openintern.errors import OpenInternError
 from openintern.llm import ChatModel, Message, ModelResponse, ModelSettings, TextDelta, ToolSpec
-from openintern.runtime import memory_context
-from openintern.runtime.agent_state import AgentState, fresh_state, load_state
-from openintern.runtime.approvals import approval_decision, insert_approval_statement
 from openintern.runtime.context import RunContext
-from openintern.runtime.startup import StartReads, read_starts
-from openintern.runtime.toolbox import Toolbox, load_toolbox
 from openintern.schemas.ids import new_id
+
+if TYPE_CHECKING:
+    from openintern.agents.kind import AgentKind
 
 DEFAULT_SYSTEM_PROMPT = "You are a helpful assistant. Use the tools when they help; answer concisely."
 
 
-async def run_agent(ctx: RunContext) -> None:
+async def run_agent(ctx: RunContext, deps: AgentKind) -> None:
     reads: StartReads | None = ctx.prefetched  # read with the claim (runtime/startup.py)
     run = ctx.run
     if reads is None or run.attempt > 1 or run.session_key:
@@ -43,18 +47,18 @@ async def run_agent(ctx: RunContext) -> None:
         state = fresh_state(ctx, DEFAULT_SYSTEM_PROMPT, [])
     fresh = state.step == 0 and state.phase == "model"
     if fresh:
-        memory_context.prime(ctx, state, reads.core)
-    toolbox = load_toolbox(ctx, reads.rules)
-    model = ctx.services["models"](ctx, reads.providers)
+        memory_context.prime(ctx, deps.memory, state, reads.core)
+    toolbox = load_toolbox(ctx, deps.tools, deps.lent, reads.rules)
+    model = deps.models.for_run(ctx.run.org_id, ctx.run.config, reads.providers)
     if fresh:
-        await memory_context.add_recall(ctx, state)
+        await memory_context.add_recall(ctx, deps.memory, state)
     max_steps = int(ctx.run.config.get("max_steps") or ctx.settings.runtime.default_max_steps)
     if state.phase in ("tools", "approval"):
         assert state.pending is not None
         names = [c.name for c in state.pending.calls]
         if await run_tools(ctx, state, toolbox) == "waiting":
             return
-        await memory_context.refresh_core(ctx, state, names)
+        await memory_context.refresh_core(ctx, deps.memory, state, names)
         await _complete_step(ctx, state)
     while True:
         if state.step >= max_steps:
@@ -64,19 +68,17 @@ async def run_agent(ctx: RunContext) -> None:
         response = await call_model(ctx, model, state, toolbox.specs, step)
         state.messages.append(response.to_message())
         if not response.tool_calls:
-            await memory_context.remember(ctx, response.text)  # before: done means remembered
+            await memory_context.remember(ctx, deps.memory, response.text)  # before: done means remembered
             await finish(ctx, state, step, response.text)
             return
         state.begin_tools(step, response)
         if await run_tools(ctx, state, toolbox) == "waiting":
             return
-        await memory_context.refresh_core(ctx, state, [c.name for c in response.tool_calls])
+        await memory_context.refresh_core(ctx, deps.memory, state, [c.name for c in response.tool_calls])
         await _complete_step(ctx, state)
 
 
 def _max_steps(max_steps: int) -> Exception:
-    from openintern.errors import OpenInternError
-
     return OpenInternError(
         f"the agent reached max_steps ({max_steps}) without a final answer; raise max_steps or simplify the task"
     )
@@ -186,13 +188,13 @@ async def _approval(
             parent_span_id=f"step-{step}",
         )
         statement = insert_approval_statement(
-            ctx, approval_id, call, arguments, toolbox.risk_of(call.name), reason
+            ctx.run, approval_id, call, arguments, toolbox.risk_of(call.name), reason
         )
         await ctx.writer.commit(
             ctx.handle, checkpoint=(step, state.dump()), status="waiting", usage=state.usage, extra=statement
         )
         return "waiting"
-    status, comment = await approval_decision(ctx, approval_id)
+    status, comment = await approval_decision(ctx.db, approval_id)
     if status == "pending":  # requeued without a decision (e.g. lease reclaim): park again
         await ctx.writer.commit(ctx.handle, status="waiting")
         return "waiting"

@@ -1,0 +1,81 @@
+"""An org's LLM providers: create, list, read, delete, and a test connection.
+
+Keys are encrypted before they reach the row (``encrypt`` comes from the platform's
+`SecretBox`) and are never returned.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from openintern.auth.scope import Scope
+from openintern.db.orm import Provider
+from openintern.db.session import flush_or_conflict
+from openintern.errors import NotFound, OpenInternError
+from openintern.llm import Message, ModelSettings, ProviderConfig
+from openintern.providers.choice import chat_model
+from openintern.schemas.actions import ProviderCreate
+from openintern.schemas.ids import new_id
+
+
+async def list_providers(session: AsyncSession, org_id: str) -> list[Provider]:
+    query = select(Provider).where(Provider.org_id == org_id).order_by(Provider.id)
+    return list((await session.execute(query)).scalars())
+
+
+async def create_provider(
+    session: AsyncSession, scope: Scope, body: ProviderCreate, encrypt: Any
+) -> Provider:
+    scope.require("admin", "configure providers")
+    if body.is_default:
+        await session.execute(
+            update(Provider).where(Provider.org_id == scope.org_id).values(is_default=False)
+        )
+    row = Provider(
+        id=new_id("llm"),
+        org_id=scope.org_id,
+        name=body.name,
+        kind=body.kind,
+        base_url=body.base_url,
+        model=body.model,
+        api_key_encrypted=encrypt(body.api_key) if body.api_key else None,
+        is_default=body.is_default,
+    )
+    session.add(row)
+    await flush_or_conflict(session, f"provider {body.name!r}")
+    await session.refresh(row)
+    return row
+
+
+async def get_provider(session: AsyncSession, scope: Scope, provider_id: str) -> Provider:
+    row = await session.get(Provider, provider_id)
+    if row is None or row.org_id != scope.org_id:
+        raise NotFound("provider", provider_id)
+    return row
+
+
+async def delete_provider(session: AsyncSession, scope: Scope, provider_id: str) -> None:
+    scope.require("admin", "configure providers")
+    await session.delete(await get_provider(session, scope, provider_id))
+    await session.flush()
+
+
+async def test_provider(config: ProviderConfig) -> tuple[bool, str, float]:
+    """A one-token completion: proves the URL, the key and the model name."""
+    started = time.perf_counter()
+    try:
+        response = await chat_model(config).complete(
+            [Message.user("Reply with OK.")],
+            settings=ModelSettings(max_tokens=1, timeout=PROVIDER_TEST_TIMEOUT_S),
+        )
+    except OpenInternError as exc:
+        return False, exc.message, round((time.perf_counter() - started) * 1000, 1)
+    detail = f"{response.provider} answered with model {response.model}"
+    return True, detail, round((time.perf_counter() - started) * 1000, 1)
+
+
+PROVIDER_TEST_TIMEOUT_S = 15.0  # a test connection should fail fast, not hang the settings page
