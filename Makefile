@@ -9,12 +9,28 @@ STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 STATIC := src/openintern/api/static/index.html
 WEB_SRC := $(shell find web/src web/index.html web/package.json web/vite.config.ts -type f 2>/dev/null)
 
-.PHONY: run test install ui lint typecheck pytest webtest e2e bench client clean
+.PHONY: run test install ui lint typecheck pytest webtest e2e bench client clean browser
+CHROMIUM ?= $(or $(CHROMIUM_PATH),$(shell command -v chromium 2>/dev/null),/usr/bin/chromium)
 
 run: install ui  ## start the platform (embedded database, web UI, workers)
 	$(BIN)/openintern serve
 
-test: install ui lint typecheck pytest webtest  ## lint, type checks, the whole suite
+test: browser install ui lint typecheck pytest webtest  ## lint, type checks, the whole suite
+
+# The browser specs (part of pytest) drive Debian's Chromium. Checked first, so that a
+# machine without it learns at once (not after ten minutes of tests): as root with apt it
+# is installed, else the one command that installs it is printed.
+browser:
+	@if [ -x "$(CHROMIUM)" ]; then exit 0; fi; \
+	if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	  echo "installing Debian's chromium for the browser tests"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	else \
+	  echo "make test needs Chromium for its browser tests, and $(CHROMIUM) is not there."; \
+	  echo "Install it:  sudo apt-get install chromium   (Debian/Ubuntu; Fedora: sudo dnf install chromium)"; \
+	  echo "or point to one:  make test CHROMIUM_PATH=/path/to/chromium"; \
+	  exit 1; \
+	fi
 
 $(STAMP):
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -41,14 +57,14 @@ typecheck: install
 	$(BIN)/mypy
 
 pytest: install
-	$(BIN)/python -m pytest -q
+	CHROMIUM_PATH=$(CHROMIUM) $(BIN)/python -m pytest -q
 
 webtest: install $(if $(wildcard web/package.json),web/node_modules/.package-lock.json)  ## UI: API types current, type checks, Vitest
 	$(if $(wildcard web/package.json),$(BIN)/python -m openintern.api.export_openapi openapi.json)
 	$(if $(wildcard web/package.json),cd web && npm run check:api && npm run typecheck && npm test)
 
-e2e: install ui  ## the browser end-to-end specs against a real platform (also part of pytest)
-	$(BIN)/python -m pytest -q -m browser tests/browser
+e2e: browser install ui  ## the browser end-to-end specs against a real platform (also part of pytest)
+	CHROMIUM_PATH=$(CHROMIUM) $(BIN)/python -m pytest -q -m browser tests/browser
 
 client: install $(if $(wildcard web/package.json),web/node_modules/.package-lock.json)  ## regenerate the UI's API types from the OpenAPI document
 	$(BIN)/python -m openintern.api.export_openapi openapi.json

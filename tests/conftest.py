@@ -7,6 +7,7 @@ file copy, far cheaper than migrating, and it isolates LISTEN/NOTIFY channels to
 
 from __future__ import annotations
 
+import os
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -22,6 +23,12 @@ from openintern.db.migrate import upgrade
 
 TEMPLATE = "oi_template"
 ADMIN_PASSWORD = "admin-password-for-tests"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # The processes tests start (acceptance, browser) inherit this: every event any of
+    # them emits is validated against the event contract, and a bad one fails its run.
+    os.environ["OPENINTERN_RUNTIME__CHECK_EVENTS"] = "true"
 
 
 @pytest.fixture(scope="session")
@@ -72,7 +79,11 @@ def empty_database_url(pg_socket: str) -> Iterator[str]:
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
     return load_settings(
-        {"data_dir": tmp_path / "data", "auth": {"admin_password": ADMIN_PASSWORD}},
+        {
+            "data_dir": tmp_path / "data",
+            "auth": {"admin_password": ADMIN_PASSWORD},
+            "runtime": {"check_events": True},
+        },
         environ={},
     )
 
@@ -117,7 +128,13 @@ def fake_llm() -> Iterator[Any]:
         yield server
 
 
-FAST_RUNTIME = {"heartbeat_s": 0.5, "lease_s": 3.0, "poll_s": 0.5, "worker_concurrency": 50}
+FAST_RUNTIME = {
+    "heartbeat_s": 0.5,
+    "lease_s": 3.0,
+    "poll_s": 0.5,
+    "worker_concurrency": 50,
+    "check_events": True,  # every event any test makes is validated against the contract
+}
 
 
 def llm_settings(fake: Any, model: str = "fake/echo") -> dict[str, Any]:

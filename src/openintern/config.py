@@ -136,6 +136,17 @@ class RuntimeSettings(Section):
     )
     poll_s: float = Field(5.0, gt=0.05, description="Fallback poll when no NOTIFY arrives.")
     default_max_steps: int = Field(20, ge=1, le=1000, description="Steps an agent run may take.")
+    max_child_depth: int = Field(
+        4, ge=0, le=32, description="How deep child runs may nest (a top-level run is depth 0)."
+    )
+    max_children_per_run: int = Field(
+        32, ge=0, le=1000, description="Child runs one run may start in all (a fan-out bound)."
+    )
+    check_events: bool = Field(
+        False,
+        description="Validate every event against the event contract as it is emitted (for kind "
+        "authors and the test suite; costs CPU per event): a bad event fails its run at once.",
+    )
     workspace_root: Path | None = Field(
         None, description="Root under which project workspaces live (read_file). Default DATA_DIR/workspaces."
     )

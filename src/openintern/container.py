@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from openintern.agents import AgentKind
+from openintern.agents import AgentKind, delegate_tool
 from openintern.auth.crypto import SecretBox
 from openintern.config import Settings
 from openintern.db.session import Database
@@ -47,6 +47,7 @@ def build_services(db: Database, settings: Settings, box: SecretBox) -> Services
             return await all_events(session, run_id, limit=EXPORT_EVENTS_MAX)
 
     tools = default_registry()
+    tools.register(delegate_tool())  # run by the agent loop: it starts child runs
     memory = MemoryService.from_settings(db, settings)
     models = ModelChooser(settings, box.decrypt)
     lent = ToolServices(memory=memory, events_reader=events_reader)

@@ -124,3 +124,48 @@ def test_approval_survives_a_restart(procs: Procs, fake_llm: Any) -> None:
     wait_for(lambda: status(url, auth, run_id) == "completed", what="completion after restart")
     kinds = [e["type"] for e in events(url, auth, run_id)]
     assert kinds.count("tool.called") == 1 and "tool.approved" in kinds
+
+
+def test_kill_9_while_children_run_starts_no_child_twice(procs: Procs, fake_llm: Any) -> None:
+    """The parent commits its children and its checkpoint in one transaction and waits; the
+    worker dies while the children run; a second worker finishes them, the parent resumes
+    once, and no child was started twice (ids derived from parent, step and index)."""
+    url = procs.api()
+    auth = login(url)
+    first = procs.spawn("worker", name="worker-1")
+    slow = "fake/loop?tool=echo&n=4&latency_ms=250"
+    tasks = [{"input": f"task {i}", "model": slow, "agent_id": f"c{i}"} for i in range(3)]
+    script = [{"tool_calls": [{"name": "delegate", "arguments": {"tasks": tasks}}]}, {"text": "all done"}]
+    model = fake_llm.register(script)
+    body = {"input": "fan out", "model": model, "tools": ["delegate", "echo"]}
+    run_id = httpx.post(f"{url}/api/runs", json=body, headers=auth).json()["run_id"]
+
+    def children() -> list[dict[str, Any]]:
+        page = httpx.get(f"{url}/api/runs", params={"parent_run_id": run_id}, headers=auth).json()
+        return list(page["items"])
+
+    wait_for(
+        lambda: (
+            len(kids := children()) == 3
+            and all(k["status"] == "running" for k in kids)
+            and any(e["type"] == "step.completed" for e in events(url, auth, kids[0]["id"]))
+        ),
+        what="3 running children",
+    )
+    assert status(url, auth, run_id) == "waiting"
+    first.send_signal(signal.SIGKILL)
+    first.wait()
+    procs.spawn("worker", name="worker-2")
+    wait_for(lambda: status(url, auth, run_id) == "completed", timeout=60, what="the parent's completion")
+
+    kids = children()
+    assert len(kids) == 3 and {k["status"] for k in kids} == {"completed"}
+    assert all(k["attempt"] == 2 for k in kids), "each child resumed once, on worker 2"
+    log = events(url, auth, run_id)
+    assert [e["seq"] for e in log] == list(range(1, len(log) + 1))
+    kinds = [e["type"] for e in log]
+    assert kinds.count("run.children_started") == 1 and kinds.count("run.children_completed") == 1
+    assert kinds.count("run.resumed") == 1, "the parent resumed once, when its children ended"
+    for kid in kids:
+        child_log = [e["type"] for e in events(url, auth, kid["id"])]
+        assert child_log.count("run.started") == 1 and child_log.count("run.resumed") == 1

@@ -153,6 +153,7 @@ def platform(tmp_path: Path) -> Iterator[Platform]:
     assert not _pids_mentioning(str(tmp_path)), "processes were left behind"
 
 
+@pytest.mark.timeout(900)  # every spec in one node process: a few minutes on 2 busy cores
 def test_web_ui_end_to_end(platform: Platform) -> None:
     node = shutil.which("node")
     assert node, "Node.js is required for the browser tests"

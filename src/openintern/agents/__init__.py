@@ -4,8 +4,18 @@ Registered with the engine by the composition root (`openintern.container`); it 
 the engine (`openintern.runtime`) and never another kind.
 """
 
+from openintern.agents.delegate import DELEGATE, delegate_tool
 from openintern.agents.kind import AgentKind
 from openintern.agents.loop import DEFAULT_SYSTEM_PROMPT, run_agent
 from openintern.agents.toolbox import DEFAULT_TOOLS, Toolbox, load_toolbox
 
-__all__ = ["DEFAULT_SYSTEM_PROMPT", "DEFAULT_TOOLS", "AgentKind", "Toolbox", "load_toolbox", "run_agent"]
+__all__ = [
+    "DEFAULT_SYSTEM_PROMPT",
+    "DEFAULT_TOOLS",
+    "DELEGATE",
+    "AgentKind",
+    "Toolbox",
+    "delegate_tool",
+    "load_toolbox",
+    "run_agent",
+]

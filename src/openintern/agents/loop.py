@@ -20,10 +20,11 @@ import time
 from typing import TYPE_CHECKING, Any
 
 from openintern.agents import memory_context
+from openintern.agents.delegate import DELEGATE, run_delegate
 from openintern.agents.startup import StartReads, read_starts
 from openintern.agents.state import AgentState, fresh_state, load_state
 from openintern.agents.toolbox import Toolbox, load_toolbox
-from openintern.approvals import approval_decision, insert_approval_statement
+from openintern.approvals import approval_decision, insert_approval_statement, park_again_statement
 from openintern.errors import OpenInternError
 from openintern.llm import ChatModel, Message, ModelResponse, ModelSettings, TextDelta, ToolSpec
 from openintern.runtime.context import RunContext
@@ -53,7 +54,7 @@ async def run_agent(ctx: RunContext, deps: AgentKind) -> None:
     if fresh:
         await memory_context.add_recall(ctx, deps.memory, state)
     max_steps = int(ctx.run.config.get("max_steps") or ctx.settings.runtime.default_max_steps)
-    if state.phase in ("tools", "approval"):
+    if state.phase in ("tools", "approval", "children"):
         assert state.pending is not None
         names = [c.name for c in state.pending.calls]
         if await run_tools(ctx, state, toolbox) == "waiting":
@@ -158,6 +159,10 @@ async def run_tools(ctx: RunContext, state: AgentState, toolbox: Toolbox) -> str
             if verdict is not None:
                 state.record_result(call, verdict, is_error=True)
                 continue
+        if call.name == DELEGATE and call.name in toolbox.names:
+            if await run_delegate(ctx, state, call, toolbox.names) == "waiting":
+                return "waiting"
+            continue
         await _execute(ctx, state, toolbox, call)
     return "done"
 
@@ -196,7 +201,7 @@ async def _approval(
         return "waiting"
     status, comment = await approval_decision(ctx.db, approval_id)
     if status == "pending":  # requeued without a decision (e.g. lease reclaim): park again
-        await ctx.writer.commit(ctx.handle, status="waiting")
+        await ctx.writer.commit(ctx.handle, status="waiting", extra=park_again_statement(ctx.run.id))
         return "waiting"
     payload = {"approval_id": approval_id, "tool_call_id": call.id, "name": call.name, "comment": comment}
     ctx.emit(f"tool.{status}", payload, step=step, span_id=call.id, parent_span_id=f"step-{step}")

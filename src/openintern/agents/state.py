@@ -40,6 +40,7 @@ class Pending:
     results: dict[str, dict[str, Any]] = field(default_factory=dict)
     started: list[str] = field(default_factory=list)
     approvals: dict[str, str] = field(default_factory=dict)
+    children: dict[str, list[int]] = field(default_factory=dict)  # delegate call id → [first index, count]
 
 
 @dataclass
@@ -93,6 +94,7 @@ class AgentState:
                 "results": p.results,
                 "started": p.started,
                 "approvals": p.approvals,
+                "children": p.children,
             }
         return {
             "v": STATE_VERSION,
@@ -109,7 +111,12 @@ class AgentState:
         pending = None
         if p is not None:
             pending = Pending(
-                p["step"], [ToolCall(**c) for c in p["calls"]], p["results"], p["started"], p["approvals"]
+                p["step"],
+                [ToolCall(**c) for c in p["calls"]],
+                p["results"],
+                p["started"],
+                p["approvals"],
+                p.get("children", {}),  # absent in checkpoints written before child runs
             )
         return cls(
             MessagesAdapter.validate_python(data["messages"]),

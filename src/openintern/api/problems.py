@@ -117,6 +117,7 @@ def document(app: FastAPI) -> None:
     would otherwise advertise its own HTTPValidationError for 422)."""
     from fastapi.openapi.utils import get_openapi
 
+    from openintern.api.sse import document_streams
     from openintern.schemas.responses import Problem
 
     def openapi() -> dict[str, Any]:
@@ -138,6 +139,7 @@ def document(app: FastAPI) -> None:
                     if code.startswith(("4", "5")):
                         responses[code]["content"] = problem
                 responses.setdefault("4XX", {"description": "Problem details", "content": problem})
+        document_streams(schema)
         app.openapi_schema = schema
         return schema
 

@@ -47,3 +47,24 @@ def frame(event: dict[str, Any]) -> bytes:
     API at 5,000 tokens/s, bench W3): the id is an integer, the type one of the event
     names, and compact JSON has no line breaks, so each field is one line as it stands."""
     return b"id: %d\nevent: %s\ndata: %s\n\n" % (event["seq"], event["type"].encode(), orjson.dumps(event))
+
+
+def document_streams(schema: dict[str, Any]) -> None:
+    """Name the event union in the OpenAPI document (`RunEvent`) and give every
+    ``text/event-stream`` response its schema: each message's ``data`` is one `RunEvent`
+    (``event:`` is its ``type``, ``id:`` its ``seq``). The UI's generated types then
+    have the same union the events page returns."""
+    from pydantic import TypeAdapter
+
+    from openintern.schemas.events import RunEvent
+
+    union = TypeAdapter(RunEvent).json_schema(ref_template="#/components/schemas/{model}")
+    components = schema.setdefault("components", {}).setdefault("schemas", {})
+    components.update(union.pop("$defs", {}))
+    components["RunEvent"] = union
+    stream = {"schema": {"$ref": "#/components/schemas/RunEvent"}}
+    for path in schema.get("paths", {}).values():
+        for operation in path.values():
+            for response in operation.get("responses", {}).values():
+                if "text/event-stream" in response.get("content", {}):
+                    response["content"]["text/event-stream"] = stream

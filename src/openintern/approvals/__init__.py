@@ -6,6 +6,14 @@ from openintern.approvals.service import (
     get_approval,
     insert_approval_statement,
     list_approvals,
+    park_again_statement,
 )
 
-__all__ = ["approval_decision", "decide", "get_approval", "insert_approval_statement", "list_approvals"]
+__all__ = [
+    "approval_decision",
+    "decide",
+    "get_approval",
+    "insert_approval_statement",
+    "list_approvals",
+    "park_again_statement",
+]

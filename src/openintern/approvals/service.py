@@ -21,8 +21,12 @@ from openintern.errors import Conflict, NotFound
 from openintern.runtime import lifecycle
 from openintern.runtime.queue import NOTIFY, WAKE_CHANNEL
 
+# insert_approval -- in the transaction that parks the run (the writer's fence ran first):
+# say why it waits, and record the call to decide. ON CONFLICT: a resumed run that parks
+# the same call again keeps the one approval.
 INSERT_APPROVAL = text(
     """
+    WITH waiting AS (UPDATE runs SET wait_reason = 'approval' WHERE id = :run_id)
     INSERT INTO approvals (id, org_id, project_id, run_id, tool_call_id, tool_name, arguments, risk, reason)
     VALUES (:id, :org_id, :project_id, :run_id, :tool_call_id, :tool_name, CAST(:arguments AS jsonb), :risk, :reason)
     ON CONFLICT (run_id, tool_call_id) DO NOTHING
@@ -40,6 +44,9 @@ class RunRef(Protocol):
     @property
     def project_id(self) -> str | None: ...
 
+
+# park_again -- a run requeued without a decision (a lease reclaim) waits for it again.
+PARK_AGAIN = text("UPDATE runs SET wait_reason = 'approval' WHERE id = :run_id")
 
 READ_DECISION = text("SELECT status, comment FROM approvals WHERE id = :id")
 
@@ -59,6 +66,10 @@ def insert_approval_statement(
         "risk": risk,
         "reason": reason,
     }
+
+
+def park_again_statement(run_id: str) -> tuple[Any, dict[str, Any]]:
+    return PARK_AGAIN, {"run_id": run_id}
 
 
 async def approval_decision(db: Database, approval_id: str) -> tuple[str, str | None]:

@@ -37,6 +37,8 @@ def run_view(row: Run) -> RunView:
         model=row.config.get("model"),
         agent_id=row.agent_id,
         parent_run_id=row.parent_run_id,
+        depth=row.depth,
+        wait_reason=row.wait_reason,  # type: ignore[arg-type]
         project_id=row.project_id,
         created_at=row.created_at,
         started_at=row.started_at,
@@ -221,33 +223,94 @@ async def session_runs(
 
 
 async def cancel_run(session: AsyncSession, scope: Scope, run_id: str) -> Run:
-    """Cancel now if no worker holds the run; else flag it and tell the worker."""
+    """Cancel now if no worker holds the run, else flag it and tell the worker; the same
+    for every active descendant (child runs, their children, …)."""
     scope.require("member", "cancel runs")
     row = await get_run(session, scope, run_id, lock=True)
     if row.status in lifecycle.TERMINAL:
         lifecycle.check(row.status, "cancelled", run_id)
-    if row.status == "running":
-        row.cancel_requested = True
-        await session.flush()
-        await session.execute(NOTIFY, {"channel": CANCEL_CHANNEL, "payload": row.id})
-        return row
-    lifecycle.check(row.status, "cancelled", run_id)
-    await session.execute(
-        update(Approval)
-        .where(Approval.run_id == row.id, Approval.status == "pending")
-        .values(status="rejected", comment="run cancelled", decided_by=scope.user_id, decided_at=func.now())
-    )
-    await append_event_outside_worker(
-        session, row.id, row.org_id, "run.cancelled", {"reason": "cancelled by request"}
-    )
-    await session.execute(
-        text(
-            "UPDATE runs SET status = 'cancelled', finished_at = now(), error = 'cancelled by request' WHERE id = :id"
-        ),
-        {"id": row.id},
-    )
+    await _cancel_one(session, row.id, row.org_id, row.status, scope.user_id)
+    await _cancel_descendants(session, row.id, scope.user_id)
     await session.refresh(row)
     return row
+
+
+async def _cancel_one(
+    session: AsyncSession, run_id: str, org_id: str, status: str, user_id: str | None
+) -> None:
+    if status == "running":
+        await session.execute(_FLAG_CANCEL, {"ids": [run_id]})
+        await session.execute(NOTIFY, {"channel": CANCEL_CHANNEL, "payload": run_id})
+        return
+    lifecycle.check(status, "cancelled", run_id)
+    await session.execute(
+        update(Approval)
+        .where(Approval.run_id == run_id, Approval.status == "pending")
+        .values(status="rejected", comment="run cancelled", decided_by=user_id, decided_at=func.now())
+    )
+    await append_event_outside_worker(
+        session, run_id, org_id, "run.cancelled", {"reason": "cancelled by request"}
+    )
+    await session.execute(_SET_CANCELLED, {"id": run_id})
+
+
+# descendants -- every active run below :root (children, their children, …); a run's
+# children share its org, and the scope was checked on the root.
+_ACTIVE_DESCENDANTS = text(
+    """
+    WITH RECURSIVE tree AS (
+        SELECT id FROM runs WHERE parent_run_id = :root
+        UNION ALL
+        SELECT r.id FROM runs r JOIN tree t ON r.parent_run_id = t.id
+    )
+    SELECT r.id, r.org_id, r.status FROM runs r JOIN tree t ON t.id = r.id
+     WHERE r.status IN ('pending', 'queued', 'running', 'waiting')
+     ORDER BY r.id
+    """
+)
+
+# flag_cancel -- running runs belong to a worker, which ends them at its next await. Rows
+# locked right now are skipped, not waited for: the lock holder is a worker's batch, whose
+# trigger may be waiting for the parent row this transaction holds (a deadlock); the
+# NOTIFY that follows cancels such a run all the same, the flag only backs up the NOTIFY.
+_FLAG_CANCEL = text(
+    """
+    WITH mine AS (SELECT id FROM runs WHERE id = ANY(:ids) AND status = 'running' FOR UPDATE SKIP LOCKED)
+    UPDATE runs SET cancel_requested = true FROM mine WHERE runs.id = mine.id
+    """
+)
+
+# lock_idle -- queued or waiting runs no worker holds; a claim may hold one for a moment,
+# after which it is running (and flagged instead).
+_LOCK_IDLE = text(
+    """
+    SELECT id, org_id, status FROM runs
+     WHERE id = ANY(:ids) AND status IN ('pending', 'queued', 'waiting') ORDER BY id FOR UPDATE
+    """
+)
+
+_SET_CANCELLED = text(
+    """
+    UPDATE runs SET status = 'cancelled', wait_reason = NULL, finished_at = now(),
+                    error = 'cancelled by request'
+     WHERE id = :id
+    """
+)
+
+
+async def _cancel_descendants(session: AsyncSession, root: str, user_id: str | None) -> None:
+    rows = (await session.execute(_ACTIVE_DESCENDANTS, {"root": root})).all()
+    if not rows:
+        return
+    running = [r.id for r in rows if r.status == "running"]
+    idle = (await session.execute(_LOCK_IDLE, {"ids": [r.id for r in rows if r.status != "running"]})).all()
+    running += [r.id for r in rows if r.status != "running" and r.id not in {i.id for i in idle}]
+    for r in idle:
+        await _cancel_one(session, r.id, r.org_id, r.status, user_id)
+    if running:
+        await session.execute(_FLAG_CANCEL, {"ids": running})
+        for run_id in running:
+            await session.execute(NOTIFY, {"channel": CANCEL_CHANNEL, "payload": run_id})
 
 
 async def run_events(

@@ -104,6 +104,10 @@ SELECT seq, type, ts, agent_id, step, span_id, parent_span_id, payload
 """
 
 
+class EventContractError(OpenInternError):
+    """An emitted event does not match the event contract (schemas/events.py)."""
+
+
 class LeaseLost(OpenInternError):
     """Another worker owns this run now; this one must stop without writing."""
 
@@ -156,9 +160,16 @@ def _now() -> datetime:
 
 class EventWriter:
     def __init__(
-        self, db: Database, owner: str, lease_s: float, *, statement_timeout_ms: int = 30_000
+        self,
+        db: Database,
+        owner: str,
+        lease_s: float,
+        *,
+        statement_timeout_ms: int = 30_000,
+        check_events: bool = False,
     ) -> None:
         self.db = db
+        self.check_events = check_events
         self.owner = owner
         self.lease_s = lease_s
         self.statement_timeout_ms = statement_timeout_ms
@@ -199,6 +210,8 @@ class EventWriter:
             "parent_span_id": parent_span_id,
             "payload": payload,
         }
+        if self.check_events:
+            check_event(event)
         if self._batch.first_at is None:
             self._batch.first_at = time.monotonic()
         self._batch.events.append(event)
@@ -375,6 +388,18 @@ async def _append(conn: psycopg.AsyncConnection[Any], params: dict[str, Any]) ->
     return set(row[0])
 
 
+def check_event(event: dict[str, Any]) -> None:
+    """Raise `EventContractError` unless ``event`` (a log row) validates against `RunEvent`."""
+    from pydantic import ValidationError
+
+    from openintern.schemas.events import RunEventAdapter
+
+    try:
+        RunEventAdapter.validate_python(public_event(event))
+    except ValidationError as exc:
+        raise EventContractError(f"event {event['type']!r} does not match the event contract: {exc}") from exc
+
+
 def _dumps(value: Any) -> str:
     return orjson.dumps(value).decode()
 
@@ -461,6 +486,17 @@ async def read_events(
     return [public_event({"run_id": run_id, **row._mapping}) for row in rows]
 
 
+# next_seq / insert_one_event -- one event for a run that no worker holds; the caller has
+# locked the run row, so the seq taken here cannot race a worker's batch.
+NEXT_SEQ = text("UPDATE runs SET last_seq = last_seq + 1 WHERE id = :id RETURNING last_seq")
+INSERT_ONE_EVENT = text(
+    """
+    INSERT INTO run_events (run_id, seq, org_id, ts, type, agent_id, payload)
+    VALUES (:run_id, :seq, :org_id, :ts, :type, :agent_id, CAST(:payload AS jsonb))
+    """
+)
+
+
 async def append_event_outside_worker(
     session: AsyncSession,
     run_id: str,
@@ -471,9 +507,7 @@ async def append_event_outside_worker(
 ) -> dict[str, Any]:
     """Append one event for a run no worker holds (e.g. cancelling a queued run). The
     caller holds the run row lock, so ``last_seq + 1`` cannot race a worker's writes."""
-    seq = await session.scalar(
-        text("UPDATE runs SET last_seq = last_seq + 1 WHERE id = :id RETURNING last_seq"), {"id": run_id}
-    )
+    seq = await session.scalar(NEXT_SEQ, {"id": run_id})
     event = {
         "run_id": run_id,
         "seq": seq,
@@ -486,11 +520,9 @@ async def append_event_outside_worker(
         "parent_span_id": None,
         "payload": payload,
     }
+    check_event(event)  # rare (a cancel without a worker), so always checked
     await session.execute(
-        text(
-            "INSERT INTO run_events (run_id, seq, org_id, ts, type, agent_id, payload) "
-            "VALUES (:run_id, :seq, :org_id, :ts, :type, :agent_id, CAST(:payload AS jsonb))"
-        ),
+        INSERT_ONE_EVENT,
         {
             **{k: event[k] for k in ("run_id", "seq", "org_id", "ts", "type", "agent_id")},
             "payload": _dumps(payload),

@@ -10,6 +10,7 @@ from __future__ import annotations
 from sqlalchemy import text
 
 WAKE_CHANNEL = "oi_runs"  # NOTIFY payload: run id (or empty) — a run became claimable
+# (migration 0012's oi_wake_parent() names it too: a migration is history, so it is a literal there)
 CANCEL_CHANNEL = "oi_cancel"  # NOTIFY payload: run id — cancel requested
 EVENTS_CHANNEL = "oi_events"  # NOTIFY payload: see runtime.events
 
@@ -37,11 +38,12 @@ CLAIM = text(
                     lease_owner = :owner,
                     lease_expires_at = now() + make_interval(secs => :lease_s),
                     attempt = attempt + 1,
+                    wait_reason = NULL,
                     started_at = coalesce(started_at, now())
       FROM locked WHERE runs.id = locked.id
     RETURNING runs.id, runs.org_id, runs.project_id, runs.user_id, runs.kind, runs.session_key,
               runs.parent_run_id, runs.agent_id, runs.input, runs.config, runs.attempt,
-              runs.last_seq, runs.steps, runs.usage, runs.cancel_requested
+              runs.last_seq, runs.steps, runs.usage, runs.cancel_requested, runs.depth
     """
 )
 

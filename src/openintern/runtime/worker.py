@@ -54,7 +54,11 @@ class Worker:
         self.concurrency = concurrency or settings.runtime.worker_concurrency
         self.id = worker_id or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
         self.writer = EventWriter(
-            db, self.id, settings.runtime.lease_s, statement_timeout_ms=settings.database.statement_timeout_ms
+            db,
+            self.id,
+            settings.runtime.lease_s,
+            statement_timeout_ms=settings.database.statement_timeout_ms,
+            check_events=settings.runtime.check_events,
         )
         self.running: dict[str, tuple[asyncio.Task[None], RunContext]] = {}
         self._wake = asyncio.Event()

@@ -1,14 +1,19 @@
-"""The event log's contract: one model per event type, read back through one TypeAdapter.
+"""The event log's contract: one model per event type, in one discriminated union.
 
-The runtime writes plain dicts on its hot path (no model construction per token); the
-test ``tests/runtime/test_event_contract.py`` reads every event it writes through
-:data:`RunEventAdapter`, so writer and contract cannot drift apart.
+`RunEvent` is what the events page returns and what each SSE message carries (the
+OpenAPI document names it, so the UI's generated types have the same union). The runtime
+writes plain dicts on its hot path (no model construction per token); with
+``runtime.check_events`` on (the test suite turns it on) the writer validates each event
+against :data:`RunEventAdapter` as it is emitted, so writer and contract cannot drift apart.
+
+Adding an event type: a payload model and an event model here (and in `RunEvent`), the
+emitter, and the UI case that renders it (web/src/lib/eventReducer.ts).
 """
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
@@ -88,6 +93,29 @@ class ApprovalDecidedPayload(_Payload):
     tool_call_id: str
     name: str
     comment: str | None
+
+
+class ChildRef(_Payload):
+    run_id: str
+    kind: str = Field(description="agent | group | workflow | external")
+    agent_id: str
+
+
+class ChildrenStartedPayload(_Payload):
+    step: int = Field(description="The parent's step that started them.")
+    children: list[ChildRef]
+
+
+class ChildOutcome(ChildRef):
+    status: Literal["completed", "failed", "cancelled"]
+    output: str | None = Field(description="The child's answer (the first 2,000 characters).")
+    error: str | None
+    usage: UsagePayload
+
+
+class ChildrenCompletedPayload(_Payload):
+    step: int
+    children: list[ChildOutcome]
 
 
 class RunCompletedPayload(_Payload):
@@ -178,6 +206,16 @@ class ToolRejectedEvent(_Event):
     payload: ApprovalDecidedPayload
 
 
+class RunChildrenStartedEvent(_Event):
+    type: Literal["run.children_started"]
+    payload: ChildrenStartedPayload
+
+
+class RunChildrenCompletedEvent(_Event):
+    type: Literal["run.children_completed"]
+    payload: ChildrenCompletedPayload
+
+
 class RunCompletedEvent(_Event):
     type: Literal["run.completed"]
     payload: RunCompletedPayload
@@ -207,6 +245,8 @@ RunEvent = Annotated[
     | ToolRequiresApprovalEvent
     | ToolApprovedEvent
     | ToolRejectedEvent
+    | RunChildrenStartedEvent
+    | RunChildrenCompletedEvent
     | RunCompletedEvent
     | RunFailedEvent
     | RunCancelledEvent,
@@ -215,23 +255,6 @@ RunEvent = Annotated[
 """Any event of the log; ``RunEventAdapter.validate_python(row)`` gives the right class."""
 
 RunEventAdapter: TypeAdapter[RunEvent] = TypeAdapter(RunEvent)
-EVENT_TYPES: frozenset[str] = frozenset(
-    {
-        "run.started",
-        "run.resumed",
-        "step.started",
-        "step.completed",
-        "llm.started",
-        "llm.token",
-        "llm.called",
-        "tool.called",
-        "tool.result",
-        "tool.blocked",
-        "tool.requires_approval",
-        "tool.approved",
-        "tool.rejected",
-        "run.completed",
-        "run.failed",
-        "run.cancelled",
-    }
-)
+EVENT_MODELS: tuple[type[_Event], ...] = get_args(get_args(RunEvent)[0])
+EVENT_TYPES: frozenset[str] = frozenset(get_args(m.model_fields["type"].annotation)[0] for m in EVENT_MODELS)
+"""Every type the union knows, from the union itself (one list, not two)."""

@@ -8,6 +8,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field
 
 from openintern.schemas.base import CoreModel
+from openintern.schemas.events import RunEvent
 
 RunStatus = Literal["pending", "queued", "running", "waiting", "completed", "failed", "cancelled"]
 RunKind = Literal["agent", "group", "workflow", "external"]
@@ -32,6 +33,10 @@ class Run(CoreModel):
     model: str | None
     agent_id: str
     parent_run_id: str | None
+    depth: int = Field(0, description="0 for a top-level run; a child run is its parent's depth + 1.")
+    wait_reason: Literal["approval", "children", "input"] | None = Field(
+        None, description="While `waiting`: what the run waits for."
+    )
     project_id: str | None
     created_at: datetime
     started_at: datetime | None
@@ -47,22 +52,8 @@ class RunBatch(BaseModel):
     runs: list[Run] = Field(description="The created runs, in the order they were asked for.")
 
 
-class Event(BaseModel):
-    """One entry of a run's event log. ``payload`` depends on ``type`` (see docs/events.md)."""
-
-    run_id: str
-    seq: int = Field(description="Gap-free position in the run's log, from 1.")
-    type: str = Field(description="run.* | step.* | llm.called | llm.token | tool.* | message.* | …")
-    ts: datetime
-    agent_id: str
-    step: int | None = None
-    span_id: str | None = None
-    parent_span_id: str | None = None
-    payload: dict[str, Any]
-
-
 class EventPage(BaseModel):
-    events: list[Event]
+    events: list[RunEvent]
     next_cursor: int | None = Field(
         description="Pass as `cursor` for the next page; null when this page was the last."
     )

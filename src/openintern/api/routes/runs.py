@@ -13,14 +13,13 @@ from openintern.api.deps import PlatformDep, ScopeDep, SessionDep, StreamScopeDe
 from openintern.api.sse import resume_cursor, stream_run, wants_stream
 from openintern.errors import ValidationFailed, field_error
 from openintern.runs import service
-from openintern.runs.trace import build_spans
+from openintern.runs.trace import trace_spans
 from openintern.runtime.streams import follow
 from openintern.schemas import actions
 from openintern.schemas.base import Cursor, Limit
 from openintern.schemas.responses import Page
 from openintern.schemas.runs import (
     ChatResponse,
-    Event,
     EventPage,
     Run,
     RunBatch,
@@ -147,7 +146,7 @@ async def run_events(
             events, nxt = await service.run_events(
                 session, scope, run_id, cursor=cursor, limit=limit, types=types
             )
-            return EventPage(events=[Event(**e) for e in events], next_cursor=nxt)
+            return EventPage.model_validate({"events": events, "next_cursor": nxt})
     return stream_run(platform, scope.org_id, run_id, resume_cursor(request, cursor))
 
 
@@ -166,33 +165,12 @@ async def stream(
 
 @router.get("/runs/{run_id}/trace")
 async def trace(run_id: str, scope: ScopeDep, session: SessionDep) -> Trace:
+    """The run's spans, derived on the server from its log and its children's (nested)."""
     row = await service.get_run(session, scope, run_id)
-    events = await _all_events(session, scope, run_id)
-    children = await service.list_runs(session, scope, limit=500, parent_run_id=run_id)
-    child_dicts = [
-        {
-            "id": c.id,
-            "kind": c.kind,
-            "agent_id": c.agent_id,
-            "status": c.status,
-            "created_at": c.created_at,
-            "finished_at": c.finished_at,
-        }
-        for c in children
-    ]
-    spans = [Span(**s) for s in build_spans(run_id, events, child_dicts)]
-    return Trace(run_id=run_id, spans=spans, usage=Usage(**row.usage) if row.usage else Usage())
-
-
-async def _all_events(session: Any, scope: Any, run_id: str) -> list[dict[str, Any]]:
-    events: list[dict[str, Any]] = []
-    while True:
-        page, nxt = await service.run_events(
-            session, scope, run_id, cursor=events[-1]["seq"] if events else 0, limit=1000, types=None
-        )
-        events.extend(page)
-        if nxt is None:
-            return events
+    spans = await trace_spans(session, run_id, service.all_events)
+    return Trace(
+        run_id=run_id, spans=[Span(**s) for s in spans], usage=Usage(**row.usage) if row.usage else Usage()
+    )
 
 
 @router.get("/runs/{run_id}/export", response_class=PlainTextResponse)
@@ -202,7 +180,7 @@ async def export(
     import orjson
 
     run = service.run_view(await service.get_run(session, scope, run_id))
-    events = await _all_events(session, scope, run_id)
+    events = await service.all_events(session, run_id)
     if format == "jsonl":
         body = "".join(orjson.dumps(e).decode() + "\n" for e in events)
         return PlainTextResponse(body, media_type="application/x-ndjson")

@@ -12,6 +12,7 @@ from openintern.db.orm.base import ID, Base, created_at, tenant_table
 
 RUN_STATUSES = ("pending", "queued", "running", "waiting", "completed", "failed", "cancelled")
 RUN_KINDS = ("agent", "group", "workflow", "external")
+WAIT_REASONS = ("approval", "children", "input")
 
 
 def _in(column: str, values: tuple[str, ...]) -> str:
@@ -24,6 +25,7 @@ class Run(Base):
     __table_args__ = (
         CheckConstraint(_in("status", RUN_STATUSES), name="status"),
         CheckConstraint(_in("kind", RUN_KINDS), name="kind"),
+        CheckConstraint(_in("wait_reason", WAIT_REASONS), name="wait_reason"),
         # The claim scans only queued rows, oldest first within a priority (queue.CLAIM).
         Index("ix_runs_claim", "priority", "id", postgresql_where=text("status = 'queued'")),
         # The reclaim scans only running rows by lease expiry (queue.CLAIM, second branch).
@@ -63,6 +65,8 @@ class Run(Base):
     lease_expires_at: Mapped[datetime | None]
     cancel_requested: Mapped[bool] = mapped_column(Boolean, server_default="false")
     last_seq: Mapped[int] = mapped_column(BigInteger, server_default="0")
+    depth: Mapped[int] = mapped_column(Integer, server_default="0")  # 0: top level; a child: parent's + 1
+    wait_reason: Mapped[str | None] = mapped_column(String(20))  # why `waiting`: approval | children | input
     created_at: Mapped[datetime] = created_at()
     started_at: Mapped[datetime | None]
     finished_at: Mapped[datetime | None]
