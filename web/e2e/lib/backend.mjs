@@ -112,3 +112,46 @@ export async function sendChat(page, text) {
 
 /** Text of the last assistant turn (everything the agent row shows). */
 export const lastTurn = (page) => page.getByTestId('agent-turn').last()
+
+/**
+ * GET `path` from inside the page, with the token (and project) the UI signed in with:
+ * what the UI itself may see, not the admin's view.
+ * @param {import('playwright-core').Page} page
+ */
+export async function pageApi(page, path) {
+  return page.evaluate(async (p) => {
+    const headers = { authorization: `Bearer ${localStorage.getItem('openintern.token')}` }
+    const project = localStorage.getItem('openintern.projectId')
+    if (project) headers['x-project-id'] = project
+    const res = await fetch(p, { headers })
+    if (!res.ok) throw new Error(`GET ${p}: HTTP ${res.status} ${await res.text()}`)
+    return res.json()
+  }, path)
+}
+
+/**
+ * The spans the trace page shows, one `<span id> <name>` per waterfall row, in page order.
+ * @param {import('playwright-core').Page} page
+ */
+export const shownSpans = (page) =>
+  page.$$eval('[role=tree][aria-label=Spans] [role=treeitem]', (rows) => rows.map((r) => `${r.getAttribute('data-span-id')} ${r.querySelector('[data-testid=span-name]')?.textContent ?? ''}`))
+
+/**
+ * Wait until the trace page shows exactly the spans GET /api/runs/{id}/trace returns (same
+ * count, ids and names; fetched with the page's token), and return both lists.
+ * @param {import('playwright-core').Page} page
+ */
+export async function traceMatches(page, runId, timeout = 5_000) {
+  let server = []
+  let shown = []
+  const same = () => shown.length === server.length && [...shown].sort().join('\n') === [...server].sort().join('\n')
+  const end = Date.now() + timeout
+  do {
+    const trace = await pageApi(page, `/api/runs/${encodeURIComponent(runId)}/trace`)
+    server = trace.spans.map((s) => `${s.span_id} ${s.name}`)
+    shown = await shownSpans(page)
+    if (same()) return { server, shown }
+    await new Promise((r) => setTimeout(r, 200))
+  } while (Date.now() < end)
+  throw new Error(`the trace page shows ${shown.length} spans, GET /trace returns ${server.length}:\n  page:   ${shown.join(' | ')}\n  server: ${server.join(' | ')}`)
+}

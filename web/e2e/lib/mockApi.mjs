@@ -11,37 +11,70 @@ function run(id, extra = {}) {
   return {
     run_id: id, id, kind: 'agent', status: 'completed', session_key: 'chat-demo', input: 'What does the README say?', output: 'It says Hello.',
     error: null, model: 'gpt-4o-mini', agent_id: null, parent_run_id: null, project_id: 'prj_demo', created_at: iso(0), started_at: iso(100),
-    finished_at: iso(4200), steps: 2, usage: { prompt_tokens: 1840, completion_tokens: 212, total_tokens: 2052, cost_usd: 0.00041 }, metadata: {}, ...extra,
+    finished_at: iso(4200), steps: 2, usage: { prompt_tokens: 1840, completion_tokens: 212, total_tokens: 2052, cost_usd: 0.00041 }, metadata: {}, depth: 0, wait_reason: null, ...extra,
   }
 }
 
 function ev(seq, ms, type, payload = {}, extra = {}) {
-  return { seq, type, ts: iso(ms), agent_id: null, step: null, span_id: null, parent_span_id: null, payload, ...extra }
+  return { seq, type, ts: iso(ms), run_id: 'run_mock', agent_id: 'main', step: null, span_id: null, parent_span_id: null, payload, ...extra }
 }
 
 function agentEvents(answer, { tool = true, approval = false } = {}) {
-  const out = [ev(1, 100, 'run.started'), ev(2, 120, 'step.started', { step: 1 }, { step: 1 })]
+  const step1 = { step: 1, span_id: 'llm-1-1', parent_span_id: 'step-1' }
+  const step2 = { step: 2, span_id: 'llm-2-1', parent_span_id: 'step-2' }
+  const toolSpan = (id) => ({ step: 1, span_id: id, parent_span_id: 'step-1' })
+  const out = [ev(1, 100, 'run.started', { kind: 'agent', attempt: 1 }), ev(2, 120, 'step.started', { step: 1 }, { step: 1, span_id: 'step-1' })]
   let s = 3
   let t = 200
-  for (const d of ['Let me ', 'look at ', 'the README ', 'first.']) out.push(ev(s++, (t += 90), 'llm.token', { delta: d }, { step: 1 }))
-  out.push(ev(s++, (t += 60), 'llm.called', { provider: 'openai', model: 'gpt-4o-mini', usage: { prompt_tokens: 812, completion_tokens: 41, total_tokens: 853 }, cost_usd: 0.00015, duration_ms: 520, finish_reason: 'tool_calls' }, { step: 1 }))
+  for (const d of ['Let me ', 'look at ', 'the README ', 'first.']) out.push(ev(s++, (t += 90), 'llm.token', { delta: d }, step1))
+  out.push(ev(s++, (t += 60), 'llm.called', { provider: 'openai', model: 'gpt-4o-mini', usage: { prompt_tokens: 812, completion_tokens: 41, total_tokens: 853 }, cost_usd: 0.00015, duration_ms: 520, finish_reason: 'tool_calls' }, step1))
   if (tool) {
-    out.push(ev(s++, (t += 20), 'tool.called', { tool_call_id: 'call_1', name: 'read_file', arguments: { path: 'README.md' } }, { step: 1 }))
-    out.push(ev(s++, (t += 180), 'tool.result', { tool_call_id: 'call_1', name: 'read_file', result: '# OpenIntern\nA self-hosted runtime for LLM agents.', is_error: false, duration_ms: 175 }, { step: 1 }))
-    out.push(ev(s++, (t += 10), 'tool.called', { tool_call_id: 'call_2', name: 'memory_search', arguments: { query: 'deployment notes', top_k: 3 } }, { step: 1 }))
-    out.push(ev(s++, (t += 320), 'tool.result', { tool_call_id: 'call_2', name: 'memory_search', result: [{ title: 'Deploy checklist', score: 0.82 }], is_error: false, duration_ms: 310 }, { step: 1 }))
+    out.push(ev(s++, (t += 20), 'tool.called', { tool_call_id: 'call_1', name: 'read_file', arguments: { path: 'README.md' } }, toolSpan('call_1')))
+    out.push(ev(s++, (t += 180), 'tool.result', { tool_call_id: 'call_1', name: 'read_file', result: '# OpenIntern\nA self-hosted runtime for LLM agents.', is_error: false, duration_ms: 175 }, toolSpan('call_1')))
+    out.push(ev(s++, (t += 10), 'tool.called', { tool_call_id: 'call_2', name: 'memory_search', arguments: { query: 'deployment notes', top_k: 3 } }, toolSpan('call_2')))
+    out.push(ev(s++, (t += 320), 'tool.result', { tool_call_id: 'call_2', name: 'memory_search', result: [{ title: 'Deploy checklist', score: 0.82 }], is_error: false, duration_ms: 310 }, toolSpan('call_2')))
   }
   if (approval) {
-    out.push(ev(s++, (t += 10), 'tool.requires_approval', { approval_id: 'apr_1', tool_call_id: 'call_3', name: 'send_email', arguments: { to: 'team@example.com', subject: 'Weekly summary' } }, { step: 1 }))
+    out.push(ev(s++, (t += 10), 'tool.requires_approval', { approval_id: 'apr_1', tool_call_id: 'call_3', name: 'send_email', arguments: { to: 'team@example.com', subject: 'Weekly summary' } }, toolSpan('call_3')))
     return out
   }
-  out.push(ev(s++, (t += 10), 'step.completed', { step: 1 }, { step: 1 }))
-  out.push(ev(s++, (t += 10), 'step.started', { step: 2 }, { step: 2 }))
-  for (const d of answer.match(/.{1,12}/g)) out.push(ev(s++, (t += 70), 'llm.token', { delta: d }, { step: 2 }))
-  out.push(ev(s++, (t += 40), 'llm.called', { provider: 'openai', model: 'gpt-4o-mini', usage: { prompt_tokens: 1028, completion_tokens: 171, total_tokens: 1199 }, cost_usd: 0.00026, duration_ms: 1450, finish_reason: 'stop' }, { step: 2 }))
-  out.push(ev(s++, (t += 10), 'step.completed', { step: 2 }, { step: 2 }))
-  out.push(ev(s++, (t += 10), 'run.completed', { output: answer }))
+  out.push(ev(s++, (t += 10), 'step.completed', { step: 1 }, { step: 1, span_id: 'step-1' }))
+  out.push(ev(s++, (t += 10), 'step.started', { step: 2 }, { step: 2, span_id: 'step-2' }))
+  for (const d of answer.match(/.{1,12}/g)) out.push(ev(s++, (t += 70), 'llm.token', { delta: d }, step2))
+  out.push(ev(s++, (t += 40), 'llm.called', { provider: 'openai', model: 'gpt-4o-mini', usage: { prompt_tokens: 1028, completion_tokens: 171, total_tokens: 1199 }, cost_usd: 0.00026, duration_ms: 1450, finish_reason: 'stop' }, step2))
+  out.push(ev(s++, (t += 10), 'step.completed', { step: 2 }, { step: 2, span_id: 'step-2' }))
+  out.push(ev(s++, (t += 10), 'run.completed', { output: answer, usage: { prompt_tokens: 1840, completion_tokens: 212, total_tokens: 2052 } }))
   return out
+}
+
+/** The server's span derivation (src/openintern/runs/trace.py), enough of it for the fixtures. */
+function traceOf(runId, events) {
+  const spans = new Map()
+  const root = `run-${runId}`
+  const open = (id, parent, kind, name, ts, attributes = {}) => spans.set(id, { span_id: id, parent_span_id: parent, kind, name, status: 'running', start: ts, end: null, duration_ms: null, attributes })
+  const close = (id, ts, status = 'ok') => {
+    const sp = spans.get(id)
+    if (sp) Object.assign(sp, { end: ts, status, duration_ms: Date.parse(ts) - Date.parse(sp.start) })
+  }
+  for (const e of events) {
+    const p = e.payload
+    if (e.type === 'run.started') open(root, null, 'run', `run ${runId}`, e.ts)
+    else if (e.type === 'run.completed') close(root, e.ts)
+    else if (e.type === 'step.started') open(e.span_id, root, 'step', `step ${p.step}`, e.ts, { step: p.step })
+    else if (e.type === 'step.completed') close(e.span_id, e.ts)
+    else if (e.type === 'llm.token' && !spans.has(e.span_id)) open(e.span_id, e.parent_span_id, 'llm', 'llm call', e.ts)
+    else if (e.type === 'llm.called') {
+      spans.get(e.span_id).name = `${p.provider} ${p.model}`
+      Object.assign(spans.get(e.span_id).attributes, { usage: p.usage, model: p.model })
+      close(e.span_id, e.ts)
+    } else if (e.type === 'tool.called') open(e.span_id, e.parent_span_id, 'tool', p.name, e.ts, { arguments: p.arguments })
+    else if (e.type === 'tool.result') close(e.span_id, e.ts, p.is_error ? 'error' : 'ok')
+    else if (e.type === 'tool.requires_approval') {
+      open(e.span_id, e.parent_span_id, 'tool', p.name, e.ts, { approval_id: p.approval_id })
+      spans.get(e.span_id).status = 'waiting'
+    }
+  }
+  return [...spans.values()].sort((a, b) => a.start.localeCompare(b.start))
 }
 
 const ANSWER = 'The README describes OpenIntern, a self-hosted runtime for LLM agents. Runs are queued in PostgreSQL, every event is durable, and you can follow a run live in the trace view.'
@@ -49,7 +82,7 @@ const ANSWER = 'The README describes OpenIntern, a self-hosted runtime for LLM a
 export async function installMockApi(page) {
   const runs = [
     run('run_01', { status: 'running', input: 'Draft the weekly summary and email it to the team', session_key: 'chat-weekly', created_at: iso(60_000), started_at: iso(60_100), finished_at: null, usage: { prompt_tokens: 812, completion_tokens: 41, total_tokens: 853, cost_usd: 0.00015 } }),
-    run('run_02', { status: 'waiting', input: 'Email the release notes', session_key: 'chat-weekly', created_at: iso(50_000), started_at: iso(50_100), finished_at: null }),
+    run('run_02', { status: 'waiting', wait_reason: 'approval', input: 'Email the release notes', session_key: 'chat-weekly', created_at: iso(50_000), started_at: iso(50_100), finished_at: null }),
     run('run_03'),
     run('run_04', { status: 'failed', input: 'Summarise docs/missing.md', output: null, error: 'File not found', created_at: iso(-600_000), started_at: iso(-599_000), finished_at: iso(-597_500) }),
     run('run_05', { status: 'cancelled', kind: 'group', input: 'Team: review the migration plan', session_key: 'team-review', created_at: iso(-3_600_000), started_at: iso(-3_599_000), finished_at: iso(-3_540_000) }),
@@ -91,6 +124,10 @@ export async function installMockApi(page) {
     if ((mm = p.match(/^\/api\/sessions\/([^/]+)\/runs$/))) {
       const items = runs.filter((r) => r.session_key === decodeURIComponent(mm[1]))
       return json(route, { items, total: items.length, page: 1, limit: 50 })
+    }
+    if ((mm = p.match(/^\/api\/runs\/([^/]+)\/trace$/))) {
+      const r = runs.find((x) => x.run_id === mm[1])
+      return json(route, { run_id: mm[1], spans: traceOf(mm[1], events[mm[1]] ?? []), usage: r?.usage ?? { prompt_tokens: 0, completion_tokens: 0, total_tokens: 0, cost_usd: 0 } })
     }
     if ((mm = p.match(/^\/api\/runs\/([^/]+)\/events$/))) return json(route, { events: events[mm[1]] ?? [], next_cursor: null })
     if ((mm = p.match(/^\/api\/runs\/([^/]+)\/stream$/))) {

@@ -1,6 +1,7 @@
 // The trace of a run opened while it is still running: the event list and the span
-// waterfall grow as events stream in, then the badge turns "Complete".
-import { api, login, runReaches, unique } from '../lib/backend.mjs'
+// waterfall grow as events stream in, then the badge turns "Complete". The waterfall is
+// the server's trace: the page shows exactly the spans GET /api/runs/{id}/trace returns.
+import { api, login, runReaches, traceMatches, unique } from '../lib/backend.mjs'
 
 export const meta = { needs: 'backend' }
 
@@ -36,14 +37,21 @@ export default async function ({ page, shot, expect }) {
   expect(middle > before, `events grow live (${before} → ${middle})`)
   await page.getByRole('treeitem', { name: /^echo/ }).nth(1).waitFor()
   await shot('live')
+  // The page refetches the trace as the stream moves a span boundary: it keeps up.
+  const live = await traceMatches(page, run.id, 8_000)
+  expect(live.shown.length > 0, `the page follows the server's spans while the run is live (${live.shown.length})`)
 
   // …until the run ends: complete, every event of the log, one tool span per call.
   await page.getByText('Complete', { exact: true }).waitFor({ timeout: 15_000 })
   await runReaches(run.id, ['completed'])
   const { events } = await api('GET', `/api/runs/${run.id}/events?limit=1000`)
   await page.getByText(`${events.length} events`, { exact: true }).waitFor()
+  // The trace endpoint matches what the UI shows: same count, ids and names.
+  const { server, shown } = await traceMatches(page, run.id)
   const spansAfter = await page.getByRole('treeitem').count()
   expect(spansAfter > spansBefore, `spans grow (${spansBefore} → ${spansAfter})`)
+  expect(shown.length === server.length && spansAfter === server.length, `the page shows the ${server.length} spans of GET /trace (${shown.length})`)
+  expect(server.filter((s) => s.endsWith(' echo')).length === 5, 'the server has one span per tool call')
   expect((await page.getByRole('treeitem', { name: /^echo/ }).count()) === 5, 'one span per tool call')
   expect(await page.getByText('completed', { exact: true }).first().isVisible(), 'the summary says completed')
 

@@ -4,8 +4,10 @@ import type {
   Page,
   Run,
   RunCreate,
+  RunEventType,
   RunFilters,
   SessionRunsPage,
+  Trace,
 } from './types'
 
 export const listRuns = (filters: RunFilters = {}, signal?: AbortSignal) =>
@@ -33,9 +35,13 @@ export const listSessionRuns = (sessionKey: string, page = 1, limit = 50, signal
 
 export const listEvents = (
   runId: string,
-  opts: { cursor?: number | null; limit?: number; type?: string } = {},
+  opts: { cursor?: number | null; limit?: number; type?: RunEventType } = {},
   signal?: AbortSignal,
 ) => api.get<EventsPage>(`/api/runs/${encodeURIComponent(runId)}/events`, opts, signal)
+
+/** The run's spans (its children's nested), derived on the server from the logs. */
+export const getTrace = (runId: string, signal?: AbortSignal) =>
+  api.get<Trace>(`/api/runs/${encodeURIComponent(runId)}/trace`, undefined, signal)
 
 /** URL of the SSE stream; auth goes in headers (see hooks/useEventStream). */
 export const streamUrl = (runId: string, cursor?: number) =>

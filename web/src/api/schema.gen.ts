@@ -571,7 +571,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Trace */
+        /**
+         * Trace
+         * @description The run's spans, derived on the server from its log and its children's (nested).
+         */
         get: operations["runs-trace"];
         put?: never;
         post?: never;
@@ -872,10 +875,34 @@ export interface components {
             /** Tool Name */
             tool_name: string;
         };
+        /** ApprovalDecidedPayload */
+        ApprovalDecidedPayload: {
+            /** Approval Id */
+            approval_id: string;
+            /** Comment */
+            comment: string | null;
+            /** Name */
+            name: string;
+            /** Tool Call Id */
+            tool_call_id: string;
+        };
         /** ApprovalDecision */
         ApprovalDecision: {
             /** Comment */
             comment?: string | null;
+        };
+        /** ApprovalRequestedPayload */
+        ApprovalRequestedPayload: {
+            /** Approval Id */
+            approval_id: string;
+            /** Arguments */
+            arguments: unknown;
+            /** Name */
+            name: string;
+            /** Reason */
+            reason: string;
+            /** Tool Call Id */
+            tool_call_id: string;
         };
         /** AuditEntry */
         AuditEntry: {
@@ -950,45 +977,64 @@ export interface components {
              */
             status: "pending" | "queued" | "running" | "waiting" | "completed" | "failed" | "cancelled";
         };
-        /**
-         * Event
-         * @description One entry of a run's event log. ``payload`` depends on ``type`` (see docs/events.md).
-         */
-        Event: {
+        /** ChildOutcome */
+        ChildOutcome: {
             /** Agent Id */
             agent_id: string;
-            /** Parent Span Id */
-            parent_span_id?: string | null;
-            /** Payload */
-            payload: {
-                [key: string]: unknown;
-            };
+            /** Error */
+            error: string | null;
+            /**
+             * Kind
+             * @description agent | group | workflow | external
+             */
+            kind: string;
+            /**
+             * Output
+             * @description The child's answer (the first 2,000 characters).
+             */
+            output: string | null;
             /** Run Id */
             run_id: string;
             /**
-             * Seq
-             * @description Gap-free position in the run's log, from 1.
+             * Status
+             * @enum {string}
              */
-            seq: number;
-            /** Span Id */
-            span_id?: string | null;
+            status: "completed" | "failed" | "cancelled";
+            usage: components["schemas"]["UsagePayload"];
+        };
+        /** ChildRef */
+        ChildRef: {
+            /** Agent Id */
+            agent_id: string;
+            /**
+             * Kind
+             * @description agent | group | workflow | external
+             */
+            kind: string;
+            /** Run Id */
+            run_id: string;
+        };
+        /** ChildrenCompletedPayload */
+        ChildrenCompletedPayload: {
+            /** Children */
+            children: components["schemas"]["ChildOutcome"][];
             /** Step */
-            step?: number | null;
+            step: number;
+        };
+        /** ChildrenStartedPayload */
+        ChildrenStartedPayload: {
+            /** Children */
+            children: components["schemas"]["ChildRef"][];
             /**
-             * Ts
-             * Format: date-time
+             * Step
+             * @description The parent's step that started them.
              */
-            ts: string;
-            /**
-             * Type
-             * @description run.* | step.* | llm.called | llm.token | tool.* | message.* | …
-             */
-            type: string;
+            step: number;
         };
         /** EventPage */
         EventPage: {
             /** Events */
-            events: components["schemas"]["Event"][];
+            events: (components["schemas"]["RunStartedEvent"] | components["schemas"]["RunResumedEvent"] | components["schemas"]["StepStartedEvent"] | components["schemas"]["StepCompletedEvent"] | components["schemas"]["LlmStartedEvent"] | components["schemas"]["LlmTokenEvent"] | components["schemas"]["LlmCalledEvent"] | components["schemas"]["ToolCalledEvent"] | components["schemas"]["ToolResultEvent"] | components["schemas"]["ToolBlockedEvent"] | components["schemas"]["ToolRequiresApprovalEvent"] | components["schemas"]["ToolApprovedEvent"] | components["schemas"]["ToolRejectedEvent"] | components["schemas"]["RunChildrenStartedEvent"] | components["schemas"]["RunChildrenCompletedEvent"] | components["schemas"]["RunCompletedEvent"] | components["schemas"]["RunFailedEvent"] | components["schemas"]["RunCancelledEvent"])[];
             /**
              * Next Cursor
              * @description Pass as `cursor` for the next page; null when this page was the last.
@@ -1039,6 +1085,150 @@ export interface components {
         IngestResponse: {
             /** Items */
             items: components["schemas"]["IngestItem"][];
+        };
+        /** LlmCalledEvent */
+        LlmCalledEvent: {
+            /** Agent Id */
+            agent_id: string;
+            /**
+             * Parent Span Id
+             * @default null
+             */
+            parent_span_id: string | null;
+            payload: components["schemas"]["LlmCalledPayload"];
+            /** Run Id */
+            run_id: string;
+            /**
+             * Seq
+             * @description Gap-free position in the run's log, from 1.
+             */
+            seq: number;
+            /**
+             * Span Id
+             * @default null
+             */
+            span_id: string | null;
+            /**
+             * Step
+             * @default null
+             */
+            step: number | null;
+            /**
+             * Ts
+             * Format: date-time
+             */
+            ts: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "llm.called";
+        };
+        /** LlmCalledPayload */
+        LlmCalledPayload: {
+            /** Cost Usd */
+            cost_usd: number | null;
+            /** Duration Ms */
+            duration_ms: number;
+            /** Finish Reason */
+            finish_reason: string | null;
+            /** Model */
+            model: string;
+            /** Provider */
+            provider: string;
+            /** Text */
+            text: string;
+            /** Tool Calls */
+            tool_calls: {
+                [key: string]: unknown;
+            }[];
+            /** Usage */
+            usage: {
+                [key: string]: number;
+            };
+        };
+        /** LlmStartedEvent */
+        LlmStartedEvent: {
+            /** Agent Id */
+            agent_id: string;
+            /**
+             * Parent Span Id
+             * @default null
+             */
+            parent_span_id: string | null;
+            payload: components["schemas"]["LlmStartedPayload"];
+            /** Run Id */
+            run_id: string;
+            /**
+             * Seq
+             * @description Gap-free position in the run's log, from 1.
+             */
+            seq: number;
+            /**
+             * Span Id
+             * @default null
+             */
+            span_id: string | null;
+            /**
+             * Step
+             * @default null
+             */
+            step: number | null;
+            /**
+             * Ts
+             * Format: date-time
+             */
+            ts: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "llm.started";
+        };
+        /** LlmStartedPayload */
+        LlmStartedPayload: {
+            /** Model */
+            model: string;
+            /** Provider */
+            provider: string;
+        };
+        /** LlmTokenEvent */
+        LlmTokenEvent: {
+            /** Agent Id */
+            agent_id: string;
+            /**
+             * Parent Span Id
+             * @default null
+             */
+            parent_span_id: string | null;
+            payload: components["schemas"]["TokenPayload"];
+            /** Run Id */
+            run_id: string;
+            /**
+             * Seq
+             * @description Gap-free position in the run's log, from 1.
+             */
+            seq: number;
+            /**
+             * Span Id
+             * @default null
+             */
+            span_id: string | null;
+            /**
+             * Step
+             * @default null
+             */
+            step: number | null;
+            /**
+             * Ts
+             * Format: date-time
+             */
+            ts: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "llm.token";
         };
         /** LoginRequest */
         LoginRequest: {
@@ -1617,6 +1807,12 @@ export interface components {
              * Format: date-time
              */
             created_at: string;
+            /**
+             * Depth
+             * @description 0 for a top-level run; a child run is its parent's depth + 1.
+             * @default 0
+             */
+            depth: number;
             /** Error */
             error: string | null;
             /** Finished At */
@@ -1659,6 +1855,11 @@ export interface components {
             /** Steps */
             steps: number;
             usage: components["schemas"]["Usage"];
+            /**
+             * Wait Reason
+             * @description While `waiting`: what the run waits for.
+             */
+            wait_reason?: ("approval" | "children" | "input") | null;
         };
         /** RunBatch */
         RunBatch: {
@@ -1675,6 +1876,169 @@ export interface components {
              * @description Runs created together: all of them or, on any error, none.
              */
             runs: components["schemas"]["RunCreate"][];
+        };
+        /** RunCancelledEvent */
+        RunCancelledEvent: {
+            /** Agent Id */
+            agent_id: string;
+            /**
+             * Parent Span Id
+             * @default null
+             */
+            parent_span_id: string | null;
+            payload: components["schemas"]["RunCancelledPayload"];
+            /** Run Id */
+            run_id: string;
+            /**
+             * Seq
+             * @description Gap-free position in the run's log, from 1.
+             */
+            seq: number;
+            /**
+             * Span Id
+             * @default null
+             */
+            span_id: string | null;
+            /**
+             * Step
+             * @default null
+             */
+            step: number | null;
+            /**
+             * Ts
+             * Format: date-time
+             */
+            ts: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "run.cancelled";
+        };
+        /** RunCancelledPayload */
+        RunCancelledPayload: {
+            /** Reason */
+            reason: string;
+        };
+        /** RunChildrenCompletedEvent */
+        RunChildrenCompletedEvent: {
+            /** Agent Id */
+            agent_id: string;
+            /**
+             * Parent Span Id
+             * @default null
+             */
+            parent_span_id: string | null;
+            payload: components["schemas"]["ChildrenCompletedPayload"];
+            /** Run Id */
+            run_id: string;
+            /**
+             * Seq
+             * @description Gap-free position in the run's log, from 1.
+             */
+            seq: number;
+            /**
+             * Span Id
+             * @default null
+             */
+            span_id: string | null;
+            /**
+             * Step
+             * @default null
+             */
+            step: number | null;
+            /**
+             * Ts
+             * Format: date-time
+             */
+            ts: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "run.children_completed";
+        };
+        /** RunChildrenStartedEvent */
+        RunChildrenStartedEvent: {
+            /** Agent Id */
+            agent_id: string;
+            /**
+             * Parent Span Id
+             * @default null
+             */
+            parent_span_id: string | null;
+            payload: components["schemas"]["ChildrenStartedPayload"];
+            /** Run Id */
+            run_id: string;
+            /**
+             * Seq
+             * @description Gap-free position in the run's log, from 1.
+             */
+            seq: number;
+            /**
+             * Span Id
+             * @default null
+             */
+            span_id: string | null;
+            /**
+             * Step
+             * @default null
+             */
+            step: number | null;
+            /**
+             * Ts
+             * Format: date-time
+             */
+            ts: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "run.children_started";
+        };
+        /** RunCompletedEvent */
+        RunCompletedEvent: {
+            /** Agent Id */
+            agent_id: string;
+            /**
+             * Parent Span Id
+             * @default null
+             */
+            parent_span_id: string | null;
+            payload: components["schemas"]["RunCompletedPayload"];
+            /** Run Id */
+            run_id: string;
+            /**
+             * Seq
+             * @description Gap-free position in the run's log, from 1.
+             */
+            seq: number;
+            /**
+             * Span Id
+             * @default null
+             */
+            span_id: string | null;
+            /**
+             * Step
+             * @default null
+             */
+            step: number | null;
+            /**
+             * Ts
+             * Format: date-time
+             */
+            ts: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "run.completed";
+        };
+        /** RunCompletedPayload */
+        RunCompletedPayload: {
+            /** Output */
+            output: string;
+            usage: components["schemas"]["UsagePayload"];
         };
         /** RunCreate */
         RunCreate: {
@@ -1740,10 +2104,146 @@ export interface components {
             /** Tools */
             tools?: string[] | null;
         };
+        RunEvent: components["schemas"]["RunStartedEvent"] | components["schemas"]["RunResumedEvent"] | components["schemas"]["StepStartedEvent"] | components["schemas"]["StepCompletedEvent"] | components["schemas"]["LlmStartedEvent"] | components["schemas"]["LlmTokenEvent"] | components["schemas"]["LlmCalledEvent"] | components["schemas"]["ToolCalledEvent"] | components["schemas"]["ToolResultEvent"] | components["schemas"]["ToolBlockedEvent"] | components["schemas"]["ToolRequiresApprovalEvent"] | components["schemas"]["ToolApprovedEvent"] | components["schemas"]["ToolRejectedEvent"] | components["schemas"]["RunChildrenStartedEvent"] | components["schemas"]["RunChildrenCompletedEvent"] | components["schemas"]["RunCompletedEvent"] | components["schemas"]["RunFailedEvent"] | components["schemas"]["RunCancelledEvent"];
+        /** RunFailedEvent */
+        RunFailedEvent: {
+            /** Agent Id */
+            agent_id: string;
+            /**
+             * Parent Span Id
+             * @default null
+             */
+            parent_span_id: string | null;
+            payload: components["schemas"]["RunFailedPayload"];
+            /** Run Id */
+            run_id: string;
+            /**
+             * Seq
+             * @description Gap-free position in the run's log, from 1.
+             */
+            seq: number;
+            /**
+             * Span Id
+             * @default null
+             */
+            span_id: string | null;
+            /**
+             * Step
+             * @default null
+             */
+            step: number | null;
+            /**
+             * Ts
+             * Format: date-time
+             */
+            ts: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "run.failed";
+        };
+        /** RunFailedPayload */
+        RunFailedPayload: {
+            /** Error */
+            error: string;
+        };
         /** RunInput */
         RunInput: {
             /** Text */
             text: string;
+        };
+        /** RunResumedEvent */
+        RunResumedEvent: {
+            /** Agent Id */
+            agent_id: string;
+            /**
+             * Parent Span Id
+             * @default null
+             */
+            parent_span_id: string | null;
+            payload: components["schemas"]["RunStarted"];
+            /** Run Id */
+            run_id: string;
+            /**
+             * Seq
+             * @description Gap-free position in the run's log, from 1.
+             */
+            seq: number;
+            /**
+             * Span Id
+             * @default null
+             */
+            span_id: string | null;
+            /**
+             * Step
+             * @default null
+             */
+            step: number | null;
+            /**
+             * Ts
+             * Format: date-time
+             */
+            ts: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "run.resumed";
+        };
+        /** RunStarted */
+        RunStarted: {
+            /** Attempt */
+            attempt: number;
+            /**
+             * From Step
+             * @description On run.resumed: the last completed step.
+             * @default null
+             */
+            from_step: number | null;
+            /**
+             * Kind
+             * @description agent | group | workflow | external
+             */
+            kind: string;
+        };
+        /** RunStartedEvent */
+        RunStartedEvent: {
+            /** Agent Id */
+            agent_id: string;
+            /**
+             * Parent Span Id
+             * @default null
+             */
+            parent_span_id: string | null;
+            payload: components["schemas"]["RunStarted"];
+            /** Run Id */
+            run_id: string;
+            /**
+             * Seq
+             * @description Gap-free position in the run's log, from 1.
+             */
+            seq: number;
+            /**
+             * Span Id
+             * @default null
+             */
+            span_id: string | null;
+            /**
+             * Step
+             * @default null
+             */
+            step: number | null;
+            /**
+             * Ts
+             * Format: date-time
+             */
+            ts: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "run.started";
         };
         /** SessionRuns */
         SessionRuns: {
@@ -1788,6 +2288,95 @@ export interface components {
              */
             status: "ok" | "error" | "running" | "blocked" | "waiting";
         };
+        /** StepCompletedEvent */
+        StepCompletedEvent: {
+            /** Agent Id */
+            agent_id: string;
+            /**
+             * Parent Span Id
+             * @default null
+             */
+            parent_span_id: string | null;
+            payload: components["schemas"]["StepPayload"];
+            /** Run Id */
+            run_id: string;
+            /**
+             * Seq
+             * @description Gap-free position in the run's log, from 1.
+             */
+            seq: number;
+            /**
+             * Span Id
+             * @default null
+             */
+            span_id: string | null;
+            /**
+             * Step
+             * @default null
+             */
+            step: number | null;
+            /**
+             * Ts
+             * Format: date-time
+             */
+            ts: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "step.completed";
+        };
+        /** StepPayload */
+        StepPayload: {
+            /** Step */
+            step: number;
+        };
+        /** StepStartedEvent */
+        StepStartedEvent: {
+            /** Agent Id */
+            agent_id: string;
+            /**
+             * Parent Span Id
+             * @default null
+             */
+            parent_span_id: string | null;
+            payload: components["schemas"]["StepPayload"];
+            /** Run Id */
+            run_id: string;
+            /**
+             * Seq
+             * @description Gap-free position in the run's log, from 1.
+             */
+            seq: number;
+            /**
+             * Span Id
+             * @default null
+             */
+            span_id: string | null;
+            /**
+             * Step
+             * @default null
+             */
+            step: number | null;
+            /**
+             * Ts
+             * Format: date-time
+             */
+            ts: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "step.started";
+        };
+        /** TokenPayload */
+        TokenPayload: {
+            /**
+             * Delta
+             * @description Text streamed by the model; consecutive deltas may be merged.
+             */
+            delta: string;
+        };
         /** TokenResponse */
         TokenResponse: {
             /** Access Token */
@@ -1803,6 +2392,138 @@ export interface components {
              * @constant
              */
             token_type: "bearer";
+        };
+        /** ToolApprovedEvent */
+        ToolApprovedEvent: {
+            /** Agent Id */
+            agent_id: string;
+            /**
+             * Parent Span Id
+             * @default null
+             */
+            parent_span_id: string | null;
+            payload: components["schemas"]["ApprovalDecidedPayload"];
+            /** Run Id */
+            run_id: string;
+            /**
+             * Seq
+             * @description Gap-free position in the run's log, from 1.
+             */
+            seq: number;
+            /**
+             * Span Id
+             * @default null
+             */
+            span_id: string | null;
+            /**
+             * Step
+             * @default null
+             */
+            step: number | null;
+            /**
+             * Ts
+             * Format: date-time
+             */
+            ts: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "tool.approved";
+        };
+        /** ToolBlockedEvent */
+        ToolBlockedEvent: {
+            /** Agent Id */
+            agent_id: string;
+            /**
+             * Parent Span Id
+             * @default null
+             */
+            parent_span_id: string | null;
+            payload: components["schemas"]["ToolBlockedPayload"];
+            /** Run Id */
+            run_id: string;
+            /**
+             * Seq
+             * @description Gap-free position in the run's log, from 1.
+             */
+            seq: number;
+            /**
+             * Span Id
+             * @default null
+             */
+            span_id: string | null;
+            /**
+             * Step
+             * @default null
+             */
+            step: number | null;
+            /**
+             * Ts
+             * Format: date-time
+             */
+            ts: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "tool.blocked";
+        };
+        /** ToolBlockedPayload */
+        ToolBlockedPayload: {
+            /** Name */
+            name: string;
+            /** Reason */
+            reason: string;
+            /** Tool Call Id */
+            tool_call_id: string;
+        };
+        /** ToolCalledEvent */
+        ToolCalledEvent: {
+            /** Agent Id */
+            agent_id: string;
+            /**
+             * Parent Span Id
+             * @default null
+             */
+            parent_span_id: string | null;
+            payload: components["schemas"]["ToolCalledPayload"];
+            /** Run Id */
+            run_id: string;
+            /**
+             * Seq
+             * @description Gap-free position in the run's log, from 1.
+             */
+            seq: number;
+            /**
+             * Span Id
+             * @default null
+             */
+            span_id: string | null;
+            /**
+             * Step
+             * @default null
+             */
+            step: number | null;
+            /**
+             * Ts
+             * Format: date-time
+             */
+            ts: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "tool.called";
+        };
+        /** ToolCalledPayload */
+        ToolCalledPayload: {
+            /** Arguments */
+            arguments: unknown;
+            /** Name */
+            name: string;
+            /** Tool Call Id */
+            tool_call_id: string;
         };
         /** ToolInfo */
         ToolInfo: {
@@ -1876,6 +2597,142 @@ export interface components {
             /** Role Id */
             role_id?: string | null;
         };
+        /** ToolRejectedEvent */
+        ToolRejectedEvent: {
+            /** Agent Id */
+            agent_id: string;
+            /**
+             * Parent Span Id
+             * @default null
+             */
+            parent_span_id: string | null;
+            payload: components["schemas"]["ApprovalDecidedPayload"];
+            /** Run Id */
+            run_id: string;
+            /**
+             * Seq
+             * @description Gap-free position in the run's log, from 1.
+             */
+            seq: number;
+            /**
+             * Span Id
+             * @default null
+             */
+            span_id: string | null;
+            /**
+             * Step
+             * @default null
+             */
+            step: number | null;
+            /**
+             * Ts
+             * Format: date-time
+             */
+            ts: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "tool.rejected";
+        };
+        /** ToolRequiresApprovalEvent */
+        ToolRequiresApprovalEvent: {
+            /** Agent Id */
+            agent_id: string;
+            /**
+             * Parent Span Id
+             * @default null
+             */
+            parent_span_id: string | null;
+            payload: components["schemas"]["ApprovalRequestedPayload"];
+            /** Run Id */
+            run_id: string;
+            /**
+             * Seq
+             * @description Gap-free position in the run's log, from 1.
+             */
+            seq: number;
+            /**
+             * Span Id
+             * @default null
+             */
+            span_id: string | null;
+            /**
+             * Step
+             * @default null
+             */
+            step: number | null;
+            /**
+             * Ts
+             * Format: date-time
+             */
+            ts: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "tool.requires_approval";
+        };
+        /** ToolResultEvent */
+        ToolResultEvent: {
+            /** Agent Id */
+            agent_id: string;
+            /**
+             * Parent Span Id
+             * @default null
+             */
+            parent_span_id: string | null;
+            payload: components["schemas"]["ToolResultPayload"];
+            /** Run Id */
+            run_id: string;
+            /**
+             * Seq
+             * @description Gap-free position in the run's log, from 1.
+             */
+            seq: number;
+            /**
+             * Span Id
+             * @default null
+             */
+            span_id: string | null;
+            /**
+             * Step
+             * @default null
+             */
+            step: number | null;
+            /**
+             * Ts
+             * Format: date-time
+             */
+            ts: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "tool.result";
+        };
+        /** ToolResultPayload */
+        ToolResultPayload: {
+            /**
+             * Duration Ms
+             * @default null
+             */
+            duration_ms: number | null;
+            /**
+             * Interrupted
+             * @description The worker stopped before the result was recorded.
+             * @default null
+             */
+            interrupted: boolean | null;
+            /** Is Error */
+            is_error: boolean;
+            /** Name */
+            name: string;
+            /** Result */
+            result: string;
+            /** Tool Call Id */
+            tool_call_id: string;
+        };
         /** Trace */
         Trace: {
             /** Run Id */
@@ -1905,6 +2762,20 @@ export interface components {
              * Total Tokens
              * @default 0
              */
+            total_tokens: number;
+        };
+        /** UsagePayload */
+        UsagePayload: {
+            /** Completion Tokens */
+            completion_tokens: number;
+            /**
+             * Cost Usd
+             * @default null
+             */
+            cost_usd: number | null;
+            /** Prompt Tokens */
+            prompt_tokens: number;
+            /** Total Tokens */
             total_tokens: number;
         };
         /** UserCreate */
@@ -3596,7 +4467,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["EventPage"];
-                    "text/event-stream": unknown;
+                    "text/event-stream": components["schemas"]["RunEvent"];
                 };
             };
             /** @description Validation Error */
@@ -3681,7 +4552,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": unknown;
-                    "text/event-stream": unknown;
+                    "text/event-stream": components["schemas"]["RunEvent"];
                 };
             };
             /** @description Validation Error */

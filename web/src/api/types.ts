@@ -99,13 +99,30 @@ export interface RunFilters {
 }
 
 export type SessionRunsPage = Schemas['SessionRuns']
-export type RunEvent = Schemas['Event']
-export type EventsPage = Schemas['EventPage']
-/** Server-side spans of GET /api/runs/{id}/trace (the UI builds its own from events). */
-export type TraceSpan = Schemas['Span']
-export type Trace = Schemas['Trace']
+/** Why a `waiting` run waits: a tool call's approval, its child runs, or user input. */
+export type WaitReason = NonNullable<Run['wait_reason']>
 
-export const TERMINAL_EVENT_TYPES = ['run.completed', 'run.failed', 'run.cancelled'] as const
+// ---- run events: one discriminated union, generated from the backend's models ---------
+
+/** Any event of a run's log (GET /events pages, and each SSE message's `data:`). */
+export type RunEvent = Schemas['RunEvent']
+export type RunEventType = RunEvent['type']
+/** The union member of one type: `EventOf<'tool.called'>['payload']['tool_call_id']`. */
+export type EventOf<T extends RunEventType> = Extract<RunEvent, { type: T }>
+export type EventPayload<T extends RunEventType> = EventOf<T>['payload']
+/** A child run as `run.children_started` names it, and as `run.children_completed` ends it. */
+export type ChildRef = Schemas['ChildRef']
+export type ChildOutcome = Schemas['ChildOutcome']
+export type EventsPage = Schemas['EventPage']
+
+export const TERMINAL_EVENT_TYPES = ['run.completed', 'run.failed', 'run.cancelled'] as const satisfies readonly RunEventType[]
+
+// ---- trace: spans derived on the server (GET /api/runs/{id}/trace) --------------------
+
+export type Trace = Schemas['Trace']
+export type TraceSpan = Schemas['Span']
+export type SpanKind = TraceSpan['kind']
+export type SpanStatus = TraceSpan['status']
 
 // ---- approvals, tools ---------------------------------------------------------------
 

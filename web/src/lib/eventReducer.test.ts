@@ -1,6 +1,23 @@
 import { describe, expect, it } from 'vitest'
 import type { RunEvent } from '@/api/types'
-import { ev, sampleRun } from '@/test/events'
+import {
+  approvalRequested,
+  approved,
+  childrenCompleted,
+  childrenStarted,
+  delegatingRun,
+  rejected,
+  runCancelled,
+  runCompleted,
+  runFailed,
+  runStarted,
+  sampleRun,
+  stepStarted,
+  token,
+  toolBlocked,
+  toolCalled,
+  toolResult,
+} from '@/test/events'
 import { applyEvents, buildRunView, emptyRunView, isRunActive, pendingApprovalIds, type RunView } from './eventReducer'
 
 /** The parts of the view a user sees (events/lastSeq aside). */
@@ -51,12 +68,12 @@ describe('buildRunView', () => {
   })
 
   it('shows the output as the answer when nothing was streamed', () => {
-    const v = buildRunView([ev(1, 'run.started'), ev(2, 'step.started', { step: 1 }, { step: 1 }), ev(3, 'run.completed', { output: 'Done.' })])
+    const v = buildRunView([runStarted(1), stepStarted(2, 1), runCompleted(3, 'Done.')])
     expect(v.items).toEqual([expect.objectContaining({ kind: 'assistant', key: 'output', text: 'Done.' })])
   })
 
   it('shows the output after a trailing tool call', () => {
-    const events = [ev(1, 'run.started'), ev(2, 'tool.called', { tool_call_id: 't', name: 'x', arguments: {} }), ev(3, 'tool.result', { tool_call_id: 't', result: 1 }), ev(4, 'run.completed', { output: { text: 'final' } })]
+    const events = [runStarted(1), toolCalled(2, null, 't', 'x'), toolResult(3, null, 't', 'x', '1'), runCompleted(4, 'final')]
     const v = buildRunView(events)
     expect(v.items.map((i) => i.kind)).toEqual(['tool', 'assistant'])
     expect(v.items[1]).toMatchObject({ text: 'final' })
@@ -64,12 +81,12 @@ describe('buildRunView', () => {
 
   it('records tool errors, blocks and failures', () => {
     const v = buildRunView([
-      ev(1, 'run.started'),
-      ev(2, 'tool.called', { tool_call_id: 'a', name: 'exec', arguments: { cmd: 'rm -rf /' } }),
-      ev(3, 'tool.blocked', { tool_call_id: 'a', name: 'exec', reason: 'high risk' }),
-      ev(4, 'tool.called', { tool_call_id: 'b', name: 'read_file', arguments: {} }),
-      ev(5, 'tool.result', { tool_call_id: 'b', result: 'ENOENT', is_error: true }),
-      ev(6, 'run.failed', { error: 'boom' }),
+      runStarted(1),
+      toolCalled(2, null, 'a', 'exec', { cmd: 'rm -rf /' }),
+      toolBlocked(3, 'a', 'exec', 'high risk'),
+      toolCalled(4, null, 'b', 'read_file'),
+      toolResult(5, null, 'b', 'read_file', 'ENOENT', { is_error: true }),
+      runFailed(6, 'boom'),
     ])
     expect(v.toolCalls.a).toMatchObject({ status: 'blocked', reason: 'high risk' })
     expect(v.toolCalls.b).toMatchObject({ status: 'failed', isError: true, result: 'ENOENT' })
@@ -79,47 +96,78 @@ describe('buildRunView', () => {
 
   it('follows an approval from request to decision', () => {
     const base = [
-      ev(1, 'run.started'),
-      ev(2, 'tool.requires_approval', { approval_id: 'apr_1', tool_call_id: 'c1', name: 'send_email', arguments: { to: 'a@b' } }),
+      runStarted(1),
+      approvalRequested(2, 'apr_1', 'c1', 'send_email', { to: 'a@b' }),
     ]
     const waiting = buildRunView(base)
     expect(waiting.status).toBe('waiting')
+    expect(waiting.waitReason).toBe('approval')
     expect(waiting.toolCalls.c1).toMatchObject({ status: 'awaiting_approval', approval: 'pending', approvalId: 'apr_1' })
     expect(pendingApprovalIds(waiting)).toEqual(['apr_1'])
 
-    const approved = applyEvents(waiting, [
-      ev(3, 'tool.approved', { approval_id: 'apr_1', comment: 'ok' }),
-      ev(4, 'tool.called', { tool_call_id: 'c1', name: 'send_email', arguments: { to: 'a@b' } }),
-      ev(5, 'tool.result', { tool_call_id: 'c1', result: 'sent' }),
+    const decided = applyEvents(waiting, [
+      approved(3, 'apr_1', 'c1', 'send_email', 'ok'),
+      toolCalled(4, null, 'c1', 'send_email', { to: 'a@b' }),
+      toolResult(5, null, 'c1', 'send_email', 'sent'),
     ])
-    expect(approved.status).toBe('running')
-    expect(approved.toolCalls.c1).toMatchObject({ status: 'succeeded', approval: 'approved', approvalComment: 'ok' })
-    expect(approved.items.filter((i) => i.kind === 'tool')).toHaveLength(1)
-    expect(pendingApprovalIds(approved)).toEqual([])
+    expect(decided.status).toBe('running')
+    expect(decided.waitReason).toBeNull()
+    expect(decided.toolCalls.c1).toMatchObject({ status: 'succeeded', approval: 'approved', approvalComment: 'ok' })
+    expect(decided.items.filter((i) => i.kind === 'tool')).toHaveLength(1)
+    expect(pendingApprovalIds(decided)).toEqual([])
 
-    const rejected = applyEvents(waiting, [ev(3, 'tool.rejected', { approval_id: 'apr_1', comment: 'no' })])
-    expect(rejected.toolCalls.c1).toMatchObject({ status: 'rejected', approval: 'rejected', approvalComment: 'no' })
+    const denied = applyEvents(waiting, [rejected(3, 'apr_1', 'c1', 'send_email', 'no')])
+    expect(denied.toolCalls.c1).toMatchObject({ status: 'rejected', approval: 'rejected', approvalComment: 'no' })
   })
 
   it('records cancellation and keeps terminal status final', () => {
-    const v = buildRunView([ev(1, 'run.started'), ev(2, 'llm.token', { delta: 'hal' }), ev(3, 'run.cancelled', { reason: 'user' }), ev(4, 'step.started', { step: 9 })])
+    const v = buildRunView([runStarted(1), token(2, null, 'hal'), runCancelled(3, 'user'), stepStarted(4, 9)])
     expect(v.status).toBe('cancelled')
     expect(v.cancelReason).toBe('user')
     expect(v.items[0]).toMatchObject({ streaming: false })
     expect(v.items[1]).toMatchObject({ kind: 'notice', text: 'Cancelled: user' })
   })
 
-  it('keeps group members’ text apart and renders message events', () => {
-    const v = buildRunView([
-      ev(1, 'llm.token', { delta: 'A says' }, { step: 1, agent_id: 'alice' }),
-      ev(2, 'llm.token', { delta: 'B says' }, { step: 1, agent_id: 'bob' }),
-      ev(3, 'message.decision', { content: 'ship it' }, { agent_id: 'lead' }),
-    ])
+  it('keeps agents’ text apart', () => {
+    const v = buildRunView([token(1, 1, 'A says', { agent_id: 'alice' }), token(2, 1, 'B says', { agent_id: 'bob' })])
     expect(v.items).toEqual([
       expect.objectContaining({ kind: 'assistant', agentId: 'alice', text: 'A says' }),
       expect.objectContaining({ kind: 'assistant', agentId: 'bob', text: 'B says' }),
-      expect.objectContaining({ kind: 'message', agentId: 'lead', messageType: 'message.decision', text: 'ship it' }),
     ])
+  })
+
+  it('shows sub-agents started with delegate, waits for them, then resumes', () => {
+    const events = delegatingRun()
+    const started = buildRunView(events.slice(0, 5))
+    expect(started.status).toBe('waiting')
+    expect(started.waitReason).toBe('children')
+    expect(started.items.map((i) => i.kind)).toEqual(['tool', 'children'])
+    expect(started.items[1]).toMatchObject({ kind: 'children', step: 1, runIds: ['run_c1', 'run_c2'] })
+    expect(Object.values(started.children).map((c) => [c.runId, c.agentId, c.status])).toEqual([
+      ['run_c1', 'researcher', 'running'],
+      ['run_c2', 'writer', 'running'],
+    ])
+
+    const done = buildRunView(events)
+    expect(done.status).toBe('completed')
+    expect(done.waitReason).toBeNull()
+    expect(done.items.filter((i) => i.kind === 'children')).toHaveLength(1)
+    expect(done.children.run_c1).toMatchObject({ status: 'completed', output: 'found it', totalTokens: 15 })
+    expect(done.children.run_c2).toMatchObject({ status: 'failed', error: 'model down' })
+    expect(done.items[done.items.length - 1]).toMatchObject({ kind: 'assistant', text: 'Done.' })
+  })
+
+  it('lists children it only learns of when they end', () => {
+    const v = buildRunView([runStarted(1), childrenCompleted(2, 1, [{ run_id: 'run_x', kind: 'agent', agent_id: 'a' }])])
+    expect(v.items).toEqual([expect.objectContaining({ kind: 'children', runIds: ['run_x'] })])
+    expect(v.status).toBe('running')
+  })
+
+  it('keeps a new event type (unknown to this build) in the log and ignores it', () => {
+    const unknown = { ...runStarted(2), type: 'run.paused' } as unknown as RunEvent
+    const v = buildRunView([runStarted(1), unknown, childrenStarted(3, 1, [])])
+    expect(v.events.map((e) => e.seq)).toEqual([1, 2, 3])
+    expect(v.status).toBe('waiting')
   })
 })
 
@@ -164,7 +212,7 @@ describe('applyEvents', () => {
   it('reuses unchanged transcript items when streaming', () => {
     const events = sampleRun()
     const a = buildRunView(events.slice(0, 10))
-    const b = applyEvents(a, [events[10]! as RunEvent])
+    const b = applyEvents(a, [events[10]!])
     expect(b.items[0]).toBe(a.items[0])
     expect(b.items[1]).toBe(a.items[1])
     expect(b.items[2]).not.toBe(a.items[2])

@@ -1,13 +1,18 @@
 /**
  * Run events → the view of one run: chat transcript (assistant text assembled from
- * `llm.token` deltas per step, tool calls paired with their result / block / approval),
- * status and usage totals.
+ * `llm.token` deltas per step, tool calls paired with their result / block / approval,
+ * sub-agents started with `delegate`), status (and why it waits) and usage totals.
+ *
+ * Events are the generated `RunEvent` union: `applyOne` switches on `event.type` and each
+ * case reads its own payload type. A type the switch does not handle fails
+ * `npm run typecheck` at the `never` default, so adding an event type is one backend
+ * model plus one case here.
  *
  * `applyEvents` is idempotent on duplicate seqs and tolerant of out-of-order delivery:
  * events newer than everything seen are folded in incrementally (the streaming fast path);
  * anything older triggers a rebuild from the seq-ordered log.
  */
-import type { RunEvent } from '@/api/types'
+import type { ChildOutcome, EventOf, RunEvent, WaitReason } from '@/api/types'
 import { mergeEvents } from './resume'
 
 export type RunViewStatus = 'idle' | 'running' | 'waiting' | 'completed' | 'failed' | 'cancelled'
@@ -27,7 +32,7 @@ export interface ToolCallView {
   step: number | null
   agentId: string | null
   status: ToolCallStatus
-  result?: unknown
+  result?: string
   isError?: boolean
   durationMs?: number | null
   reason?: string | null
@@ -36,10 +41,21 @@ export interface ToolCallView {
   approvalComment?: string | null
 }
 
+/** A sub-agent (child run) the run started; ended by `run.children_completed`. */
+export interface ChildRunView {
+  runId: string
+  kind: string
+  agentId: string
+  status: 'running' | ChildOutcome['status']
+  output: string | null
+  error: string | null
+  totalTokens: number | null
+}
+
 export type TranscriptItem =
   | { kind: 'assistant'; key: string; step: number | null; agentId: string | null; text: string; streaming: boolean }
   | { kind: 'tool'; key: string; step: number | null; toolCallId: string }
-  | { kind: 'message'; key: string; agentId: string | null; messageType: string; text: string }
+  | { kind: 'children'; key: string; step: number; runIds: string[] }
   | { kind: 'error'; key: string; text: string }
   | { kind: 'notice'; key: string; text: string }
 
@@ -53,6 +69,8 @@ export interface UsageTotals {
 
 export interface RunView {
   status: RunViewStatus
+  /** While `status` is `waiting`: on what (null otherwise, or when the events do not say). */
+  waitReason: WaitReason | null
   /** All events applied, seq-sorted, no duplicates. */
   events: RunEvent[]
   lastSeq: number
@@ -61,22 +79,26 @@ export interface RunView {
   toolCalls: Record<string, ToolCallView>
   /** approval_id → tool_call_id */
   approvals: Record<string, string>
+  /** child run id → its view */
+  children: Record<string, ChildRunView>
   usage: UsageTotals
   model: string | null
-  output: unknown
-  error: unknown
+  output: string | null
+  error: string | null
   cancelReason: string | null
 }
 
 export function emptyRunView(): RunView {
   return {
     status: 'idle',
+    waitReason: null,
     events: [],
     lastSeq: 0,
     currentStep: null,
     items: [],
     toolCalls: {},
     approvals: {},
+    children: {},
     usage: { promptTokens: 0, completionTokens: 0, totalTokens: 0, costUsd: 0, llmCalls: 0 },
     model: null,
     output: null,
@@ -116,29 +138,106 @@ function fold(base: RunView, newEvents: readonly RunEvent[], allEvents: RunEvent
     items: [...base.items],
     toolCalls: { ...base.toolCalls },
     approvals: { ...base.approvals },
+    children: { ...base.children },
     usage: { ...base.usage },
   }
   for (const ev of newEvents) applyOne(v, ev)
   return v
 }
 
-function str(x: unknown): string | null {
-  return typeof x === 'string' ? x : null
+function applyOne(v: RunView, ev: RunEvent): void {
+  v.lastSeq = Math.max(v.lastSeq, ev.seq)
+  switch (ev.type) {
+    case 'run.started':
+    case 'run.resumed':
+      resume(v)
+      break
+    case 'step.started':
+      v.currentStep = ev.payload.step
+      resume(v)
+      break
+    case 'step.completed':
+      stopStreaming(v, ev.payload.step)
+      break
+    case 'llm.started':
+      v.model = ev.payload.model
+      break
+    case 'llm.token':
+      appendToken(v, ev)
+      break
+    case 'llm.called':
+      addLlmCall(v, ev)
+      break
+    case 'tool.called':
+      upsertTool(v, ev, { status: 'running' })
+      break
+    case 'tool.result': {
+      const { is_error: isError, result, duration_ms: durationMs } = ev.payload
+      upsertTool(v, ev, { result, isError, durationMs: durationMs ?? null, status: isError ? 'failed' : 'succeeded' })
+      break
+    }
+    case 'tool.blocked':
+      upsertTool(v, ev, { status: 'blocked', reason: ev.payload.reason })
+      break
+    case 'tool.requires_approval':
+      v.approvals[ev.payload.approval_id] = ev.payload.tool_call_id
+      upsertTool(v, ev, { status: 'awaiting_approval', approvalId: ev.payload.approval_id, approval: 'pending' })
+      setStatus(v, 'waiting', 'approval')
+      break
+    case 'tool.approved':
+    case 'tool.rejected':
+      decideApproval(v, ev)
+      resume(v)
+      break
+    case 'run.children_started':
+      startChildren(v, ev)
+      setStatus(v, 'waiting', 'children')
+      break
+    case 'run.children_completed':
+      endChildren(v, ev)
+      resume(v)
+      break
+    case 'run.completed':
+      stopStreaming(v)
+      v.output = ev.payload.output
+      addFinalOutput(v)
+      setStatus(v, 'completed')
+      break
+    case 'run.failed':
+      stopStreaming(v)
+      v.error = ev.payload.error || 'Run failed'
+      v.items.push({ kind: 'error', key: `error:${ev.seq}`, text: v.error })
+      setStatus(v, 'failed')
+      break
+    case 'run.cancelled':
+      stopStreaming(v)
+      v.cancelReason = ev.payload.reason || null
+      v.items.push({ kind: 'notice', key: `cancelled:${ev.seq}`, text: cancelNotice(v.cancelReason) })
+      setStatus(v, 'cancelled')
+      break
+    default: {
+      // A member of the union with no case fails to compile here; at run time (a newer
+      // server than this UI) the event is kept in `events` and otherwise ignored.
+      const unhandled: never = ev
+      void unhandled
+    }
+  }
 }
 
-function num(x: unknown): number {
-  return typeof x === 'number' && Number.isFinite(x) ? x : 0
+function setStatus(v: RunView, status: RunViewStatus, waitReason: WaitReason | null = null): void {
+  if (v.status in { completed: 1, failed: 1, cancelled: 1 }) return // terminal is final
+  v.status = status
+  v.waitReason = status === 'waiting' ? waitReason : null
+}
+
+/** Running again, unless a tool call still waits for its approval. */
+function resume(v: RunView): void {
+  if (hasPendingApproval(v)) setStatus(v, 'waiting', 'approval')
+  else setStatus(v, 'running')
 }
 
 function stepOf(v: RunView, ev: RunEvent): number | null {
-  if (typeof ev.step === 'number') return ev.step
-  const p = ev.payload?.step
-  return typeof p === 'number' ? p : v.currentStep
-}
-
-function setStatus(v: RunView, status: RunViewStatus): void {
-  if (v.status in { completed: 1, failed: 1, cancelled: 1 }) return // terminal is final
-  v.status = status
+  return ev.step ?? v.currentStep
 }
 
 function assistantItemIndex(v: RunView, step: number | null, agentId: string | null): number {
@@ -158,155 +257,79 @@ function stopStreaming(v: RunView, step?: number | null): void {
   )
 }
 
-function upsertTool(v: RunView, ev: RunEvent, id: string, patch: Partial<ToolCallView>): void {
-  const existing = v.toolCalls[id]
-  if (!existing) {
-    v.toolCalls[id] = {
-      id,
-      name: str(ev.payload.name) ?? 'tool',
-      arguments: ev.payload.arguments ?? {},
-      step: stepOf(v, ev),
-      agentId: ev.agent_id ?? null,
-      status: 'running',
-      ...patch,
-    }
-    v.items.push({ kind: 'tool', key: `tool:${id}`, step: stepOf(v, ev), toolCallId: id })
+function appendToken(v: RunView, ev: EventOf<'llm.token'>): void {
+  const delta = ev.payload.delta
+  if (!delta) return
+  const step = stepOf(v, ev)
+  const agentId = ev.agent_id
+  const i = assistantItemIndex(v, step, agentId)
+  if (i === -1) {
+    v.items.push({ kind: 'assistant', key: `assistant:${agentId}:${step ?? ev.seq}`, step, agentId, text: delta, streaming: true })
   } else {
-    v.toolCalls[id] = { ...existing, ...patch }
+    const it = v.items[i] as Extract<TranscriptItem, { kind: 'assistant' }>
+    v.items[i] = { ...it, text: it.text + delta, streaming: true }
+  }
+  setStatus(v, 'running')
+}
+
+function addLlmCall(v: RunView, ev: EventOf<'llm.called'>): void {
+  const { usage, cost_usd: cost, model } = ev.payload
+  const prompt = usage.prompt_tokens ?? 0
+  const completion = usage.completion_tokens ?? 0
+  v.usage.promptTokens += prompt
+  v.usage.completionTokens += completion
+  v.usage.totalTokens += usage.total_tokens || prompt + completion
+  v.usage.costUsd += cost ?? 0
+  v.usage.llmCalls += 1
+  v.model = model
+  stopStreaming(v, stepOf(v, ev))
+}
+
+type ToolEvent = EventOf<'tool.called' | 'tool.result' | 'tool.blocked' | 'tool.requires_approval'>
+
+/** The call's view, created by whichever of its events comes first. */
+function upsertTool(v: RunView, ev: ToolEvent, patch: Partial<ToolCallView>): void {
+  const id = ev.payload.tool_call_id
+  const args = 'arguments' in ev.payload ? { arguments: ev.payload.arguments } : {}
+  const existing = v.toolCalls[id]
+  if (existing) {
+    v.toolCalls[id] = { ...existing, name: ev.payload.name, ...args, ...patch }
+    return
+  }
+  const step = stepOf(v, ev)
+  v.toolCalls[id] = { id, name: ev.payload.name, arguments: {}, step, agentId: ev.agent_id, status: 'running', ...args, ...patch }
+  v.items.push({ kind: 'tool', key: `tool:${id}`, step, toolCallId: id })
+}
+
+function decideApproval(v: RunView, ev: EventOf<'tool.approved' | 'tool.rejected'>): void {
+  const id = v.approvals[ev.payload.approval_id] ?? ev.payload.tool_call_id
+  const tc = v.toolCalls[id]
+  if (!tc) return
+  const approved = ev.type === 'tool.approved'
+  v.toolCalls[id] = {
+    ...tc,
+    approval: approved ? 'approved' : 'rejected',
+    approvalComment: ev.payload.comment,
+    // A result may already be in (late delivery); keep it.
+    status: tc.status === 'awaiting_approval' ? (approved ? 'running' : 'rejected') : tc.status,
   }
 }
 
-function textOf(x: unknown): string {
-  if (x === null || x === undefined) return ''
-  if (typeof x === 'string') return x
-  if (typeof x === 'object' && x !== null && 'text' in x && typeof (x as { text: unknown }).text === 'string') {
-    return (x as { text: string }).text
+function startChildren(v: RunView, ev: EventOf<'run.children_started'>): void {
+  const { step, children } = ev.payload
+  for (const c of children) {
+    v.children[c.run_id] ??= { runId: c.run_id, kind: c.kind, agentId: c.agent_id, status: 'running', output: null, error: null, totalTokens: null }
   }
-  return JSON.stringify(x, null, 2)
+  v.items.push({ kind: 'children', key: `children:${ev.seq}`, step, runIds: children.map((c) => c.run_id) })
 }
 
-function applyOne(v: RunView, ev: RunEvent): void {
-  v.lastSeq = Math.max(v.lastSeq, ev.seq)
-  const p = ev.payload ?? {}
-  switch (ev.type) {
-    case 'run.started':
-      setStatus(v, 'running')
-      break
-    case 'step.started':
-      v.currentStep = stepOf(v, ev)
-      setStatus(v, hasPendingApproval(v) ? 'waiting' : 'running')
-      break
-    case 'step.completed':
-      stopStreaming(v, stepOf(v, ev))
-      break
-    case 'llm.token': {
-      const delta = str(p.delta) ?? ''
-      if (!delta) break
-      const step = stepOf(v, ev)
-      const agentId = ev.agent_id ?? null
-      const i = assistantItemIndex(v, step, agentId)
-      if (i === -1) {
-        v.items.push({ kind: 'assistant', key: `assistant:${agentId ?? ''}:${step ?? ev.seq}`, step, agentId, text: delta, streaming: true })
-      } else {
-        const it = v.items[i] as Extract<TranscriptItem, { kind: 'assistant' }>
-        v.items[i] = { ...it, text: it.text + delta, streaming: true }
-      }
-      setStatus(v, 'running')
-      break
-    }
-    case 'llm.called': {
-      const usage = (p.usage ?? {}) as Record<string, unknown>
-      v.usage.promptTokens += num(usage.prompt_tokens)
-      v.usage.completionTokens += num(usage.completion_tokens)
-      v.usage.totalTokens += num(usage.total_tokens) || num(usage.prompt_tokens) + num(usage.completion_tokens)
-      v.usage.costUsd += num(p.cost_usd)
-      v.usage.llmCalls += 1
-      v.model = str(p.model) ?? v.model
-      stopStreaming(v, stepOf(v, ev))
-      break
-    }
-    case 'tool.called': {
-      const id = str(p.tool_call_id) ?? `seq${ev.seq}`
-      const prev = v.toolCalls[id]
-      upsertTool(v, ev, id, {
-        name: str(p.name) ?? prev?.name ?? 'tool',
-        arguments: p.arguments ?? prev?.arguments ?? {},
-        status: 'running',
-      })
-      break
-    }
-    case 'tool.result': {
-      const id = str(p.tool_call_id) ?? `seq${ev.seq}`
-      const isError = p.is_error === true
-      upsertTool(v, ev, id, {
-        result: p.result,
-        isError,
-        durationMs: typeof p.duration_ms === 'number' ? p.duration_ms : null,
-        status: isError ? 'failed' : 'succeeded',
-      })
-      break
-    }
-    case 'tool.blocked': {
-      const id = str(p.tool_call_id) ?? `seq${ev.seq}`
-      upsertTool(v, ev, id, { status: 'blocked', reason: str(p.reason) })
-      break
-    }
-    case 'tool.requires_approval': {
-      const id = str(p.tool_call_id) ?? `seq${ev.seq}`
-      const approvalId = str(p.approval_id) ?? id
-      v.approvals[approvalId] = id
-      upsertTool(v, ev, id, {
-        name: str(p.name) ?? v.toolCalls[id]?.name ?? 'tool',
-        arguments: p.arguments ?? v.toolCalls[id]?.arguments ?? {},
-        status: 'awaiting_approval',
-        approvalId,
-        approval: 'pending',
-      })
-      setStatus(v, 'waiting')
-      break
-    }
-    case 'tool.approved':
-    case 'tool.rejected': {
-      const approvalId = str(p.approval_id)
-      const id = approvalId ? v.approvals[approvalId] : undefined
-      const approved = ev.type === 'tool.approved'
-      if (id && v.toolCalls[id]) {
-        const tc = v.toolCalls[id]!
-        v.toolCalls[id] = {
-          ...tc,
-          approval: approved ? 'approved' : 'rejected',
-          approvalComment: str(p.comment),
-          // A result may already be in (late delivery); keep it.
-          status: tc.status === 'awaiting_approval' ? (approved ? 'running' : 'rejected') : tc.status,
-        }
-      }
-      setStatus(v, hasPendingApproval(v) ? 'waiting' : 'running')
-      break
-    }
-    case 'run.completed':
-      stopStreaming(v)
-      v.output = p.output ?? null
-      addFinalOutput(v)
-      setStatus(v, 'completed')
-      break
-    case 'run.failed':
-      stopStreaming(v)
-      v.error = p.error ?? 'Run failed'
-      v.items.push({ kind: 'error', key: `error:${ev.seq}`, text: textOf(p.error) || 'Run failed' })
-      setStatus(v, 'failed')
-      break
-    case 'run.cancelled':
-      stopStreaming(v)
-      v.cancelReason = str(p.reason)
-      v.items.push({ kind: 'notice', key: `cancelled:${ev.seq}`, text: cancelNotice(v.cancelReason) })
-      setStatus(v, 'cancelled')
-      break
-    default:
-      if (ev.type.startsWith('message.') || ev.type === 'agent.output') {
-        const text = textOf(p.content ?? p.text ?? p.output ?? p)
-        v.items.push({ kind: 'message', key: `msg:${ev.seq}`, agentId: ev.agent_id ?? null, messageType: ev.type, text })
-      }
+function endChildren(v: RunView, ev: EventOf<'run.children_completed'>): void {
+  const { step, children } = ev.payload
+  const unseen = children.filter((c) => !v.children[c.run_id]).map((c) => c.run_id)
+  for (const c of children) {
+    v.children[c.run_id] = { runId: c.run_id, kind: c.kind, agentId: c.agent_id, status: c.status, output: c.output, error: c.error, totalTokens: c.usage.total_tokens }
   }
+  if (unseen.length) v.items.push({ kind: 'children', key: `children:${ev.seq}`, step, runIds: unseen })
 }
 
 /** "cancelled by request" → "Cancelled by request"; "budget" → "Cancelled: budget". */
@@ -322,11 +345,11 @@ function hasPendingApproval(v: RunView): boolean {
 
 /** Show the output as a final answer unless the streamed text after the last tool call already is it. */
 function addFinalOutput(v: RunView): void {
-  const text = textOf(v.output).trim()
+  const text = (v.output ?? '').trim()
   if (!text) return
   for (let i = v.items.length - 1; i >= 0; i--) {
     const it = v.items[i]!
-    if (it.kind === 'tool') break
+    if (it.kind === 'tool' || it.kind === 'children') break
     if (it.kind === 'assistant' && it.text.trim()) return
   }
   v.items.push({ kind: 'assistant', key: 'output', step: v.currentStep, agentId: null, text, streaming: false })

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import type { RunEvent } from '@/api/types'
-import { ev } from '@/test/events'
+import { runCompleted, runStarted, token } from '@/test/events'
 import { runEventStream, type StreamStatus } from './eventStream'
 
 function frame(e: RunEvent): string {
@@ -54,7 +54,7 @@ async function collect(scripts: Script[], extra: Partial<Parameters<typeof runEv
   return { received, statuses, sleeps, requests, lastSeq }
 }
 
-const run = [ev(1, 'run.started'), ev(2, 'llm.token', { delta: 'hi' }), ev(3, 'llm.token', { delta: '!' }), ev(4, 'run.completed', { output: 'hi!' })]
+const run = [runStarted(1), token(2, 1, 'hi'), token(3, 1, '!'), runCompleted(4, 'hi!')]
 
 describe('runEventStream', () => {
   it('delivers events and stops after the terminal event', async () => {

@@ -51,15 +51,25 @@ export function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
   })
 }
 
-function toEvent(data: string, id: string | null): RunEvent | null {
+/**
+ * One SSE message's `data:` → the event it carries (a `RunEvent`, as the OpenAPI document
+ * says of the stream), or null for a frame that is not one. Only the envelope is checked:
+ * the payload is the server's contract, narrowed by `type` where it is used.
+ */
+export function parseRunEvent(data: string): RunEvent | null {
+  let parsed: unknown
   try {
-    const parsed = JSON.parse(data) as Partial<RunEvent>
-    const seq = typeof parsed.seq === 'number' ? parsed.seq : Number(id)
-    if (!Number.isFinite(seq) || typeof parsed.type !== 'string') return null
-    return { agent_id: null, step: null, span_id: null, parent_span_id: null, payload: {}, ts: '', ...parsed, seq } as RunEvent
+    parsed = JSON.parse(data)
   } catch {
     return null
   }
+  return isRunEvent(parsed) ? parsed : null
+}
+
+function isRunEvent(x: unknown): x is RunEvent {
+  if (typeof x !== 'object' || x === null) return false
+  const e = x as Record<string, unknown>
+  return typeof e.type === 'string' && Number.isInteger(e.seq) && typeof e.payload === 'object' && e.payload !== null
 }
 
 type ReadOutcome = 'terminal' | 'ended' | 'gap' | 'idle'
@@ -138,7 +148,7 @@ async function readStream(
       const batch: RunEvent[] = []
       let outcome: ReadOutcome | null = null
       for (const msg of parser.push(decoder.decode(chunk.value, { stream: true }))) {
-        const ev = toEvent(msg.data, msg.id)
+        const ev = parseRunEvent(msg.data)
         if (!ev || ev.seq <= lastSeq) continue // malformed or duplicate
         if (ev.seq > lastSeq + 1) {
           outcome = 'gap'

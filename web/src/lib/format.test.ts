@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { durationBetween, formatCost, formatDuration, formatTokens, preview } from './format'
 import { exportFilename, serializeEvents } from './exportEvents'
-import { ev } from '@/test/events'
+import { logEvent } from '@/test/events'
 
 describe('format', () => {
   it('formats durations', () => {
@@ -38,7 +38,7 @@ describe('format', () => {
 
 describe('exportEvents', () => {
   it('serialises JSON and JSONL in seq order', () => {
-    const events = [ev(2, 'b'), ev(1, 'a')]
+    const events = [logEvent(2, 'b'), logEvent(1, 'a')]
     const jsonl = serializeEvents(events, 'jsonl').trim().split('\n').map((l) => JSON.parse(l).seq)
     expect(jsonl).toEqual([1, 2])
     expect(JSON.parse(serializeEvents(events, 'json')).map((e: { seq: number }) => e.seq)).toEqual([1, 2])

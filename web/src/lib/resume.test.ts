@@ -1,49 +1,49 @@
 import { describe, expect, it } from 'vitest'
-import { ev } from '@/test/events'
+import { logEvent, runCancelled, runCompleted, runFailed, runStarted, stepStarted } from '@/test/events'
 import { backoffDelay, contiguousSeq, hasTerminal, isTerminalEvent, mergeEvents, planResume, resumeHeaders } from './resume'
 
 const seqs = (events: { seq: number }[]) => events.map((e) => e.seq)
 
 describe('mergeEvents', () => {
   it('appends newer events', () => {
-    const a = [ev(1, 'a'), ev(2, 'b')]
-    expect(seqs(mergeEvents(a, [ev(3, 'c'), ev(4, 'd')]))).toEqual([1, 2, 3, 4])
+    const a = [logEvent(1, 'a'), logEvent(2, 'b')]
+    expect(seqs(mergeEvents(a, [logEvent(3, 'c'), logEvent(4, 'd')]))).toEqual([1, 2, 3, 4])
   })
 
   it('returns the same array when nothing is new', () => {
-    const a = [ev(1, 'a'), ev(2, 'b')]
-    expect(mergeEvents(a, [ev(1, 'a'), ev(2, 'b')])).toBe(a)
+    const a = [logEvent(1, 'a'), logEvent(2, 'b')]
+    expect(mergeEvents(a, [logEvent(1, 'a'), logEvent(2, 'b')])).toBe(a)
     expect(mergeEvents(a, [])).toBe(a)
   })
 
   it('merges a replayed page overlapping live events without duplicates', () => {
-    const live = [ev(5, 'x'), ev(6, 'y')]
-    const page = [1, 2, 3, 4, 5, 6].map((s) => ev(s, 'p'))
+    const live = [logEvent(5, 'x'), logEvent(6, 'y')]
+    const page = [1, 2, 3, 4, 5, 6].map((s) => logEvent(s, 'p'))
     const merged = mergeEvents(live, page)
     expect(seqs(merged)).toEqual([1, 2, 3, 4, 5, 6])
     // The copy already held wins.
-    expect(merged[4]!.type).toBe('x')
+    expect(merged[4]!.agent_id).toBe('x')
   })
 
   it('sorts out-of-order input and drops duplicates within the batch', () => {
-    expect(seqs(mergeEvents([], [ev(3, 'c'), ev(1, 'a'), ev(3, 'c2'), ev(2, 'b')]))).toEqual([1, 2, 3])
+    expect(seqs(mergeEvents([], [logEvent(3, 'c'), logEvent(1, 'a'), logEvent(3, 'c2'), logEvent(2, 'b')]))).toEqual([1, 2, 3])
   })
 
   it('fills holes', () => {
-    expect(seqs(mergeEvents([ev(1, 'a'), ev(4, 'd')], [ev(3, 'c'), ev(2, 'b')]))).toEqual([1, 2, 3, 4])
+    expect(seqs(mergeEvents([logEvent(1, 'a'), logEvent(4, 'd')], [logEvent(3, 'c'), logEvent(2, 'b')]))).toEqual([1, 2, 3, 4])
   })
 })
 
 describe('contiguousSeq', () => {
   it('is the highest seq with nothing missing below it', () => {
     expect(contiguousSeq([])).toBe(0)
-    expect(contiguousSeq([ev(1, 'a'), ev(2, 'b'), ev(4, 'd')])).toBe(2)
-    expect(contiguousSeq([ev(2, 'b')])).toBe(0)
+    expect(contiguousSeq([logEvent(1, 'a'), logEvent(2, 'b'), logEvent(4, 'd')])).toBe(2)
+    expect(contiguousSeq([logEvent(2, 'b')])).toBe(0)
   })
 
   it('counts from a base when the log was requested after a cursor', () => {
-    expect(contiguousSeq([ev(11, 'a'), ev(12, 'b')], 10)).toBe(12)
-    expect(contiguousSeq([ev(3, 'a'), ev(11, 'a'), ev(13, 'b')], 10)).toBe(11)
+    expect(contiguousSeq([logEvent(11, 'a'), logEvent(12, 'b')], 10)).toBe(12)
+    expect(contiguousSeq([logEvent(3, 'a'), logEvent(11, 'a'), logEvent(13, 'b')], 10)).toBe(11)
   })
 })
 
@@ -53,7 +53,7 @@ describe('planResume', () => {
   })
 
   it('streams after the contiguous high-water mark', () => {
-    expect(planResume([ev(1, 'run.started'), ev(2, 'step.started'), ev(4, 'x')])).toEqual({
+    expect(planResume([runStarted(1), stepStarted(2, 1), logEvent(4, 'x')])).toEqual({
       action: 'stream',
       lastSeq: 2,
       headers: { 'Last-Event-ID': '2' },
@@ -61,11 +61,11 @@ describe('planResume', () => {
   })
 
   it('is done when the terminal event is held with no gap before it', () => {
-    expect(planResume([ev(1, 'run.started'), ev(2, 'run.completed')])).toEqual({ action: 'done', lastSeq: 2 })
+    expect(planResume([runStarted(1), runCompleted(2, 'ok')])).toEqual({ action: 'done', lastSeq: 2 })
   })
 
   it('still streams when a terminal event sits above a gap', () => {
-    expect(planResume([ev(1, 'run.started'), ev(3, 'run.failed')]).action).toBe('stream')
+    expect(planResume([runStarted(1), runFailed(3, 'boom')]).action).toBe('stream')
   })
 })
 
@@ -73,8 +73,8 @@ describe('helpers', () => {
   it('recognises terminal events', () => {
     expect(['run.completed', 'run.failed', 'run.cancelled'].every(isTerminalEvent)).toBe(true)
     expect(isTerminalEvent('run.started')).toBe(false)
-    expect(hasTerminal([ev(1, 'run.started'), ev(2, 'run.cancelled')])).toBe(true)
-    expect(hasTerminal([ev(1, 'run.started')])).toBe(false)
+    expect(hasTerminal([runStarted(1), runCancelled(2, 'user')])).toBe(true)
+    expect(hasTerminal([runStarted(1)])).toBe(false)
   })
 
   it('sends Last-Event-ID only after seq 0', () => {

@@ -1,189 +1,133 @@
 import { describe, expect, it } from 'vitest'
-import { at, ev, sampleRun, T0_MS } from '@/test/events'
-import { buildTraceTree, flattenSpans, layoutWaterfall, traceTotals } from './traceTree'
+import { childrenStarted, llmCalled, runCompleted, sampleRun, stepStarted, T0_MS, token, toolCalled } from '@/test/events'
+import { delegatingTrace, span } from '@/test/trace'
+import { childRunId, eventInSpan, flattenSpans, layoutWaterfall, movesSpans, nestSpans, streamedText, traceCounts, type SpanNode } from './traceTree'
 
-describe('buildTraceTree', () => {
-  it('nests steps under the run and LLM/tool calls under steps', () => {
-    const root = buildTraceTree(sampleRun(), { runId: 'run_1' })
-    expect(root.kind).toBe('run')
-    expect(root.status).toBe('ok')
-    expect(root.children.map((c) => c.name)).toEqual(['step 1', 'step 2'])
-    const [s1, s2] = root.children
-    expect(s1!.children.map((c) => [c.kind, c.name])).toEqual([
-      ['llm', 'openai / gpt-4o'],
-      ['tool', 'read_file'],
+const ids = (nodes: SpanNode[]) => nodes.map((n) => n.span.span_id)
+
+describe('nestSpans', () => {
+  it('nests the server’s flat list by parent_span_id, child runs and their spans included', () => {
+    const roots = nestSpans(delegatingTrace())
+    expect(ids(roots)).toEqual(['run-run_p'])
+    const [run] = roots
+    expect(ids(run!.children)).toEqual(['step-1', 'step-2'])
+    const step1 = run!.children[0]!
+    expect(ids(step1.children)).toEqual(['llm-1-1', 'call_d', 'run-run_c'])
+    const child = step1.children[2]!
+    expect(ids(child.children)).toEqual(['run_c/step-1'])
+    expect(ids(child.children[0]!.children)).toEqual(['run_c/llm-1-1'])
+    expect(ids(flattenSpans(roots))).toEqual(delegatingTrace().map((s) => s.span_id))
+  })
+
+  it('orders children by start whatever the input order', () => {
+    const shuffled = [...delegatingTrace()].reverse()
+    expect(ids(flattenSpans(nestSpans(shuffled)))).toEqual(delegatingTrace().map((s) => s.span_id))
+  })
+
+  it('keeps every span once: orphans and cycles become roots, duplicates collapse', () => {
+    const roots = nestSpans([
+      span('run-r', null, 'run', 'run r', 0, 100),
+      span('lost', 'step-9', 'tool', 'echo', 10, 20),
+      span('a', 'b', 'step', 'a', 30, 40),
+      span('b', 'a', 'step', 'b', 35, 45),
+      span('run-r', null, 'run', 'run r (again)', 0, 100),
     ])
-    expect(s2!.children.map((c) => c.kind)).toEqual(['llm'])
+    const all = flattenSpans(roots)
+    expect(all.map((n) => n.span.span_id).sort()).toEqual(['a', 'b', 'lost', 'run-r'])
+    expect(all.find((n) => n.span.span_id === 'run-r')!.span.name).toBe('run r')
+    expect(ids(roots)).toContain('lost')
   })
 
-  it('computes start, end and durations from timestamps', () => {
-    const root = buildTraceTree(sampleRun(), { runId: 'run_1' })
-    // ts = T0 + seq*100
-    expect(root.start).toBe(T0_MS + 100)
-    expect(root.end).toBe(T0_MS + 1400)
-    const s1 = root.children[0]!
-    expect(s1.start).toBe(T0_MS + 200)
-    expect(s1.end).toBe(T0_MS + 800)
-    const llm = s1.children[0]!
-    expect(llm.end).toBe(T0_MS + 500)
-    expect(llm.start).toBe(T0_MS + 250) // 500 − duration_ms 250
-    const tool = s1.children[1]!
-    expect([tool.start, tool.end, tool.status]).toEqual([T0_MS + 600, T0_MS + 700, 'ok'])
-    expect(tool.attrs).toMatchObject({ arguments: { path: 'README.md' }, result: '# Hello' })
-    expect(tool.seqs).toEqual([6, 7])
-  })
-
-  it('leaves spans open while the run is live', () => {
-    const root = buildTraceTree(sampleRun().slice(0, 6), { runId: 'r' })
-    expect(root.end).toBeNull()
-    expect(root.status).toBe('running')
-    const tool = root.children[0]!.children[1]!
-    expect(tool.end).toBeNull()
-    expect(tool.status).toBe('running')
-  })
-
-  it('closes open spans at the run end with the run’s status', () => {
-    const events = [...sampleRun().slice(0, 6), ev(7, 'run.cancelled', { reason: 'user' })]
-    const root = buildTraceTree(events, { runId: 'r' })
-    expect(root.status).toBe('cancelled')
-    const step = root.children[0]!
-    const tool = step.children[1]!
-    expect(tool.end).toBe(root.end)
-    expect(tool.status).toBe('cancelled')
-    expect(step.status).toBe('cancelled')
-  })
-
-  it('marks blocked, failed and approval-waiting tool calls', () => {
-    const root = buildTraceTree(
-      [
-        ev(1, 'run.started'),
-        ev(2, 'tool.called', { tool_call_id: 'a', name: 'exec' }, { step: 1 }),
-        ev(3, 'tool.blocked', { tool_call_id: 'a', reason: 'risk' }, { step: 1 }),
-        ev(4, 'tool.called', { tool_call_id: 'b', name: 'fetch' }, { step: 1 }),
-        ev(5, 'tool.result', { tool_call_id: 'b', is_error: true, result: 'timeout' }, { step: 1 }),
-        ev(6, 'tool.requires_approval', { tool_call_id: 'c', name: 'email', approval_id: 'apr_1' }, { step: 1 }),
-      ],
-      { runId: 'r' },
-    )
-    const byName = Object.fromEntries(flattenSpans(root).map((s) => [s.name, s]))
-    expect(byName.exec!.status).toBe('blocked')
-    expect(byName.fetch!.status).toBe('error')
-    expect(byName.email!.status).toBe('waiting')
-  })
-
-  it('is independent of delivery order', () => {
-    const a = buildTraceTree(sampleRun(), { runId: 'r' })
-    const b = buildTraceTree([...sampleRun()].reverse(), { runId: 'r' })
-    expect(b).toEqual(a)
-  })
-
-  it('falls back to token timestamps when an LLM call has no duration', () => {
-    const root = buildTraceTree(
-      [
-        ev(1, 'step.started', { step: 1 }, { step: 1 }),
-        ev(2, 'llm.token', { delta: 'a' }, { step: 1 }),
-        ev(5, 'llm.called', { model: 'm' }, { step: 1 }),
-      ],
-      { runId: 'r' },
-    )
-    const llm = root.children[0]!.children[0]!
-    expect([llm.start, llm.end]).toEqual([T0_MS + 200, T0_MS + 500])
-  })
-
-  it('nests child runs under the tool call that started them', () => {
-    const parent = [
-      ev(1, 'run.started'),
-      ev(2, 'step.started', { step: 1 }, { step: 1 }),
-      ev(3, 'tool.called', { tool_call_id: 's', name: 'spawn_agent', arguments: { task: 'x' } }, { step: 1 }),
-      ev(9, 'tool.result', { tool_call_id: 's', result: { run_id: 'run_child' } }, { step: 1 }),
-    ]
-    const child = [ev(1, 'run.started', {}, { ts: at(400) }), ev(2, 'run.completed', { output: 'ok' }, { ts: at(800) })]
-    const root = buildTraceTree(parent, {
-      runId: 'run_parent',
-      childRuns: [
-        { runId: 'run_child', events: child },
-        { runId: 'run_other', status: 'completed', startedAt: at(950), finishedAt: at(990) },
-      ],
-    })
-    const spawn = root.children[0]!.children[0]!
-    expect(spawn.children.map((c) => [c.kind, c.name, c.status])).toEqual([['child_run', 'run_child', 'ok']])
-    expect(spawn.children[0]!.end).toBe(T0_MS + 800)
-    const other = root.children.find((c) => c.name === 'run_other')!
-    expect([other.kind, other.start, other.end, other.status]).toEqual(['child_run', T0_MS + 950, T0_MS + 990, 'ok'])
+  it('reads times as epoch ms and leaves open spans open', () => {
+    const [root] = nestSpans([span('run-r', null, 'run', 'run r', 100, null)])
+    expect([root!.start, root!.end]).toEqual([T0_MS + 100, null])
   })
 })
 
 describe('layoutWaterfall', () => {
-  it('lays spans out depth-first with offsets relative to the run start', () => {
-    const root = buildTraceTree(sampleRun(), { runId: 'r' })
-    const { rows, totalMs } = layoutWaterfall(root, T0_MS + 10_000)
-    expect(totalMs).toBe(1300)
-    expect(rows.map((r) => [r.span.kind, r.depth])).toEqual([
-      ['run', 0],
-      ['step', 1],
-      ['llm', 2],
-      ['tool', 2],
-      ['step', 1],
-      ['llm', 2],
+  it('lays spans out depth-first with offsets from the earliest start', () => {
+    const { rows, totalMs, startMs } = layoutWaterfall(nestSpans(delegatingTrace()), T0_MS + 10_000)
+    expect([startMs, totalMs]).toEqual([T0_MS, 1000])
+    expect(rows.map((r) => [r.node.span.span_id, r.depth])).toEqual([
+      ['run-run_p', 0],
+      ['step-1', 1],
+      ['llm-1-1', 2],
+      ['call_d', 2],
+      ['run-run_c', 2],
+      ['run_c/step-1', 3],
+      ['run_c/llm-1-1', 4],
+      ['step-2', 1],
+      ['llm-2-1', 2],
     ])
-    expect(rows[0]).toMatchObject({ offsetMs: 0, durationMs: 1300, leftPct: 0, widthPct: 100 })
-    const tool = rows[3]!
-    expect(tool.offsetMs).toBe(500)
-    expect(tool.leftPct).toBeCloseTo((500 / 1300) * 100)
-    expect(tool.widthPct).toBeCloseTo((100 / 1300) * 100)
+    expect(rows[0]).toMatchObject({ offsetMs: 0, durationMs: 1000, leftPct: 0, widthPct: 100 })
+    const child = rows[4]!
+    expect([child.offsetMs, child.durationMs]).toEqual([140, 460])
+    expect(child.leftPct).toBeCloseTo(14)
+    expect(child.widthPct).toBeCloseTo(46)
     for (const r of rows) expect(r.leftPct + r.widthPct).toBeLessThanOrEqual(100.0001)
   })
 
   it('measures open spans to now and keeps tiny spans visible', () => {
-    const root = buildTraceTree(sampleRun().slice(0, 6), { runId: 'r' })
-    const now = T0_MS + 2100
-    const { rows, totalMs } = layoutWaterfall(root, now)
+    const roots = nestSpans([span('run-r', null, 'run', 'run r', 100, null), span('t', 'run-r', 'tool', 'x', 200, 200, 'blocked')])
+    const { rows, totalMs } = layoutWaterfall(roots, T0_MS + 2100)
     expect(totalMs).toBe(2000)
     expect(rows[0]!.durationMs).toBe(2000)
-    const zero = buildTraceTree([ev(1, 'run.started'), ev(2, 'tool.blocked', { tool_call_id: 'x' })], { runId: 'r' })
-    const { rows: zr } = layoutWaterfall(zero, T0_MS + 1000)
-    expect(zr[1]!.widthPct).toBeGreaterThan(0)
+    expect(rows[1]!.widthPct).toBeGreaterThan(0)
+  })
+
+  it('has no rows for an empty trace', () => {
+    expect(layoutWaterfall([], 0).rows).toEqual([])
   })
 })
 
-describe('traceTotals', () => {
-  it('adds up tokens, cost, calls and errors', () => {
-    expect(traceTotals(buildTraceTree(sampleRun(), { runId: 'r' }))).toEqual({
-      promptTokens: 250,
-      completionTokens: 15,
-      totalTokens: 265,
-      costUsd: 0.003,
-      llmCalls: 2,
-      toolCalls: 1,
-      errors: 0,
-    })
+describe('traceCounts', () => {
+  it('counts calls, sub-agents and error spans', () => {
+    const spans = delegatingTrace()
+    spans[3] = { ...spans[3]!, status: 'error' }
+    expect(traceCounts(spans)).toEqual({ llmCalls: 3, toolCalls: 1, childRuns: 1, errors: 1 })
   })
 })
 
-describe('streaming LLM calls', () => {
-  const live = [
-    ev(1, 'run.started'),
-    ev(2, 'step.started', { step: 1 }, { step: 1 }),
-    ev(3, 'llm.token', { delta: 'Hel' }, { step: 1 }),
-    ev(4, 'llm.token', { delta: 'lo' }, { step: 1 }),
-  ]
+describe('childRunId', () => {
+  it('is the run a child_run span stands for', () => {
+    const spans = delegatingTrace()
+    expect(spans.map(childRunId).filter(Boolean)).toEqual(['run_c'])
+  })
+})
 
-  it('shows a call that is still streaming as an open span', () => {
-    const step = buildTraceTree(live, { runId: 'r' }).children[0]!
-    expect(step.children).toHaveLength(1)
-    const llm = step.children[0]!
-    expect([llm.kind, llm.name, llm.end, llm.status]).toEqual(['llm', 'llm call (streaming)', null, 'running'])
-    expect(llm.seqs).toEqual([3, 4])
+describe('eventInSpan', () => {
+  const [run, step1, llm, delegate, child] = delegatingTrace()
+  it('matches an event to its span and to the step around it', () => {
+    const call = toolCalled(4, 1, 'call_d', 'delegate')
+    expect(eventInSpan(call, delegate!)).toBe(true)
+    expect(eventInSpan(call, step1!)).toBe(true)
+    expect(eventInSpan(call, llm!)).toBe(false)
+    expect(eventInSpan(call, run!)).toBe(true)
+    expect(eventInSpan(stepStarted(2, 1), step1!)).toBe(true)
   })
 
-  it('turns it into the finished call (same span) on llm.called', () => {
-    const open = buildTraceTree(live, { runId: 'r' }).children[0]!.children[0]!
-    const done = [...live, ev(5, 'llm.called', { provider: 'openai', model: 'm', duration_ms: 250 }, { step: 1 })]
-    const step = buildTraceTree(done, { runId: 'r' }).children[0]!
-    expect(step.children).toHaveLength(1)
-    const llm = step.children[0]!
-    expect([llm.id, llm.name, llm.status]).toEqual([open.id, 'openai / m', 'ok'])
-    expect([llm.start, llm.end]).toEqual([T0_MS + 250, T0_MS + 500])
-    expect(llm.seqs).toEqual([3, 4, 5])
+  it('gives a child run the events that started it', () => {
+    expect(eventInSpan(childrenStarted(5, 1, [{ run_id: 'run_c', kind: 'agent', agent_id: 'researcher' }]), child!)).toBe(true)
+    expect(eventInSpan(childrenStarted(5, 1, [{ run_id: 'run_z', kind: 'agent', agent_id: 'z' }]), child!)).toBe(false)
+    expect(eventInSpan(toolCalled(4, 1, 'call_d', 'delegate'), child!)).toBe(false)
+  })
+})
+
+describe('movesSpans', () => {
+  it('refetches on every boundary but not on each streamed token', () => {
+    const known = new Set(['step-1', 'llm-1-1'])
+    expect(movesSpans(stepStarted(2, 1), known)).toBe(true)
+    expect(movesSpans(llmCalled(5, 1), known)).toBe(true)
+    expect(movesSpans(runCompleted(9, 'ok'), known)).toBe(true)
+    expect(movesSpans(token(3, 1, 'a'), known)).toBe(false)
+    expect(movesSpans(token(3, 2, 'a'), known)).toBe(true) // llm-2-1: a call the trace has not seen
+    expect(movesSpans(token(3, null, 'a'), known)).toBe(false)
+  })
+})
+
+describe('streamedText', () => {
+  it('joins the deltas of each LLM span', () => {
+    const text = streamedText(sampleRun())
+    expect(Object.fromEntries(text)).toEqual({ 'llm-1-1': 'Let me check.', 'llm-2-1': 'It says Hello.' })
   })
 })

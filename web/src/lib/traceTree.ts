@@ -1,289 +1,82 @@
 /**
- * Run events → span tree for the trace waterfall:
+ * The server's spans → the trace waterfall. The span tree is derived once, on the server
+ * (`GET /api/runs/{id}/trace`, src/openintern/runs/trace.py); this module only nests the
+ * flat list by `parent_span_id` and lays it out:
  *
- *   run ─┬─ step 1 ─┬─ llm call(s)      (end = llm.called ts, start = ts − duration_ms)
- *        │          └─ tool call(s)     (tool.called / requires_approval → result|blocked|rejected)
- *        ├─ step 2 …
- *        └─ child run(s)                (by parent_run_id; nested under the tool call that
- *                                        mentions them, else under the run)
+ *   run ─┬─ step 1 ─┬─ llm call
+ *        │          ├─ tool call
+ *        │          └─ child run ── step 1 ── …   (the child's spans: `<child id>/step-1`)
+ *        └─ step 2 …
  *
- * Open spans are closed at the run's end when the run ended, or measured to `now`.
+ * plus what the live page needs from the event stream: which events move span
+ * boundaries (so the trace is fetched again) and the text of calls still streaming.
  */
-import type { RunEvent } from '@/api/types'
-import { isTerminalEvent } from './resume'
+import type { RunEvent, TraceSpan } from '@/api/types'
 
-export type SpanKind = 'run' | 'step' | 'llm' | 'tool' | 'child_run'
-export type SpanStatus = 'running' | 'ok' | 'error' | 'blocked' | 'waiting' | 'cancelled'
-
-export interface Span {
-  id: string
-  kind: SpanKind
-  name: string
+export interface SpanNode {
+  span: TraceSpan
+  /** Epoch ms of `span.start` / `span.end` (null while the span is open). */
   start: number
   end: number | null
-  status: SpanStatus
-  agentId: string | null
-  step: number | null
-  /** seqs of the events that make up this span (for filtering the event list). */
-  seqs: number[]
-  attrs: Record<string, unknown>
-  children: Span[]
+  children: SpanNode[]
 }
 
-export interface ChildRunInput {
-  runId: string
-  status?: string
-  createdAt?: string | null
-  startedAt?: string | null
-  finishedAt?: string | null
-  label?: string
-  events?: readonly RunEvent[]
-}
-
-export interface TraceOptions {
-  runId: string
-  childRuns?: ChildRunInput[]
-  /** Fallbacks when the log has no run.started yet (e.g. a queued run). */
-  startedAt?: string | null
-}
-
-const toMs = (ts: string | null | undefined): number | null => {
-  if (!ts) return null
-  const t = Date.parse(ts)
+const toMs = (iso: string | null): number | null => {
+  if (!iso) return null
+  const t = Date.parse(iso)
   return Number.isNaN(t) ? null : t
 }
 
-function span(kind: SpanKind, id: string, name: string, start: number, ev?: RunEvent): Span {
-  return {
-    id,
-    kind,
-    name,
-    start,
-    end: null,
-    status: 'running',
-    agentId: ev?.agent_id ?? null,
-    step: ev?.step ?? null,
-    seqs: ev ? [ev.seq] : [],
-    attrs: {},
-    children: [],
+/**
+ * Nest spans under their parents, children in start order. A span whose parent is not in
+ * the list (or that sits on a parent cycle) becomes a root: every span is shown once.
+ */
+export function nestSpans(spans: readonly TraceSpan[]): SpanNode[] {
+  const nodes = new Map<string, SpanNode>()
+  for (const span of spans) {
+    if (!nodes.has(span.span_id)) nodes.set(span.span_id, { span, start: toMs(span.start) ?? 0, end: toMs(span.end), children: [] })
   }
+  const roots: SpanNode[] = []
+  for (const node of nodes.values()) {
+    const parent = node.span.parent_span_id ? nodes.get(node.span.parent_span_id) : undefined
+    if (parent && parent !== node) parent.children.push(node)
+    else roots.push(node)
+  }
+  const seen = new Set<SpanNode>()
+  const visit = (n: SpanNode) => {
+    seen.add(n)
+    n.children.sort((a, b) => a.start - b.start)
+    n.children.forEach(visit)
+  }
+  roots.sort((a, b) => a.start - b.start).forEach(visit)
+  for (const node of nodes.values()) {
+    if (seen.has(node)) continue
+    // On a cycle: cut it here.
+    const parent = nodes.get(node.span.parent_span_id ?? '')
+    if (parent) parent.children = parent.children.filter((c) => c !== node)
+    roots.push(node)
+    visit(node)
+  }
+  return roots
 }
 
-const TERMINAL_STATUS: Record<string, SpanStatus> = {
-  'run.completed': 'ok',
-  'run.failed': 'error',
-  'run.cancelled': 'cancelled',
-}
-
-/** Build the span tree of one run (and, recursively, of its children). */
-export function buildTraceTree(events: readonly RunEvent[], opts: TraceOptions): Span {
-  const sorted = [...events].sort((a, b) => a.seq - b.seq)
-  const firstTs = toMs(sorted[0]?.ts) ?? toMs(opts.startedAt) ?? Date.now()
-  const root = span('run', opts.runId, opts.runId, firstTs)
-  root.attrs.runId = opts.runId
-  root.agentId = sorted[0]?.agent_id ?? null
-  const steps = new Map<number, Span>()
-  const tools = new Map<string, Span>()
-  const approvals = new Map<string, Span>()
-  const llmCount = new Map<number, number>()
-  const firstTokenTs = new Map<number, number>()
-  /** LLM calls still streaming (tokens seen, no llm.called yet), by step: shown live. */
-  const streaming = new Map<number, Span>()
-  let currentStep: number | null = null
-
-  const stepSpan = (n: number, ev: RunEvent, ts: number): Span => {
-    let s = steps.get(n)
-    if (!s) {
-      s = span('step', `${opts.runId}:step:${n}`, `step ${n}`, ts, ev)
-      s.step = n
-      steps.set(n, s)
-      root.children.push(s)
-    } else if (!s.seqs.includes(ev.seq)) s.seqs.push(ev.seq)
-    return s
+/** Every node, depth-first. */
+export function flattenSpans(roots: readonly SpanNode[]): SpanNode[] {
+  const out: SpanNode[] = []
+  const walk = (n: SpanNode) => {
+    out.push(n)
+    n.children.forEach(walk)
   }
-  const parentFor = (ev: RunEvent, ts: number): Span => {
-    const n = typeof ev.step === 'number' ? ev.step : currentStep
-    return n === null ? root : stepSpan(n, ev, ts)
-  }
-
-  for (const ev of sorted) {
-    const ts = toMs(ev.ts) ?? root.start
-    const p = (ev.payload ?? {}) as Record<string, unknown>
-    if (!root.seqs.includes(ev.seq) && (ev.type.startsWith('run.') || root.seqs.length === 0)) root.seqs.push(ev.seq)
-    switch (ev.type) {
-      case 'run.started':
-        root.start = Math.min(root.start, ts)
-        break
-      case 'step.started': {
-        const n = typeof ev.step === 'number' ? ev.step : Number(p.step)
-        if (Number.isFinite(n)) {
-          currentStep = n
-          const s = stepSpan(n, ev, ts)
-          s.start = Math.min(s.start, ts)
-        }
-        break
-      }
-      case 'step.completed': {
-        const n = typeof ev.step === 'number' ? ev.step : Number(p.step)
-        const s = Number.isFinite(n) ? stepSpan(n, ev, ts) : null
-        if (s) {
-          s.end = ts
-          s.status = s.children.some((c) => c.status === 'error') ? 'error' : 'ok'
-        }
-        break
-      }
-      case 'llm.token': {
-        const n = ev.step ?? currentStep ?? -1
-        if (!firstTokenTs.has(n)) firstTokenTs.set(n, ts)
-        let s = streaming.get(n)
-        if (!s) {
-          s = span('llm', `${opts.runId}:llm:${n}:${(llmCount.get(n) ?? 0) + 1}`, 'llm call (streaming)', ts, ev)
-          streaming.set(n, s)
-          parentFor(ev, ts).children.push(s)
-        } else s.seqs.push(ev.seq)
-        break
-      }
-      case 'llm.called': {
-        const parent = parentFor(ev, ts)
-        const n = ev.step ?? currentStep ?? -1
-        const k = (llmCount.get(n) ?? 0) + 1
-        llmCount.set(n, k)
-        const dur = typeof p.duration_ms === 'number' ? p.duration_ms : null
-        const tokenStart = firstTokenTs.get(n)
-        firstTokenTs.delete(n)
-        const start = dur !== null ? ts - dur : (tokenStart ?? ts)
-        const name = [p.provider, p.model].filter((x) => typeof x === 'string' && x).join(' / ') || 'llm call'
-        const live = streaming.get(n)
-        streaming.delete(n)
-        const s = live ?? span('llm', `${opts.runId}:llm:${n}:${k}`, name, start, ev)
-        if (live) {
-          Object.assign(s, { name, start })
-          s.seqs.push(ev.seq)
-        }
-        s.end = ts
-        s.status = p.finish_reason === 'error' ? 'error' : 'ok'
-        s.attrs = { usage: p.usage, cost_usd: p.cost_usd, finish_reason: p.finish_reason, duration_ms: dur, model: p.model, provider: p.provider }
-        if (!live) parent.children.push(s)
-        parent.start = Math.min(parent.start, start)
-        break
-      }
-      case 'tool.called':
-      case 'tool.requires_approval': {
-        const id = String(p.tool_call_id ?? `seq${ev.seq}`)
-        let s = tools.get(id)
-        if (!s) {
-          s = span('tool', `${opts.runId}:tool:${id}`, String(p.name ?? 'tool'), ts, ev)
-          s.attrs = { tool_call_id: id, arguments: p.arguments }
-          tools.set(id, s)
-          parentFor(ev, ts).children.push(s)
-        } else s.seqs.push(ev.seq)
-        if (ev.type === 'tool.requires_approval') {
-          s.status = 'waiting'
-          s.attrs.approval_id = p.approval_id
-          if (typeof p.approval_id === 'string') approvals.set(p.approval_id, s)
-        } else if (s.status === 'waiting') s.status = 'running'
-        break
-      }
-      case 'tool.approved':
-      case 'tool.rejected': {
-        const s = typeof p.approval_id === 'string' ? approvals.get(p.approval_id) : undefined
-        if (!s) break
-        s.seqs.push(ev.seq)
-        s.attrs.approval = ev.type === 'tool.approved' ? 'approved' : 'rejected'
-        s.attrs.approval_comment = p.comment
-        if (ev.type === 'tool.rejected') {
-          s.status = 'error'
-          s.end = ts
-        } else if (s.status === 'waiting') s.status = 'running'
-        break
-      }
-      case 'tool.result':
-      case 'tool.blocked': {
-        const id = String(p.tool_call_id ?? `seq${ev.seq}`)
-        let s = tools.get(id)
-        if (!s) {
-          const dur = typeof p.duration_ms === 'number' ? p.duration_ms : 0
-          s = span('tool', `${opts.runId}:tool:${id}`, String(p.name ?? 'tool'), ts - dur, ev)
-          s.attrs = { tool_call_id: id }
-          tools.set(id, s)
-          parentFor(ev, ts).children.push(s)
-        } else s.seqs.push(ev.seq)
-        s.end = ts
-        if (ev.type === 'tool.blocked') {
-          s.status = 'blocked'
-          s.attrs.reason = p.reason
-        } else {
-          s.status = p.is_error === true ? 'error' : 'ok'
-          s.attrs.result = p.result
-          s.attrs.duration_ms = p.duration_ms
-        }
-        break
-      }
-      default:
-        if (isTerminalEvent(ev.type)) {
-          root.end = ts
-          root.status = TERMINAL_STATUS[ev.type] ?? 'ok'
-          root.attrs.output = p.output
-          root.attrs.error = p.error
-        } else if (typeof ev.step === 'number') {
-          stepSpan(ev.step, ev, ts)
-        }
-    }
-  }
-
-  for (const child of opts.childRuns ?? []) attachChild(root, tools, child)
-  if (root.end !== null) closeOpen(root, root.end, root.status)
-  sortChildren(root)
-  return root
-}
-
-function attachChild(root: Span, tools: Map<string, Span>, child: ChildRunInput): void {
-  const sub = buildTraceTree(child.events ?? [], { runId: child.runId, startedAt: child.startedAt ?? child.createdAt })
-  sub.kind = 'child_run'
-  sub.name = child.label ?? child.runId
-  if (!child.events?.length) {
-    sub.start = toMs(child.startedAt) ?? toMs(child.createdAt) ?? root.start
-    sub.end = toMs(child.finishedAt)
-    sub.status = ({ completed: 'ok', failed: 'error', cancelled: 'cancelled', waiting: 'waiting' } as Record<string, SpanStatus>)[child.status ?? ''] ?? 'running'
-  }
-  const parent =
-    [...tools.values()].find((t) => JSON.stringify([t.attrs.result ?? null, t.attrs.arguments ?? null]).includes(child.runId)) ?? root
-  parent.children.push(sub)
-}
-
-function closeOpen(s: Span, end: number, runStatus: SpanStatus): void {
-  for (const c of s.children) {
-    if (c.kind === 'child_run') continue
-    if (c.end === null) {
-      c.end = Math.max(end, c.start)
-      if (c.status === 'running' || c.status === 'waiting') c.status = runStatus === 'ok' ? 'ok' : runStatus
-    }
-    closeOpen(c, end, runStatus)
-  }
-}
-
-function sortChildren(s: Span): void {
-  s.children.sort((a, b) => a.start - b.start)
-  s.children.forEach(sortChildren)
-}
-
-export function spanDuration(s: Span, now: number): number {
-  return Math.max(0, (s.end ?? now) - s.start)
-}
-
-/** Every span, depth-first. */
-export function flattenSpans(root: Span): Span[] {
-  const out: Span[] = []
-  const walk = (s: Span) => {
-    out.push(s)
-    s.children.forEach(walk)
-  }
-  walk(root)
+  roots.forEach(walk)
   return out
 }
 
+export function spanDuration(node: SpanNode, now: number): number {
+  return Math.max(0, (node.end ?? now) - node.start)
+}
+
 export interface WaterfallRow {
-  span: Span
+  node: SpanNode
   depth: number
   offsetMs: number
   durationMs: number
@@ -291,49 +84,79 @@ export interface WaterfallRow {
   widthPct: number
 }
 
-/** Rows for the waterfall: offsets relative to the root's start, widths as a share of the total. */
-export function layoutWaterfall(root: Span, now: number, minWidthPct = 0.4): { rows: WaterfallRow[]; totalMs: number } {
-  const spans = flattenSpans(root)
-  const end = Math.max(...spans.map((s) => s.end ?? now))
-  const totalMs = Math.max(1, end - root.start)
+/** Rows for the waterfall: offsets from the earliest start, widths as a share of the whole; open spans end at `now`. */
+export function layoutWaterfall(roots: readonly SpanNode[], now: number, minWidthPct = 0.4): { rows: WaterfallRow[]; totalMs: number; startMs: number } {
+  const all = flattenSpans(roots)
+  if (all.length === 0) return { rows: [], totalMs: 1, startMs: now }
+  const startMs = Math.min(...all.map((n) => n.start))
+  const endMs = Math.max(...all.map((n) => n.end ?? now))
+  const totalMs = Math.max(1, endMs - startMs)
   const rows: WaterfallRow[] = []
-  const walk = (s: Span, depth: number) => {
-    const offsetMs = Math.max(0, s.start - root.start)
-    const durationMs = spanDuration(s, now)
+  const walk = (node: SpanNode, depth: number) => {
+    const offsetMs = node.start - startMs
+    const durationMs = spanDuration(node, now)
     const leftPct = Math.min(100, (offsetMs / totalMs) * 100)
     const widthPct = Math.min(100 - leftPct, Math.max(minWidthPct, (durationMs / totalMs) * 100))
-    rows.push({ span: s, depth, offsetMs, durationMs, leftPct, widthPct })
-    s.children.forEach((c) => walk(c, depth + 1))
+    rows.push({ node, depth, offsetMs, durationMs, leftPct, widthPct })
+    node.children.forEach((c) => walk(c, depth + 1))
   }
-  walk(root, 0)
-  return { rows, totalMs }
+  roots.forEach((r) => walk(r, 0))
+  return { rows, totalMs, startMs }
 }
 
-export interface TraceTotals {
-  promptTokens: number
-  completionTokens: number
-  totalTokens: number
-  costUsd: number
+export interface TraceCounts {
   llmCalls: number
   toolCalls: number
+  childRuns: number
   errors: number
 }
 
-/** Token/cost totals over the whole tree (children included). */
-export function traceTotals(root: Span): TraceTotals {
-  const t: TraceTotals = { promptTokens: 0, completionTokens: 0, totalTokens: 0, costUsd: 0, llmCalls: 0, toolCalls: 0, errors: 0 }
-  for (const s of flattenSpans(root)) {
-    if (s.kind === 'llm') {
-      const u = (s.attrs.usage ?? {}) as Record<string, unknown>
-      const n = (x: unknown) => (typeof x === 'number' ? x : 0)
-      t.promptTokens += n(u.prompt_tokens)
-      t.completionTokens += n(u.completion_tokens)
-      t.totalTokens += n(u.total_tokens) || n(u.prompt_tokens) + n(u.completion_tokens)
-      t.costUsd += n(s.attrs.cost_usd)
-      t.llmCalls++
-    }
-    if (s.kind === 'tool') t.toolCalls++
-    if (s.status === 'error') t.errors++
+/** Calls and errors over the whole trace (children's spans included). */
+export function traceCounts(spans: readonly TraceSpan[]): TraceCounts {
+  const c: TraceCounts = { llmCalls: 0, toolCalls: 0, childRuns: 0, errors: 0 }
+  for (const s of spans) {
+    if (s.kind === 'llm') c.llmCalls++
+    else if (s.kind === 'tool') c.toolCalls++
+    else if (s.kind === 'child_run') c.childRuns++
+    if (s.status === 'error') c.errors++
   }
-  return t
+  return c
+}
+
+/** The run a `child_run` span stands for (null for other spans). */
+export function childRunId(span: TraceSpan): string | null {
+  const id = span.kind === 'child_run' ? span.attributes?.run_id : null
+  return typeof id === 'string' ? id : null
+}
+
+/**
+ * Whether an event of this run's log belongs to `span`: its own events and those of the
+ * calls under it; for a child run, the events that started and ended it. (A child's own
+ * events are in its log, on its trace page.)
+ */
+export function eventInSpan(ev: RunEvent, span: TraceSpan): boolean {
+  if (span.kind === 'run' && span.parent_span_id === null) return true
+  const child = childRunId(span)
+  if (child !== null) {
+    return (ev.type === 'run.children_started' || ev.type === 'run.children_completed') && ev.payload.children.some((c) => c.run_id === child)
+  }
+  return ev.span_id === span.span_id || ev.parent_span_id === span.span_id
+}
+
+/**
+ * Whether an event moves a span boundary, so the trace is worth fetching again: every
+ * event but streamed tokens, and the first token of a call the trace does not hold yet.
+ */
+export function movesSpans(ev: RunEvent, known: ReadonlySet<string>): boolean {
+  if (ev.type === 'llm.token') return ev.span_id !== null && !known.has(ev.span_id)
+  return true
+}
+
+/** Text streamed so far per LLM span id (`llm.token` deltas): the live preview of open calls. */
+export function streamedText(events: readonly RunEvent[]): Map<string, string> {
+  const out = new Map<string, string>()
+  for (const ev of events) {
+    if (ev.type === 'llm.token' && ev.span_id) out.set(ev.span_id, (out.get(ev.span_id) ?? '') + ev.payload.delta)
+  }
+  return out
 }

@@ -1,9 +1,9 @@
 import { useState } from 'react'
 import { Link, useParams } from 'react-router'
-import { ArrowLeft, Download, MessageSquare, Square } from 'lucide-react'
+import { ArrowLeft, Download, GitBranch, MessageSquare, Square } from 'lucide-react'
 import { asApiError } from '@/api/client'
 import { cancelRun } from '@/api/runs'
-import type { RunEvent } from '@/api/types'
+import type { RunEvent, RunStatus } from '@/api/types'
 import { Badge } from '@/components/ui/Badge'
 import { Button } from '@/components/ui/Button'
 import { Card, CardHeader } from '@/components/ui/Card'
@@ -16,8 +16,7 @@ import { Waterfall } from '@/features/trace/Waterfall'
 import { downloadEvents } from '@/features/trace/download'
 import { useTrace } from '@/features/trace/useTrace'
 import { preview } from '@/lib/format'
-import type { Span } from '@/lib/traceTree'
-import { spanDuration } from '@/lib/traceTree'
+import { spanDuration, type SpanNode } from '@/lib/traceTree'
 
 const STREAM_LABEL: Record<string, string> = {
   replaying: 'Loading events',
@@ -30,19 +29,34 @@ const STREAM_LABEL: Record<string, string> = {
   idle: '',
 }
 
+const TERMINAL_STATUS: Record<string, RunStatus> = { 'run.completed': 'completed', 'run.failed': 'failed', 'run.cancelled': 'cancelled' }
+
+/** The log's own word on how the run ended (ahead of the polled run record). */
+function endedAs(events: readonly RunEvent[]): RunStatus | null {
+  const last = events[events.length - 1]
+  return last ? (TERMINAL_STATUS[last.type] ?? null) : null
+}
+
 export function TraceRoute() {
   const { runId = '' } = useParams()
-  const { run, stream, tree, totals, live, now } = useTrace(runId)
+  // A new run (e.g. a child's link) starts a fresh page: selection, stream and trace.
+  return <TracePage key={runId} runId={runId} />
+}
+
+function TracePage({ runId }: { runId: string }) {
+  const { run, stream, trace, traceError, reloadTrace, roots, counts, previews, live, now } = useTrace(runId)
   const toast = useToast()
-  const [span, setSpan] = useState<Span | null>(null)
+  const [span, setSpan] = useState<SpanNode | null>(null)
   const [event, setEvent] = useState<RunEvent | null>(null)
   const [cancelling, setCancelling] = useState(false)
 
   if (run.error && run.error.status === 404) {
     return <EmptyState className="h-full" title="Run not found" description={`No run ${runId} in this scope.`} action={<Link to="/runs" className="text-sm font-medium text-brand-600">Back to runs</Link>} />
   }
-  const status = tree.status === 'running' ? (run.data?.status ?? 'running') : ({ ok: 'completed', error: 'failed', cancelled: 'cancelled' } as Record<string, string>)[tree.status] ?? tree.status
-  const inspected = event ?? (span ? { span: span.name, kind: span.kind, status: span.status, start: new Date(span.start).toISOString(), end: span.end ? new Date(span.end).toISOString() : null, duration_ms: spanDuration(span, now), ...span.attrs } : null)
+  const status = endedAs(stream.events) ?? run.data?.status ?? 'running'
+  const root = roots.find((r) => r.span.kind === 'run') ?? null
+  const streamed = span ? previews.get(span.span.span_id) : undefined
+  const inspected = event ?? (span ? { ...span.span, duration_ms: span.span.duration_ms ?? spanDuration(span, now), ...(streamed ? { streamed_text: streamed } : {}) } : null)
 
   const cancel = async () => {
     setCancelling(true)
@@ -74,6 +88,11 @@ export function TraceRoute() {
           {run.data && <p className="mt-1 max-w-3xl truncate text-sm text-zinc-500">{preview(run.data.input, 200)}</p>}
         </div>
         <div className="flex flex-wrap gap-2">
+          {run.data?.parent_run_id && (
+            <Link to={`/trace/${encodeURIComponent(run.data.parent_run_id)}`} className="inline-flex h-9 items-center gap-2 rounded-md px-3 text-sm font-medium text-zinc-700 ring-1 ring-zinc-300 ring-inset hover:bg-zinc-50">
+              <GitBranch className="size-4" /> Parent run
+            </Link>
+          )}
           {run.data?.session_key && (
             <Link to={`/?session=${encodeURIComponent(run.data.session_key)}`} className="inline-flex h-9 items-center gap-2 rounded-md px-3 text-sm font-medium text-zinc-700 ring-1 ring-zinc-300 ring-inset hover:bg-zinc-50">
               <MessageSquare className="size-4" /> Session
@@ -95,25 +114,32 @@ export function TraceRoute() {
 
       {run.error && <ErrorAlert error={run.error} onRetry={run.reload} />}
       {stream.error && <ErrorAlert error={stream.error} onRetry={stream.restart} />}
+      {traceError && <ErrorAlert error={traceError} onRetry={reloadTrace} />}
 
       <Card>
-        <TraceSummary run={run.data} status={status} totals={totals} durationMs={spanDuration(tree, now)} />
+        <TraceSummary run={run.data} status={status} waitReason={status === 'waiting' ? (run.data?.wait_reason ?? null) : null} counts={counts} usage={trace?.usage} durationMs={root ? spanDuration(root, now) : null} />
       </Card>
 
       <Card>
-        <CardHeader title="Timeline" description="Run → steps → LLM and tool calls; child runs nest under the call that started them. Click a span to filter its events." />
-        {stream.events.length === 0 && (stream.status === 'replaying' || stream.status === 'connecting') ? <LoadingState label="Loading events…" /> : <Waterfall root={tree} now={now} selected={span?.id ?? null} onSelect={(s) => { setSpan(s); setEvent(null) }} />}
+        <CardHeader title="Timeline" description="Spans as the server derives them from the log: run → steps → LLM and tool calls; sub-agents' runs nest under the step that started them. Click a span to filter its events." />
+        {!trace ? (
+          traceError ? null : <LoadingState label="Loading trace…" />
+        ) : trace.spans.length === 0 ? (
+          <EmptyState title="No spans yet" description="The run has not started." />
+        ) : (
+          <Waterfall roots={roots} now={now} previews={previews} selected={span?.span.span_id ?? null} onSelect={(s) => { setSpan(s); setEvent(null) }} />
+        )}
       </Card>
 
       <div className="grid gap-4 lg:grid-cols-5">
         <Card className="flex h-[28rem] flex-col overflow-hidden lg:col-span-3">
           <CardHeader title="Events" description={`${stream.events.length} events`} />
           <div className="min-h-0 flex-1">
-            <EventList events={stream.events} startMs={tree.start} selectedSeq={event?.seq ?? null} onSelect={setEvent} spanSeqs={span?.seqs ?? null} onClearSpan={() => setSpan(null)} />
+            <EventList events={stream.events} startMs={root?.start ?? Date.parse(stream.events[0]?.ts ?? '')} selectedSeq={event?.seq ?? null} onSelect={setEvent} span={span?.span ?? null} onClearSpan={() => setSpan(null)} />
           </div>
         </Card>
         <Card className="flex h-[28rem] flex-col overflow-hidden lg:col-span-2">
-          <CardHeader title="Inspector" description={event ? `Event #${event.seq} · ${event.type}` : span ? `Span · ${span.name}` : 'Select an event or a span'} />
+          <CardHeader title="Inspector" description={event ? `Event #${event.seq} · ${event.type}` : span ? `Span · ${span.span.name}` : 'Select an event or a span'} />
           <div className="min-h-0 flex-1 overflow-auto p-3">
             {inspected ? <JsonView value={inspected} maxHeight="max-h-none" /> : <EmptyState title="Nothing selected" description="Pick an event from the list or a span from the timeline." />}
           </div>

@@ -1,4 +1,5 @@
 import type { ReactNode } from 'react'
+import type { WaitReason } from '@/api/types'
 import { cn } from '@/lib/cn'
 
 export type Tone = 'neutral' | 'brand' | 'green' | 'amber' | 'red' | 'blue' | 'violet'
@@ -65,5 +66,25 @@ export function StatusBadge({ status, className }: { status: string; className?:
     <Badge tone={tone} dot pulse={live} className={className}>
       {status.replace(/_/g, ' ')}
     </Badge>
+  )
+}
+
+const WAITING_ON: Record<WaitReason, string> = {
+  approval: 'for approval',
+  children: 'for sub-agents',
+  input: 'for input',
+}
+
+/** A run's status; a waiting run also says on what (`Run.wait_reason`). */
+export function RunStatusBadge({ status, waitReason, className }: { status: string; waitReason?: WaitReason | null; className?: string }) {
+  const on = status === 'waiting' && waitReason ? WAITING_ON[waitReason] : null
+  if (!on) return <StatusBadge status={status} className={className} />
+  return (
+    <span className="inline-flex items-center gap-1.5" title={`wait_reason: ${waitReason}`}>
+      <StatusBadge status={status} className={className} />
+      <span className="text-xs whitespace-nowrap text-amber-700" data-testid="wait-reason">
+        {on}
+      </span>
+    </span>
   )
 }

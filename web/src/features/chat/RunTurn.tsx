@@ -1,8 +1,8 @@
 import { useEffect, useRef, useState } from 'react'
 import { Link } from 'react-router'
-import { Activity, AlertCircle, Bot, ChevronDown, Info, User } from 'lucide-react'
+import { Activity, AlertCircle, Bot, ChevronDown, GitBranch, Info, User } from 'lucide-react'
 import type { Run } from '@/api/types'
-import { StatusBadge } from '@/components/ui/Badge'
+import { RunStatusBadge, StatusBadge } from '@/components/ui/Badge'
 import { ErrorAlert } from '@/components/ui/States'
 import { Spinner } from '@/components/ui/Spinner'
 import { useRunView } from '@/hooks/useRunView'
@@ -37,6 +37,34 @@ function AgentRow({ runId, children }: { runId: string; children: React.ReactNod
   )
 }
 
+/** Sub-agents started with `delegate` (`run.children_started`), each linked to its trace. */
+function SubAgents({ runIds, view }: { runIds: string[]; view: RunView }) {
+  const children = runIds.map((id) => view.children[id]).filter((c) => c !== undefined)
+  const done = children.filter((c) => c.status !== 'running').length
+  return (
+    <div className="rounded-lg border border-violet-200 bg-violet-50/40 px-3 py-2 text-sm" data-testid="sub-agents">
+      <div className="flex items-center gap-2 text-zinc-700">
+        <GitBranch className="size-3.5 shrink-0 text-violet-500" />
+        <span className="font-medium">
+          Started {children.length} sub-agent{children.length === 1 ? '' : 's'}
+        </span>
+        {done > 0 && done < children.length && <span className="text-xs text-zinc-400">{done} done</span>}
+      </div>
+      <ul className="mt-1.5 space-y-1">
+        {children.map((c) => (
+          <li key={c.runId} className="flex min-w-0 items-center gap-2 text-xs">
+            <Link to={`/trace/${encodeURIComponent(c.runId)}`} className="shrink-0 font-medium text-violet-700 hover:text-violet-900 hover:underline" title={`Trace of ${c.runId}`}>
+              {c.agentId}
+            </Link>
+            <StatusBadge status={c.status} />
+            <span className="min-w-0 truncate text-zinc-500">{c.status === 'failed' ? c.error : c.output}</span>
+          </li>
+        ))}
+      </ul>
+    </div>
+  )
+}
+
 /** `primaryAgent`: the run's own agent, whose name is not repeated on every line. */
 function Item({ item, view, primaryAgent }: { item: TranscriptItem; view: RunView; primaryAgent: string }) {
   switch (item.kind) {
@@ -51,14 +79,8 @@ function Item({ item, view, primaryAgent }: { item: TranscriptItem; view: RunVie
       const call = view.toolCalls[item.toolCallId]
       return call ? <ToolCallCard call={call} /> : null
     }
-    case 'message':
-      return (
-        <div className="rounded-md border border-zinc-200 bg-zinc-50 px-3 py-2 text-sm">
-          <span className="mr-2 font-mono text-xs text-violet-600">{item.messageType}</span>
-          {item.agentId && item.agentId !== primaryAgent && <span className="mr-2 text-xs font-medium text-zinc-500">{item.agentId}</span>}
-          <span className="whitespace-pre-wrap text-zinc-700">{item.text}</span>
-        </div>
-      )
+    case 'children':
+      return <SubAgents runIds={item.runIds} view={view} />
     case 'error':
       return (
         <div className="flex items-start gap-2 rounded-md bg-red-50 px-3 py-2 text-sm text-red-700">
@@ -77,12 +99,14 @@ function Item({ item, view, primaryAgent }: { item: TranscriptItem; view: RunVie
 
 /** The run's footer: status, usage, trace link. */
 function TurnFooter({ run, view }: { run: Run; view?: RunView }) {
-  const status = view && view.status !== 'idle' ? view.status : run.status
+  const fromEvents = view && view.status !== 'idle'
+  const status = fromEvents ? view.status : run.status
+  const waitReason = (fromEvents ? view.waitReason : null) ?? run.wait_reason ?? null
   const tokens = view?.usage.totalTokens || run.usage?.total_tokens
   const cost = view?.usage.costUsd || run.usage?.cost_usd
   return (
     <div className="flex flex-wrap items-center gap-x-3 gap-y-1 pt-1 text-xs text-zinc-400">
-      <StatusBadge status={status} />
+      <RunStatusBadge status={status} waitReason={waitReason} />
       {!!tokens && <span>{formatTokens(tokens)} tokens</span>}
       {!!cost && <span>{formatCost(cost)}</span>}
       <Link to={`/trace/${run.run_id}`} className="inline-flex items-center gap-1 font-medium text-zinc-500 hover:text-brand-600">

@@ -1,6 +1,6 @@
 import { Link } from 'react-router'
 import type { Run } from '@/api/types'
-import { Badge, StatusBadge } from '@/components/ui/Badge'
+import { Badge, RunStatusBadge } from '@/components/ui/Badge'
 import { Table, Td, Th } from '@/components/ui/Table'
 import { durationBetween, formatCost, formatDateTime, formatDuration, formatRelative, formatTokens, preview } from '@/lib/format'
 
@@ -22,7 +22,7 @@ export function RunsTable({ runs, now }: { runs: Run[]; now: number }) {
         {runs.map((run) => (
           <tr key={run.run_id} className="group relative hover:bg-zinc-50">
             <Td>
-              <StatusBadge status={run.status} />
+              <RunStatusBadge status={run.status} waitReason={run.wait_reason} />
             </Td>
             <Td className="max-w-0 min-w-[9rem]">
               <Link to={`/trace/${run.run_id}`} className="block truncate font-medium text-zinc-900 after:absolute after:inset-0 group-hover:text-brand-700 focus-visible:outline-none focus-visible:after:ring-2 focus-visible:after:ring-brand-500 focus-visible:after:ring-inset">
@@ -31,7 +31,7 @@ export function RunsTable({ runs, now }: { runs: Run[]; now: number }) {
               <span className="flex flex-wrap items-center gap-x-1.5 text-xs text-zinc-400">
                 <span className="font-mono">{run.run_id}</span>
                 {run.kind !== 'agent' && <Badge tone="violet">{run.kind}</Badge>}
-                {run.parent_run_id && <span>child of {run.parent_run_id}</span>}
+                {run.parent_run_id && <span>child of {run.parent_run_id}{run.depth > 1 ? ` (depth ${run.depth})` : ''}</span>}
                 <span className="tabular-nums sm:hidden">· {formatDuration(durationBetween(run.started_at, run.finished_at, now))}</span>
               </span>
             </Td>

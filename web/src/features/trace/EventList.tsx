@@ -1,9 +1,10 @@
 import { useMemo, useState } from 'react'
-import type { RunEvent } from '@/api/types'
+import type { RunEvent, TraceSpan } from '@/api/types'
 import { Select } from '@/components/ui/Input'
 import { EmptyState } from '@/components/ui/States'
 import { cn } from '@/lib/cn'
 import { formatDuration, preview } from '@/lib/format'
+import { eventInSpan } from '@/lib/traceTree'
 
 const TYPE_COLORS: [string, string][] = [
   ['run.', 'text-zinc-700 bg-zinc-100'],
@@ -15,23 +16,41 @@ const TYPE_COLORS: [string, string][] = [
 ]
 const typeColor = (t: string) => TYPE_COLORS.find(([p]) => t.startsWith(p))?.[1] ?? 'text-zinc-600 bg-zinc-100'
 
+/** One line per event, from its own payload type. */
 function summary(ev: RunEvent): string {
-  const p = ev.payload ?? {}
-  if (ev.type === 'llm.token') return JSON.stringify(p.delta ?? '')
-  if (typeof p.name === 'string') return `${p.name} ${preview(p.arguments ?? p.result ?? p.reason ?? '', 80)}`
-  if (ev.type === 'llm.called') return `${p.model ?? ''} · ${formatDuration(p.duration_ms as number)}`
-  return preview(p, 100)
+  switch (ev.type) {
+    case 'llm.token':
+      return JSON.stringify(ev.payload.delta)
+    case 'llm.started':
+      return `${ev.payload.provider} / ${ev.payload.model}`
+    case 'llm.called':
+      return `${ev.payload.model} · ${formatDuration(ev.payload.duration_ms)}`
+    case 'tool.called':
+    case 'tool.requires_approval':
+      return `${ev.payload.name} ${preview(ev.payload.arguments, 80)}`
+    case 'tool.result':
+      return `${ev.payload.name} ${preview(ev.payload.result, 80)}`
+    case 'tool.blocked':
+      return `${ev.payload.name} ${preview(ev.payload.reason, 80)}`
+    case 'tool.approved':
+    case 'tool.rejected':
+      return `${ev.payload.name}${ev.payload.comment ? ` — ${preview(ev.payload.comment, 80)}` : ''}`
+    case 'run.children_started':
+    case 'run.children_completed':
+      return ev.payload.children.map((c) => ('status' in c ? `${c.agent_id} ${c.status}` : c.agent_id)).join(', ')
+    default:
+      return preview(ev.payload, 100)
+  }
 }
 
 /** Event list with a type filter; "llm.token" can be hidden since it dominates long runs. */
-export function EventList({ events, startMs, selectedSeq, onSelect, spanSeqs, onClearSpan }: { events: RunEvent[]; startMs: number; selectedSeq: number | null; onSelect: (ev: RunEvent) => void; spanSeqs: number[] | null; onClearSpan: () => void }) {
+export function EventList({ events, startMs, selectedSeq, onSelect, span, onClearSpan }: { events: RunEvent[]; startMs: number; selectedSeq: number | null; onSelect: (ev: RunEvent) => void; span: TraceSpan | null; onClearSpan: () => void }) {
   const [type, setType] = useState('')
   const [hideTokens, setHideTokens] = useState(true)
   const types = useMemo(() => [...new Set(events.map((e) => e.type))].sort(), [events])
   const shown = useMemo(() => {
-    const inSpan = spanSeqs ? new Set(spanSeqs) : null
-    return events.filter((e) => (!type || e.type === type) && (!hideTokens || type === 'llm.token' || e.type !== 'llm.token') && (!inSpan || inSpan.has(e.seq)))
-  }, [events, type, hideTokens, spanSeqs])
+    return events.filter((e) => (!type || e.type === type) && (!hideTokens || type === 'llm.token' || e.type !== 'llm.token') && (!span || eventInSpan(e, span)))
+  }, [events, type, hideTokens, span])
   const tokenCount = useMemo(() => events.filter((e) => e.type === 'llm.token').length, [events])
 
   return (
@@ -51,14 +70,14 @@ export function EventList({ events, startMs, selectedSeq, onSelect, spanSeqs, on
             Hide tokens ({tokenCount})
           </label>
         )}
-        {spanSeqs && (
+        {span && (
           <button type="button" onClick={onClearSpan} className="rounded-full bg-brand-50 px-2 py-0.5 text-xs font-medium text-brand-700 hover:bg-brand-100">
             Span filter ✕
           </button>
         )}
       </div>
       {shown.length === 0 ? (
-        <EmptyState title="No events" description={events.length ? 'Nothing matches this filter.' : 'Waiting for the first event…'} />
+        <EmptyState title="No events" description={!events.length ? 'Waiting for the first event…' : span?.span_id.includes('/') ? 'This span is in a child run’s log: open its trace.' : 'Nothing matches this filter.'} />
       ) : (
         <ol className="min-h-0 flex-1 overflow-y-auto font-mono text-xs" aria-label="Events">
           {shown.map((ev) => {
