@@ -1,8 +1,8 @@
 """Before / after in one invocation: ``python -m bench.ab w1 --before <commit> [--rounds 3]``.
 
 Exports ``--before`` (and ``--after``, default the working tree) with ``git archive``,
-then runs the workload alternately on each (``bench.run`` in a subprocess with the
-tree's ``src`` first on ``PYTHONPATH``), swapping which goes first every round, so that
+then runs the workload alternately on each (the tree's own ``bench.run`` in a subprocess,
+with the tree's ``src`` first on ``PYTHONPATH``), swapping which goes first every round, so that
 the machine's drift over minutes falls on both sides alike. Prints every round's figures
 and, per figure, each side's median and the change.
 
@@ -38,18 +38,22 @@ FIGURES: dict[str, list[str]] = {
 
 
 def export(commit: str, into: Path) -> Path:
-    """``git archive <commit> src`` unpacked under ``into``; its ``src`` directory."""
+    """``git archive <commit> src bench`` unpacked into ``into`` (each side runs its own
+    benchmark code, which speaks its own version's API)."""
     into.mkdir(parents=True, exist_ok=True)
-    archive = subprocess.run(["git", "archive", commit, "src"], cwd=ROOT, capture_output=True, check=True)
+    archive = subprocess.run(
+        ["git", "archive", commit, "src", "bench"], cwd=ROOT, capture_output=True, check=True
+    )
     subprocess.run(["tar", "-x", "-C", str(into)], input=archive.stdout, check=True)
-    return into / "src"
+    return into
 
 
-def once(workload: str, src: Path, env: dict[str, str], extra: list[str]) -> dict[str, Any]:
+def once(workload: str, tree: Path, env: dict[str, str], extra: list[str]) -> dict[str, Any]:
+    src = tree / "src"
     full_env = {**os.environ, **env, "PYTHONPATH": str(src)}
     proc = subprocess.run(
         [sys.executable, "-m", "bench.run", workload, *extra],
-        cwd=ROOT,
+        cwd=tree,
         env=full_env,
         capture_output=True,
         text=True,
@@ -97,7 +101,7 @@ def main() -> None:
     sides = {
         "before": (export(args.before, tmp / "before"), dict(kv.split("=", 1) for kv in args.env_before)),
         "after": (
-            export(args.after, tmp / "after") if args.after else ROOT / "src",
+            export(args.after, tmp / "after") if args.after else ROOT,
             dict(kv.split("=", 1) for kv in args.env_after),
         ),
     }
@@ -108,8 +112,8 @@ def main() -> None:
     for r in range(args.rounds):
         order = ["before", "after"] if r % 2 == 0 else ["after", "before"]
         for side in order:
-            src, env = sides[side]
-            figures = flatten(once(args.workload, src, env, args.extra))
+            tree, env = sides[side]
+            figures = flatten(once(args.workload, tree, env, args.extra))
             got[side].append(figures)
             shown = {n: figures[n] for n in wanted(args.workload, figures)}
             print(f"round {r + 1} {side}: {json.dumps(shown)}", flush=True)

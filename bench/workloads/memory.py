@@ -102,7 +102,7 @@ def run_m1(args: Any) -> dict[str, Any]:
 
 
 async def _m1(url: str, passages: list[memory_data.Doc], queries: list[memory_data.Query]) -> dict[str, Any]:
-    from openintern.memory import PlainScope
+    from openintern.memory import MemoryWrite, PlainScope
 
     scope = PlainScope(ORG, None)
     async with service(url) as memory:
@@ -110,7 +110,7 @@ async def _m1(url: str, passages: list[memory_data.Doc], queries: list[memory_da
         for passage in passages:
             async with memory.db.tenant(ORG) as session:
                 row = await memory.write(
-                    session, scope, {"title": passage.name, "content": passage.text, "fmt": "text"}
+                    session, scope, MemoryWrite(title=passage.name, content=passage.text, fmt="text")
                 )
             ids[row.id] = passage.name
         out: dict[str, Any] = {}
@@ -402,7 +402,7 @@ def _m2_recall(conninfo: str, kinds: dict[str, list[str]], ef_search: int) -> di
     farther than the exact 10th (hashed vectors tie often, so comparing ids would count
     equally near chunks as misses)."""
     from openintern.llm.hash_embedding import LocalHashEmbedder
-    from openintern.memory.service import VECTOR_CANDIDATES
+    from openintern.memory.search import VECTOR_CANDIDATES
 
     embedder = LocalHashEmbedder(384)
     sql = (

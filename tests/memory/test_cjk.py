@@ -9,7 +9,19 @@ from __future__ import annotations
 
 import pytest
 
-from openintern.memory.cjk import TextQuery, text_queries, tokenize_for_index, tokenize_query
+from openintern.memory.cjk import QueryMatch, TextQuery, _expression, text_queries, tokenize_for_index, tokens
+from openintern.memory.search import Snippets
+
+
+def tokenize_query(text: str, *, match: QueryMatch = "auto") -> str:
+    """The `to_tsquery('simple', …)` expression of the search text ``text``'s distinct tokens
+    (`text_queries` builds its queries with `_expression`)."""
+    return _expression(list(dict.fromkeys(tokens(text))), match)
+
+
+def snippet(text: str, query: str) -> str:
+    """A window of the chunk around the first query term, HTML-escaped, terms in <b>…</b>."""
+    return Snippets(query)(text)
 
 
 def matches(query: str, document: str) -> bool:
@@ -138,8 +150,6 @@ class TestTextQueries:
 
 
 def test_snippets_mark_content_words_not_stop_words() -> None:
-    from openintern.memory.search import snippet
-
     assert snippet("We deploy on Tuesdays.", "when do we deploy") == "We <b>deploy</b> on Tuesdays."
     assert snippet("The end.", "the") == "<b>The</b> end."  # nothing else to mark
 
@@ -147,8 +157,6 @@ def test_snippets_mark_content_words_not_stop_words() -> None:
 def test_snippet_marks_as_a_longest_first_alternation_would() -> None:
     """The find-based marking equals a regex alternation of the terms (longest first,
     IGNORECASE), including overlapping terms, CJK bigrams and text that must be escaped."""
-    from openintern.memory.search import Snippets
-
     cases = [
         ("Rolling restarts roll the pods; ROLL back if <pods> fail & retry", "rolling roll pods"),
         ("rollingroll rolling", "roll rolling"),
@@ -164,7 +172,5 @@ def test_snippet_marks_as_a_longest_first_alternation_would() -> None:
 
 
 def test_snippet_never_marks_inside_an_html_entity() -> None:
-    from openintern.memory.search import snippet
-
     assert snippet("fish & chips", "amp chips") == "fish &amp; <b>chips</b>"
     assert snippet("a <b> tag", "lt tag") == "a &lt;b&gt; <b>tag</b>"

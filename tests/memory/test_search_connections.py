@@ -1,4 +1,4 @@
-"""Searches on memory's own connections (`store.SearchConnections`), against the real
+"""Searches on memory's own connections (`search_pool`, a psycopg_pool pool), against the real
 PostgreSQL: how many there are, the tenant wall on them, a transaction's own writes, errors."""
 
 from __future__ import annotations
@@ -13,9 +13,15 @@ from sqlalchemy.exc import OperationalError
 
 from openintern.config import load_settings
 from openintern.errors import ConfigError
-from openintern.memory import MemoryService, PlainScope, store
+from openintern.memory import MemoryService, MemoryWrite, PlainScope, store
 from openintern.memory.cjk import TextQuery, text_queries
-from openintern.memory.service import default_search_concurrency
+from openintern.memory.search_pool import (
+    SEARCH_APPLICATION_NAME,
+    SearchPool,
+    default_search_concurrency,
+    search_on,
+    search_pool,
+)
 
 ORG = PlainScope("org_default")
 OTHER = PlainScope("org_search_other")
@@ -29,7 +35,7 @@ def memory(app: Any) -> MemoryService:
 
 async def _write(memory: MemoryService, scope: PlainScope, **data: Any) -> str:
     async with memory.db.tenant(scope.org_id) as session:
-        row = await memory.write(session, scope, {"title": "t", "content": "c", **data})
+        row = await memory.write(session, scope, MemoryWrite(**{"title": "t", "content": "c", **data}))
     return row.id
 
 
@@ -49,29 +55,26 @@ async def _on_search_backends(memory: MemoryService, select: str) -> Any:
                 f"SELECT {select} FROM pg_stat_activity"
                 " WHERE application_name = :name AND datname = current_database()"
             ),
-            {"name": store.SEARCH_APPLICATION_NAME},
+            {"name": SEARCH_APPLICATION_NAME},
         )
+
+
+def _opened(pool: SearchPool) -> int:
+    """The pool's idle connections."""
+    return int(pool.get_stats()["pool_available"])
 
 
 async def test_at_most_search_concurrency_connections_and_the_same_results(memory: MemoryService) -> None:
     for i in range(6):
         await _write(memory, ORG, title=f"note {i}", content=f"rolling update number {i} of the pods")
     gated = MemoryService(memory.db, memory.embedder, search_concurrency=2)
-    opened = 0
-    connect = gated.search_connections._connect
-
-    async def counting_connect() -> Any:
-        nonlocal opened
-        opened += 1
-        return await connect()
-
-    gated.search_connections._connect = counting_connect  # type: ignore[method-assign]
+    pool = gated.search_pool
     try:
         queries = [f"rolling update {i} pods" for i in range(6)] * 3
         results = await asyncio.gather(*(gated.search(None, ORG, q, top_k=3) for q in queries))
-        assert opened == 2 and gated.search_connections.opened() == 2
+        assert pool.get_stats()["connections_num"] == 2 and _opened(pool) == 2
         backends = await _on_search_backends(memory, "count(*)")
-        assert backends is not None and 2 <= backends <= 2 + memory.search_connections.opened()
+        assert backends is not None and 2 <= backends <= 2 + _opened(memory.search_pool)
         # The same hits as the search in the caller's transaction.
         for query, got in zip(queries, results, strict=True):
             async with memory.db.tenant(ORG.org_id) as session:
@@ -94,7 +97,7 @@ async def test_at_most_search_concurrency_connections_and_the_same_results(memor
             assert got
     finally:
         await gated.close()
-    assert gated.search_connections.opened() == 0
+    assert pool.closed and _opened(pool) == 0
 
 
 async def test_the_tenant_lasts_one_search_and_other_orgs_stay_invisible(memory: MemoryService) -> None:
@@ -112,7 +115,7 @@ async def test_the_tenant_lasts_one_search_and_other_orgs_stay_invisible(memory:
             assert theirs not in ids and (mine in ids or mode == "text"), (mode, session_org)
     assert {r.memory.id for r in await memory.search(None, OTHER, "vault code", top_k=50)} == {theirs}
     # Between searches an idle connection is the app role with no org: RLS shows nothing.
-    async with memory.search_connections.connection() as conn:
+    async with memory.search_pool.connection() as conn:
         cur = await conn.execute(
             "SELECT current_user, current_setting('app.org_id', true), current_setting('hnsw.ef_search'),"
             " (SELECT count(*) FROM memories)"
@@ -123,7 +126,9 @@ async def test_the_tenant_lasts_one_search_and_other_orgs_stay_invisible(memory:
 
 async def test_a_search_in_a_writing_transaction_finds_its_uncommitted_writes(memory: MemoryService) -> None:
     async with memory.db.tenant(ORG.org_id) as session:
-        row = await memory.write(session, ORG, {"title": "Fresh", "content": "an uncommitted okapi sighting"})
+        row = await memory.write(
+            session, ORG, MemoryWrite(title="Fresh", content="an uncommitted okapi sighting")
+        )
         found = await memory.search(session, ORG, "okapi sighting")
         assert [r.memory.id for r in found] == [row.id]
     async with memory.db.tenant(ORG.org_id) as session:  # a new transaction: the own connections
@@ -134,7 +139,7 @@ async def test_a_search_in_a_writing_transaction_finds_its_uncommitted_writes(me
 
 
 async def test_connection_errors_surface_as_sqlalchemy_errors(memory: MemoryService) -> None:
-    broken = store.SearchConnections("host=/nonexistent/socket/dir dbname=nothing user=nobody", 2)
+    broken = search_pool("host=/nonexistent/socket/dir dbname=nothing user=nobody", 2, wait_s=1.0)
     args = store.SearchArgs(
         store.filter_params(ORG.org_id, None, ["archival"], {}),
         ("archival",),
@@ -147,22 +152,25 @@ async def test_connection_errors_surface_as_sqlalchemy_errors(memory: MemoryServ
         ef_search=100,
         model="m",
     )
-    with pytest.raises(OperationalError):
-        await store.search_on(broken, args)
-    assert broken.opened() == 0
+    try:
+        with pytest.raises(OperationalError):
+            await search_on(broken, args)
+        assert _opened(broken) == 0
+    finally:
+        await broken.close()
 
 
 async def test_a_failed_or_cancelled_statement_leaves_no_busy_connection(
     memory: MemoryService,
 ) -> None:
     await _write(memory, ORG, title="Kept", content="the connection survives")
-    conns = memory.search_connections
+    conns = memory.search_pool
     assert await memory.search(None, ORG, "connection survives")
-    idle = conns.opened()
+    idle = _opened(conns)
     with pytest.raises(psycopg.errors.DivisionByZero):
         async with conns.connection() as conn:
             await conn.execute("SELECT 1 / 0")
-    assert conns.opened() == idle  # an error leaves it idle: kept
+    assert _opened(conns) == idle  # an error leaves it idle: kept
 
     async def sleeping() -> None:
         async with conns.connection() as conn:
@@ -175,8 +183,8 @@ async def test_a_failed_or_cancelled_statement_leaves_no_busy_connection(
         await task
     # psycopg cancels the statement on the server and waits until the connection is idle
     # again; one left mid-statement would be closed. Either way no busy one is reused.
-    assert conns.opened() <= idle
-    assert all(c.info.transaction_status == psycopg.pq.TransactionStatus.IDLE for c in conns._here().idle)
+    assert _opened(conns) <= idle
+    assert await _on_search_backends(memory, "count(*) FILTER (WHERE state <> 'idle')") == 0
     assert [r.memory.title for r in await memory.search(None, ORG, "connection survives")] == ["Kept"]
 
 

@@ -1,5 +1,5 @@
 """The search SQL: tier filters through the partial indexes, and the fusion done in SQL
-agreeing with the Python reference (`memory.search.fuse`) on the same candidates."""
+agreeing with its Python reference (`fuse`, below) on the same candidates."""
 
 from __future__ import annotations
 
@@ -9,10 +9,9 @@ import pytest
 from sqlalchemy import text
 
 from openintern.db.session import enter_tenant
-from openintern.memory import MemoryService, PlainScope, store
-from openintern.memory.cjk import text_queries
-from openintern.memory.search import Snippets, fuse
-from openintern.memory.service import CANDIDATES, TIERS, VECTOR_CANDIDATES
+from openintern.memory import TIERS, MemoryService, MemoryWrite, PlainScope, store
+from openintern.memory.cjk import TextQuery, text_queries
+from openintern.memory.search import CANDIDATES, RRF_K, VECTOR_CANDIDATES, VECTOR_WEIGHT, Hit, Snippets
 
 ORG = PlainScope("org_default")
 
@@ -38,9 +37,8 @@ async def _fixture(memory: MemoryService) -> dict[str, str]:
     async with memory.db.tenant(ORG.org_id) as session:
         for tier in TIERS:
             for title, content in TOPICS:
-                row = await memory.write(
-                    session, ORG, {"title": title, "content": content, "tier": tier, "tags": [tier]}
-                )
+                data = MemoryWrite(title=title, content=content, tier=tier, tags=[tier])
+                row = await memory.write(session, ORG, data)
                 tiers[row.id] = tier
     return tiers
 
@@ -231,7 +229,7 @@ async def _reference(
     )
     tqueries = text_queries(query) if mode != "vector" else []
     async with memory.db.tenant(ORG.org_id) as session:
-        vec, txt = await store.search_candidates(
+        vec, txt = await search_candidates(
             session,
             params,
             tiers,
@@ -250,6 +248,80 @@ async def _reference(
         texts = {int(i): str(t) for i, t in rows.all()}
     cut = Snippets(query)
     return [(h.memory_id, h, cut(texts[h.text_chunk_id or h.chunk_id or 0])) for h in hits]
+
+
+# --- the reference: the two halves before fusion, fused in Python ---------------------------
+
+
+def fuse(
+    vector_rows: list[Any], text_rows: list[Any], *, k: int = RRF_K, vector_weight: float = VECTOR_WEIGHT
+) -> list[Hit]:
+    """Weighted reciprocal-rank fusion per memory: each memory counts with its best chunk per
+    list, ``weight / (k + rank)``. The specification of the fusion that search runs in SQL
+    (`store.search_sql`)."""
+    hits: dict[str, Hit] = {}
+    for source, rows, weight in (("vector", vector_rows, vector_weight), ("text", text_rows, 1.0)):
+        rank = 0
+        for row in rows:
+            hit = hits.setdefault(row.memory_id, Hit(row.memory_id))
+            if source in hit.matched:
+                continue  # a later chunk of a memory already counted in this list
+            rank += 1
+            hit.matched.append(source)
+            hit.rrf += weight / (k + rank)
+            if source == "vector":
+                hit.vector, hit.chunk_id = round(float(row.score), 6), hit.chunk_id or row.id
+            else:
+                hit.text, hit.text_chunk_id = round(float(row.score), 6), row.id
+    return sorted(hits.values(), key=lambda h: (-h.rrf, h.memory_id))
+
+
+def candidates_sql(
+    tiers: tuple[str, ...], memory_filter: bool, vector: bool, text_queries: int, n: int, n_vector: int
+) -> str:
+    """Both halves before fusion, from the search's own SQL (`store._half_ctes`): rows
+    ``(half, id, memory_id, score)``, half 0 the vector half (score: cosine similarity), 1
+    and 2 the strict text query and its fallback (score: ts_rank_cd); each half in its order."""
+    parts = ["SELECT 0, v.id, v.memory_id, 1 - v.distance FROM v"] if vector else []
+    for i in range(text_queries):
+        gate = f" WHERE {store._FALLBACK_GATE}" if i else ""
+        parts.append(f"SELECT {i + 1}, t{i}.id, t{i}.memory_id, t{i}.score FROM t{i}{gate}")
+    body = " UNION ALL ".join(f"({p})" for p in parts)
+    ctes = ", ".join(store._half_ctes(tiers, memory_filter, vector, text_queries))
+    return store._literal_limits(
+        f"WITH {ctes} SELECT half, id, memory_id, score"
+        f" FROM ({body}) AS r(half, id, memory_id, score) ORDER BY half, score DESC, id",
+        n,
+        n_vector=n_vector,
+    )
+
+
+async def search_candidates(
+    session: Any,
+    params: dict[str, Any],
+    tiers: tuple[str, ...],
+    qvec: str | None,
+    tqueries: list[TextQuery],
+    n: int,
+    ef_search: int,
+    model: str,
+    n_vector: int,
+) -> tuple[list[Any], list[Any]]:
+    """The vector half (when there is a query vector; only ``model``'s vectors) and the
+    full-text half (``tqueries`` strictest first, each filling what the stricter left),
+    their top ``n_vector`` and top ``n`` chunks, in one round trip."""
+    tqueries = tqueries[:2]
+    sql = candidates_sql(tiers, params["memory_filter"], qvec is not None, len(tqueries), n, n_vector)
+    bind = store._bind(params, tiers, qvec, tqueries, n, model)
+    rows = await store._run(session, sql, bind, ef_search if qvec is not None else None)
+    vector_rows = [r for r in rows if r.half == 0]
+    text_rows: list[Any] = []
+    seen: set[int] = set()
+    for r in rows:
+        if r.half and r.id not in seen:
+            seen.add(r.id)
+            text_rows.append(r)
+    return vector_rows, text_rows[:n]
 
 
 async def test_database_errors_surface_as_sqlalchemy_errors(memory: MemoryService) -> None:

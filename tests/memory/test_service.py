@@ -12,7 +12,7 @@ from sqlalchemy import text
 
 from openintern.errors import NotFound, ValidationFailed
 from openintern.llm import LocalHashEmbedder, OpenAIEmbedder
-from openintern.memory import MemoryService, PlainScope, core_blocks
+from openintern.memory import MemoryPatch, MemoryService, MemoryWrite, PlainScope, core_blocks
 from openintern.memory.agent import recall, remember_run
 from openintern.memory.ingest import load_document
 
@@ -27,7 +27,7 @@ def memory(app: Any) -> MemoryService:
 
 async def _write(memory: MemoryService, scope: PlainScope = ORG, **data: Any) -> str:
     async with memory.db.tenant(scope.org_id) as session:
-        row = await memory.write(session, scope, {"title": "t", "content": "c", **data})
+        row = await memory.write(session, scope, MemoryWrite(**{"title": "t", "content": "c", **data}))
     return row.id
 
 
@@ -80,9 +80,9 @@ async def test_a_keyword_query_with_one_word_wrong_finds_the_chunks_with_the_oth
     keyword, these notes, and missed the runbook."""
     async with memory.db.tenant(ORG.org_id) as session:
         for i in range(250):
-            await memory.write(session, ORG, {"title": f"note {i}", "content": f"deployment note {i}"})
+            await memory.write(session, ORG, MemoryWrite(title=f"note {i}", content=f"deployment note {i}"))
         content = "The blue green deployment runbook says how to roll back."
-        target = (await memory.write(session, ORG, {"title": "Runbook", "content": content})).id
+        target = (await memory.write(session, ORG, MemoryWrite(title="Runbook", content=content))).id
     found = await _search(memory, "rollbak blue green deployment runbook", mode="text", top_k=5)
     assert [r.memory.id for r in found] == [target]
     assert (await _search(memory, "rollbak blue green deployment runbook", top_k=5))[0].memory.id == target
@@ -143,8 +143,8 @@ async def test_embed_pending_repairs_missing_vectors(memory: MemoryService) -> N
         await session.execute(
             text("UPDATE memory_chunks SET embedding = NULL WHERE memory_id = :m"), {"m": mid}
         )
-    assert await memory.embed_pending("org_default") >= 1
-    assert await memory.embed_pending("org_default") == 0
+    assert await memory.embedding.embed_pending("org_default") >= 1
+    assert await memory.embedding.embed_pending("org_default") == 0
 
 
 async def test_a_model_change_re_embeds_in_the_background(memory: MemoryService, fake_llm: Any) -> None:
@@ -170,7 +170,8 @@ async def test_a_model_change_re_embeds_in_the_background(memory: MemoryService,
 async def test_update_rechunks_and_delete_cascades(memory: MemoryService) -> None:
     mid = await _write(memory, content="first version about walruses")
     async with memory.db.tenant("org_default") as session:
-        await memory.update(session, ORG, mid, {"content": "second version about narwhals", "tags": ["sea"]})
+        patch = MemoryPatch(content="second version about narwhals", tags=["sea"])
+        await memory.update(session, ORG, mid, patch)
     assert await _search(memory, "walruses", mode="text") == []
     assert [r.memory.id for r in await _search(memory, "narwhals", filters={"tags": ["sea"]})] == [mid]
     async with memory.db.tenant("org_default") as session:

@@ -13,7 +13,9 @@ import logging
 from sqlalchemy import select
 
 from openintern.db.orm import Memory
-from openintern.memory.service import MemoryService, PlainScope
+from openintern.memory.records import MemoryWrite
+from openintern.memory.scope import PlainScope
+from openintern.memory.service import MemoryService
 
 __all__ = ["RECALL_MAX_CHARS", "recall", "remember_run"]
 
@@ -61,15 +63,15 @@ async def remember_run(
         await memory.write(
             session,
             PlainScope(org_id, project_id),
-            {
-                "tier": "episodic",
-                "title": f"Run {run_id}: {asked[:120]}",
-                "content": f'Run {run_id}: asked "{asked[:4_000]}", answered "{answered[:8_000]}"',
-                "source": source,
-                "run_id": run_id,
-                "session_key": session_key,
-                "fmt": "text",
-            },
+            MemoryWrite(
+                tier="episodic",
+                title=f"Run {run_id}: {asked[:120]}",
+                content=f'Run {run_id}: asked "{asked[:4_000]}", answered "{answered[:8_000]}"',
+                source=source,
+                run_id=run_id,
+                session_key=session_key,
+                fmt="text",
+            ),
         )
 
 

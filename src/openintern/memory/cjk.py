@@ -6,7 +6,7 @@ search for `混合检索` never matches. We therefore tokenise in Python and han
 string of space-separated tokens that its `simple` parser keeps as they are::
 
     to_tsvector('simple', tokenize_for_index(text))      -- stored in memory_chunks
-    to_tsquery('simple', tokenize_query(q))              -- at search time
+    to_tsquery('simple', text_queries(q)[i].match)       -- at search time
 
 Each run of CJK characters (Han, Hiragana, Katakana, Hangul) becomes its overlapping
 character bigrams (`混合检索` → `混合 合检 检索`); a run of one character stays a unigram.
@@ -36,7 +36,6 @@ __all__ = [
     "TextQuery",
     "text_queries",
     "tokenize_for_index",
-    "tokenize_query",
     "tokens",
 ]
 
@@ -100,11 +99,11 @@ def tokenize_for_index(text: str) -> str:
     return " ".join(tokens(text))
 
 
-def tokenize_query(text: str, *, match: QueryMatch = "auto") -> str:
-    """Return a `to_tsquery('simple', …)` expression for the search text `text`.
+def _expression(terms: list[str], match: QueryMatch) -> str:
+    """A `to_tsquery('simple', …)` expression of ``terms`` (distinct, in order).
 
-    Returns `""` when the text has no searchable token; callers then skip the
-    full-text leg (PostgreSQL would only warn and match nothing).
+    Returns `""` when there is no term; callers then skip the full-text leg (PostgreSQL
+    would only warn and match nothing).
 
     Why "auto": a short, keyword-like query (`混合检索`, `pgvector 混合检索`, at most
     `AUTO_ALL_MAX_TERMS` distinct terms) is AND-ed — every bigram of `混合检索` must be
@@ -121,10 +120,6 @@ def tokenize_query(text: str, *, match: QueryMatch = "auto") -> str:
     ending with it (`图书`): indexing every unigram too would double the index for a
     rare kind of query.
     """
-    return _expression(list(dict.fromkeys(tokens(text))), match)
-
-
-def _expression(terms: list[str], match: QueryMatch) -> str:
     if not terms:
         return ""
     if len(terms) == 1 and _is_single_cjk(terms[0]):
@@ -157,7 +152,7 @@ def text_queries(text: str) -> list[TextQuery]:
 
     Stop words are left out when the query has other terms: requiring `the` costs a walk
     of the longest posting list and adds nothing, and OR-ing it matches nearly every chunk.
-    A short query (`tokenize_query`'s "auto": at most `AUTO_ALL_MAX_TERMS` terms) is one
+    A short query (`_expression`'s "auto": at most `AUTO_ALL_MAX_TERMS` terms) is one
     AND query. A longer one is its AND query, then a looser one that fills the remaining
     places after the chunks with every term:
 

@@ -9,26 +9,19 @@ top-``ef_search``. Every statement also filters by ``org_id`` (RLS is the second
 
 from __future__ import annotations
 
-import asyncio
 import functools
-import weakref
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 import psycopg
 from pgvector import Vector
-from pgvector.psycopg import register_vector_async
 from psycopg import sql as pgsql
 from psycopg.rows import namedtuple_row
 from sqlalchemy import exc as sa_exc
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from openintern.db.engine import connect_own
 from openintern.db.orm.memory import PARTIAL_INDEX_TIERS, TIERS
-from openintern.db.session import APP_ROLE, driver_connection
+from openintern.db.session import driver_connection
 from openintern.memory.cjk import TextQuery
 
 Row = Any  # a psycopg named tuple
@@ -95,11 +88,10 @@ SET_EMBEDDINGS_BY_ID = text(
 # Memory search is the hot read path (an agent searches on every run), so it runs on a raw
 # psycopg connection without the ORM, in one round trip: the settings and `search_sql`
 # (both halves, the fusion, the hits' memories and snippet texts) in one pipeline; on one
-# of memory's own connections (`search_on`, at the end of this module), or on the
-# session's when the search must see the session's uncommitted writes (`search`).
-# `candidates_sql` / `search_candidates` are the two halves before fusion: only
-# the test that checks the SQL fusion against the Python reference (memory.search.fuse)
-# uses them, and they share the halves' SQL (`_half_ctes`) with the search itself.
+# of memory's own connections (`search_pool.search_on`), or on the session's when the
+# search must see the session's uncommitted writes (`search`). The test that checks the
+# SQL fusion against its Python reference (tests/memory/test_search_sql.py) runs the two
+# halves before fusion from the same SQL (`_half_ctes`).
 #
 # The statements use psycopg's `%(name)s` placeholders; psycopg prepares a statement after
 # its 5th execution on a connection (the engine's prepare_threshold), so it is parsed once
@@ -172,11 +164,11 @@ known-item check at M2 unchanged)."""
 # Iterative scans so that filters do not starve the result; ef_search trades speed for
 # recall. set_config(..., true) is SET LOCAL: it lasts until the end of the caller's
 # transaction. Sent in the same pipeline as the search, so it costs no round trip.
-_HNSW_CONFIG = (
+HNSW_CONFIG = (
     "set_config('hnsw.iterative_scan', 'relaxed_order', true) AS iterative_scan,"
     " set_config('hnsw.ef_search', %(ef)s, true) AS ef_search"
 )
-HNSW_SETTINGS = "SELECT " + _HNSW_CONFIG
+HNSW_SETTINGS = "SELECT " + HNSW_CONFIG
 
 
 # chunk_counts -- chunks per memory, for the API's `chunks` field.
@@ -282,35 +274,8 @@ def _literal_limits(sql: str, n: int, top_k: int | None = None, n_vector: int | 
     return sql if top_k is None else sql.replace("%(top_k)s", str(int(top_k)))
 
 
-@functools.lru_cache(maxsize=1024)
-def candidates_sql(
-    tiers: tuple[str, ...],
-    memory_filter: bool,
-    vector: bool,
-    text_queries: int,
-    n: int,
-    n_vector: int | None = None,
-) -> str:
-    """Both halves before fusion (the fusion test's input): rows ``(half, id, memory_id, score)``,
-    half 0 the vector half (score: cosine similarity), 1 and 2 the strict text query and its
-    fallback (score: ts_rank_cd); each half in its order."""
-    parts = ["SELECT 0, v.id, v.memory_id, 1 - v.distance FROM v"] if vector else []
-    for i in range(text_queries):
-        gate = f" WHERE {_FALLBACK_GATE}" if i else ""
-        parts.append(f"SELECT {i + 1}, t{i}.id, t{i}.memory_id, t{i}.score FROM t{i}{gate}")
-    if not parts:
-        raise ValueError("a search needs at least one half")
-    body = " UNION ALL ".join(f"({p})" for p in parts)
-    return _literal_limits(
-        f"WITH {', '.join(_half_ctes(tiers, memory_filter, vector, text_queries))} SELECT half, id, memory_id, score"
-        f" FROM ({body}) AS r(half, id, memory_id, score) ORDER BY half, score DESC, id",
-        n,
-        n_vector=n_vector,
-    )
-
-
 # search -- both halves, fused, with the hits' memories and snippet texts: one statement.
-# The fusion is `memory.search.fuse` (the reference; tests check that both agree), in SQL:
+# The fusion, in SQL (tests/memory/test_search_sql.py checks it against a Python reference, `fuse`):
 #  - each half's list in order (vector: similarity; text: the strict query's chunks, then
 #    the fallback query's new ones, the first :n), positions `pos`;
 #  - per list, each memory counts once, with its first chunk; its rank is its place among
@@ -390,36 +355,8 @@ def search_sql(
     return _literal_limits(f"WITH {', '.join(ctes)}" + _FUSE.format(vl=vl, tl=tl), n, top_k, n_vector)
 
 
-async def search_candidates(
-    session: AsyncSession,
-    params: dict[str, Any],
-    tiers: tuple[str, ...],
-    qvec: str | None,
-    tqueries: list[TextQuery],
-    n: int,
-    ef_search: int,
-    model: str,
-    n_vector: int | None = None,
-) -> tuple[list[Row], list[Row]]:
-    """The vector half (when there is a query vector; only ``model``'s vectors) and the
-    full-text half (``tqueries`` strictest first, each filling what the stricter left),
-    their top ``n_vector`` (default ``n``) and top ``n`` chunks, in one round trip."""
-    tqueries = tqueries[:2]
-    sql = candidates_sql(tiers, params["memory_filter"], qvec is not None, len(tqueries), n, n_vector)
-    bind = _bind(params, tiers, qvec, tqueries, n, model)
-    rows = await _run(session, sql, bind, ef_search if qvec is not None else None)
-    vector_rows = [r for r in rows if r.half == 0]
-    text_rows: list[Row] = []
-    seen: set[int] = set()
-    for r in rows:
-        if r.half and r.id not in seen:
-            seen.add(r.id)
-            text_rows.append(r)
-    return vector_rows, text_rows[:n]
-
-
 class SearchArgs(NamedTuple):
-    """One search (`MemoryService.search` works them out): the filters' bind parameters
+    """One search (`search.search` works them out): the filters' bind parameters
     (`filter_params`), the tiers (known names, `TIERS` order), the query vector (None: no
     vector half) and text queries (none: no text half), the rows of the text half (and of
     the vector half, ``n_vector``; default the same), the fusion's."""
@@ -539,118 +476,3 @@ async def _run(session: AsyncSession, sql: str, bind: dict[str, Any], ef_search:
             return await cur.fetchall()
     except psycopg.Error as exc:
         raise sa_exc.DBAPIError.instance(sql, None, exc, psycopg.Error) from exc
-
-
-# --- search connections ---------------------------------------------------------------------
-# A search that needs no uncommitted write of its caller runs on one of a few connections of
-# memory's own (`SearchConnections`), not on the caller's: with 20 searches in flight on a
-# 2-core machine, 20 backends time-slicing the cores each have to fault in and cache the
-# index pages they walk; a few busy backends, the other searches waiting for one in Python,
-# warm up far sooner and, warm, spend a little less CPU per search (bench M2). The caller's
-# transaction is not needed for consistency: at READ COMMITTED every statement takes a new
-# snapshot anyway.
-#
-# The tenant wall is the same as `Database.tenant`'s: the role and `app.org_id` are set
-# with set_config(..., true) in the statement before the search, in one pipeline with no
-# Sync between them, so both run in one implicit transaction (one round trip, no BEGIN or
-# COMMIT) and the settings last exactly as long as the search. The connection is also the
-# app role for good (SET ROLE when it opens), so were the settings ever not in effect, RLS
-# would show nothing (`app.org_id` unset: fail closed); every part of the statement filters
-# by org besides.
-SEARCH_SETTINGS = (
-    "SELECT set_config('role', %(role)s, true) AS role,"
-    " set_config('app.org_id', %(org_id)s, true) AS org_id, " + _HNSW_CONFIG
-)
-SEARCH_APPLICATION_NAME = "openintern-memory-search"
-
-
-@dataclass
-class _LoopConnections:
-    gate: asyncio.Semaphore
-    idle: list[psycopg.AsyncConnection[Any]] = field(default_factory=list)
-
-
-class SearchConnections:
-    """At most ``size`` connections per event loop (a connection and an asyncio.Semaphore
-    belong to the loop they were made on), opened on first use and kept. A search beyond
-    ``size`` waits for one in Python, holding no connection of its own."""
-
-    def __init__(self, conninfo: str, size: int, statement_timeout_ms: int = 30_000) -> None:
-        self.conninfo = conninfo
-        self.size = max(1, size)
-        self.statement_timeout_ms = statement_timeout_ms
-        self._loops: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _LoopConnections] = (
-            weakref.WeakKeyDictionary()
-        )
-
-    def _here(self) -> _LoopConnections:
-        loop = asyncio.get_running_loop()
-        here = self._loops.get(loop)
-        if here is None:
-            here = self._loops[loop] = _LoopConnections(asyncio.Semaphore(self.size))
-        return here
-
-    async def _connect(self) -> psycopg.AsyncConnection[Any]:
-        conn = await connect_own(
-            self.conninfo,
-            application_name=SEARCH_APPLICATION_NAME,
-            statement_timeout_ms=self.statement_timeout_ms,
-        )
-        try:
-            await conn.execute(f"SET ROLE {APP_ROLE}")
-            await register_vector_async(conn)  # query vectors go in binary (`SearchArgs.statement`)
-        except BaseException:
-            await conn.close()
-            raise
-        return conn
-
-    @asynccontextmanager
-    async def connection(self) -> AsyncIterator[psycopg.AsyncConnection[Any]]:
-        """One of the connections, idle and outside a transaction; waits while all are busy."""
-        here = self._here()
-        async with here.gate:
-            conn = here.idle.pop() if here.idle else await self._connect()
-            try:
-                yield conn
-            finally:
-                # Back to the idle list unless it broke or was left mid-statement (cancelled).
-                # A broken one is closed already (`broken` stays true for the caller), and the
-                # idle ones most likely went with it (a server restart): they go too.
-                if conn.closed:
-                    while here.idle:
-                        await here.idle.pop().close()
-                elif conn.info.transaction_status == psycopg.pq.TransactionStatus.IDLE:
-                    here.idle.append(conn)
-                else:
-                    await conn.close()
-
-    def opened(self) -> int:
-        """Idle connections of the running loop (tests)."""
-        return len(self._here().idle)
-
-    async def close(self) -> None:
-        for here in list(self._loops.values()):
-            while here.idle:
-                await here.idle.pop().close()
-
-
-async def search_on(connections: SearchConnections, args: SearchArgs) -> list[Row]:
-    """`search` on one of ``connections`` (see above), as the tenant ``args.params["org_id"]``.
-    A connection that turns out broken (the server restarted, or closed it while it was
-    idle) is replaced and the search, a read, tried once more. psycopg's errors (a failed
-    connect too) are raised as SQLAlchemy's, as `_run` does."""
-    sql, bind = args.statement(binary_vector=True)
-    settings = {"role": APP_ROLE, "org_id": args.params["org_id"], "ef": str(int(args.ef_search))}
-    for again in (True, False):
-        conn: psycopg.AsyncConnection[Any] | None = None
-        try:
-            async with connections.connection() as conn, conn.cursor(row_factory=namedtuple_row) as cur:
-                async with conn.pipeline():
-                    await cur.execute(SEARCH_SETTINGS, settings)
-                    await cur.execute(sql, bind)
-                return await cur.fetchall()
-        except psycopg.Error as exc:
-            if again and conn is not None and conn.broken:
-                continue
-            raise sa_exc.DBAPIError.instance(sql, None, exc, psycopg.Error) from exc
-    raise AssertionError("unreachable")

@@ -12,7 +12,7 @@ from fastapi import APIRouter, File, Form, Query, Response, UploadFile, status
 from openintern.api.deps import PlatformDep, ScopeDep, SessionDep, StreamScopeDep
 from openintern.db.orm import Memory as MemoryRow
 from openintern.errors import ValidationFailed
-from openintern.memory import MemoryService, SearchResult
+from openintern.memory import MemoryPatch, MemoryService, MemoryWrite, SearchResult
 from openintern.memory.ingest import SUPPORTED_EXTENSIONS, aload_document
 from openintern.schemas import memory as m
 from openintern.schemas.base import Cursor, Limit
@@ -78,7 +78,12 @@ async def create_memory(
 ) -> m.Memory:
     scope.require("member", "write memories")
     memory = _memory(platform)
-    row = await memory.write(session, scope, body.model_dump(exclude_none=True))
+    data = MemoryWrite(
+        tier=body.tier, title=body.title, content=body.content, tags=body.tags or (),
+        metadata=body.metadata or {}, importance=body.importance, group_id=body.group_id,
+        agent_id=body.agent_id, session_key=body.session_key,
+    )  # fmt: skip
+    row = await memory.write(session, scope, data)
     return await _view(memory, session, scope, row)
 
 
@@ -210,7 +215,7 @@ async def update_memory(
 ) -> m.Memory:
     scope.require("member", "change memories")
     memory = _memory(platform)
-    row = await memory.update(session, scope, memory_id, body.model_dump(exclude_unset=True))
+    row = await memory.update(session, scope, memory_id, MemoryPatch(**body.model_dump(exclude_unset=True)))
     return await _view(memory, session, scope, row)
 
 

@@ -13,7 +13,7 @@ from typing import Annotated, Any, Literal
 from pydantic import Field
 
 from openintern.errors import NotFound, ToolRetry, ValidationFailed
-from openintern.memory.service import CORE_BLOCK_MAX_CHARS, MemoryService, PlainScope
+from openintern.memory import CORE_BLOCK_MAX_CHARS, MemoryPatch, MemoryService, MemoryWrite, PlainScope
 from openintern.tools.context import ToolContext, ToolOutcome
 from openintern.tools.registry import tool
 
@@ -88,14 +88,14 @@ async def memory_write(
 ) -> ToolOutcome:
     """Remember something for later runs; returns the new memory's id."""
     memory = _memory(ctx)
-    data: dict[str, Any] = {
-        "tier": tier,
-        "title": title,
-        "content": content,
-        "tags": tags or [],
-        "run_id": ctx.run_id,
-        "agent_id": ctx.agent_id if tier == "core" else None,
-    }
+    data = MemoryWrite(
+        tier=tier,
+        title=title,
+        content=content,
+        tags=tags or (),
+        run_id=ctx.run_id,
+        agent_id=ctx.agent_id if tier == "core" else None,
+    )
     try:
         async with memory.db.tenant(ctx.org_id) as session:
             row = await memory.write(session, _scope(ctx), data)
@@ -124,16 +124,13 @@ async def core_memory_append(
         async with memory.db.tenant(ctx.org_id) as session:
             block = await _core_block(memory, session, ctx, title)
             if block is None:
-                data = {
-                    "tier": "core",
-                    "title": title,
-                    "content": text,
-                    "agent_id": ctx.agent_id,
-                    "run_id": ctx.run_id,
-                }
+                data = MemoryWrite(
+                    tier="core", title=title, content=text, agent_id=ctx.agent_id, run_id=ctx.run_id
+                )
                 await memory.write(session, _scope(ctx), data)
             else:
-                await memory.update(session, _scope(ctx), block.id, {"content": f"{block.content}\n{text}"})
+                patch = MemoryPatch(content=f"{block.content}\n{text}")
+                await memory.update(session, _scope(ctx), block.id, patch)
     except ValidationFailed as exc:
         raise ToolRetry(exc.message) from None
     return f"core block {title!r} updated"
@@ -159,7 +156,7 @@ async def core_memory_replace(
             if not content:
                 await memory.delete(session, _scope(ctx), block.id)
                 return f"core block {title!r} is now empty and was removed"
-            await memory.update(session, _scope(ctx), block.id, {"content": content})
+            await memory.update(session, _scope(ctx), block.id, MemoryPatch(content=content))
     except ValidationFailed as exc:
         raise ToolRetry(exc.message) from None
     return f"core block {title!r} updated"
