@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from openintern.config import SandboxSettings
-from openintern.errors import SandboxUnavailable
+from openintern.errors import SandboxUnavailable, ToolFailed
 from openintern.tools import (
     SandboxLimits,
     SandboxResult,
@@ -43,6 +43,7 @@ def data_dir(tmp_path: Path) -> Path:
     data = tmp_path / "data"
     (data / "secrets").mkdir(parents=True, mode=0o700)
     (data / "secrets" / "secret.key").write_text(KEY)
+    (data / "secrets" / "secret.key").chmod(0o600)  # as auth.crypto.load_or_create_key makes it
     other = data / "workspaces" / "org_other" / "proj_other"
     other.mkdir(parents=True)
     (other / "plans.txt").write_text(SECRET)
@@ -114,6 +115,18 @@ class TestWhatItCanChange:
         assert (mine / "notes" / "todo.txt").read_text() == "one\ntwo\n"
         assert (mine / "out" / "new").read_text() == "made\n"
 
+    async def test_links_out_of_the_workspace_are_not_handed_over(self, data_dir: Path, mine: Path) -> None:
+        key = data_dir / "secrets" / "secret.key"
+        (mine / "key-link").symlink_to(key)
+        (mine / "secrets-link").symlink_to(key.parent, target_is_directory=True)
+        os.link(key, mine / "key-hardlink")  # as a process of the server's user could
+        before = [(p.stat().st_uid, p.stat().st_mode) for p in (key, key.parent)]
+        result = await sh("cat key-link secrets-link/secret.key key-hardlink", mine)
+        assert [(p.stat().st_uid, p.stat().st_mode) for p in (key, key.parent)] == before
+        assert KEY not in result.stdout
+        if os.geteuid() == 0:  # the sandbox user may not read the hard link's (root's 0600) inode
+            assert "key-hardlink: Permission denied" in result.stderr
+
     async def test_it_cannot_write_outside_its_workspace_but_has_a_private_tmp(
         self, data_dir: Path, mine: Path
     ) -> None:
@@ -140,6 +153,13 @@ class TestWhatItCanChange:
         assert all(line.split()[1] == "0000000000000000" for line in caps) and len(caps) == 2
         owner = (mine / "owned").stat().st_uid  # who it is on the host, not only in its namespace
         assert owner != 0 and owner == (65534 if os.geteuid() == 0 else os.geteuid())
+
+    @pytest.mark.parametrize("path", ["/", "/usr", "/etc/ssl", str(Path.home())])
+    async def test_the_system_or_the_server_is_never_a_workspace(self, path: str) -> None:
+        owner = os.stat(path).st_uid
+        with pytest.raises(ToolFailed, match=f"refusing to sandbox a process in {path}"):
+            await run_sandboxed(["/bin/true"], cwd=path, limits=FAST)
+        assert os.stat(path).st_uid == owner  # not handed to the sandbox user
 
     async def test_the_result_says_what_isolation_was_active(self, mine: Path) -> None:
         result = await sh("true", mine)

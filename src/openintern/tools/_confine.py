@@ -207,12 +207,42 @@ async def _output(argv: list[str]) -> tuple[int, str]:
     return proc.returncode or 0, out.decode(errors="replace")
 
 
+SYSTEM_DIRS = (
+    "/usr",
+    "/etc",
+    "/bin",
+    "/sbin",
+    "/lib",
+    "/lib64",
+    "/boot",
+    "/proc",
+    "/sys",
+    "/dev",
+    "/var",
+    "/run",
+)
+"""Never a workspace: they would be bound read-write and (as root) handed to the sandbox user."""
+
+
+def check_workspace(path: Path) -> str | None:
+    """Why `path` cannot be a sandbox's workspace, or None. It becomes writable by (and, as
+    root, owned by) the sandbox user, so it must not hold the system or the server itself."""
+    if any(path == Path(d) or path.is_relative_to(d) for d in SYSTEM_DIRS):
+        return f"{path} is a system directory"
+    for inside in (Path(sys.base_prefix), Path(sys.prefix), Path(tempfile.gettempdir()), Path.home()):
+        if inside.resolve().is_relative_to(path):
+            return f"{path} holds {inside}"
+    return None
+
+
 def hand_over(root: Path, uid: int, gid: int) -> None:
     """Give `root` and everything under it to the sandbox user, so it can write there.
 
     Walks with directory fds (``os.fwalk``) and never follows a symlink, so a process that
     swaps a directory for a link mid-walk cannot redirect a chown out of the tree. A regular
-    file with other hard links is left alone (its other name may be outside the tree)."""
+    file with other hard links is left alone (its other name may be outside the tree).
+    Runs before every confined start: a tree already handed over costs ~5 ms per 1,000
+    entries to re-check (measured on 10,000 files)."""
     st = os.lstat(root)
     if stat.S_ISDIR(st.st_mode) and (st.st_uid, st.st_gid) != (uid, gid):
         os.chown(root, uid, gid, follow_symlinks=False)

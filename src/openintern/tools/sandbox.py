@@ -32,8 +32,16 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from openintern.config import SandboxSettings
-from openintern.errors import SandboxUnavailable
-from openintern.tools._confine import SAFE_PATH, SandboxIsolation, bwrap_argv, hand_over, probe, python_binary
+from openintern.errors import SandboxUnavailable, ToolFailed
+from openintern.tools._confine import (
+    SAFE_PATH,
+    SandboxIsolation,
+    bwrap_argv,
+    check_workspace,
+    hand_over,
+    probe,
+    python_binary,
+)
 from openintern.tools._process import ExitAwareProtocol, OutputCapture, capped_rlimit, feed, kill_group
 
 PIPE_DRAIN_S = 1.0
@@ -189,6 +197,8 @@ async def _run_in(
     isolation: SandboxIsolation,
 ) -> SandboxResult:
     workspace = (cwd or home).resolve()
+    if isolation.confined and (why := check_workspace(workspace)) is not None:
+        raise ToolFailed(f"refusing to sandbox a process in {workspace}: {why}")
     if isolation.confined:
         if isolation.run_as is not None:
             await asyncio.to_thread(_hand_over, (home, workspace), isolation.run_as)
