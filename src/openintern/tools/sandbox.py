@@ -197,16 +197,7 @@ async def _run_in(
     isolation: SandboxIsolation,
 ) -> SandboxResult:
     workspace = (cwd or home).resolve()
-    if isolation.confined and (why := check_workspace(workspace)) is not None:
-        raise ToolFailed(f"refusing to sandbox a process in {workspace}: {why}")
-    if isolation.confined:
-        if isolation.run_as is not None:
-            await asyncio.to_thread(_hand_over, (home, workspace), isolation.run_as)
-        prefix = bwrap_argv(isolation, home=home, workspace=workspace, allow_network=limits.allow_network)
-        network_cut, unshare_in_preexec = not limits.allow_network, False
-    else:
-        net = _NO_ISOLATION if limits.allow_network else await network_isolation()
-        prefix, network_cut, unshare_in_preexec = list(net.argv_prefix), net.active, net.in_preexec
+    prefix, network_cut, unshare_in_preexec = await _walls(isolation, home, workspace, limits)
     argv = [*prefix, *await _argv(program, home, confined=isolation.confined)]
     started = time.monotonic()
     loop = asyncio.get_running_loop()
@@ -246,6 +237,22 @@ async def _run_in(
         confined=isolation.confined,
         isolation=isolation.detail if isolation.confined else f"NOT confined: {isolation.detail}",
     )
+
+
+async def _walls(
+    isolation: SandboxIsolation, home: Path, workspace: Path, limits: SandboxLimits
+) -> tuple[list[str], bool, bool]:
+    """The argv prefix that walls the run in; whether the network is cut; whether the
+    `preexec_fn` must cut it (the unconfined fallback on hosts without ``unshare``)."""
+    if not isolation.confined:
+        net = _NO_ISOLATION if limits.allow_network else await network_isolation()
+        return list(net.argv_prefix), net.active, net.in_preexec
+    if (why := check_workspace(workspace)) is not None:
+        raise ToolFailed(f"refusing to sandbox a process in {workspace}: {why}")
+    if isolation.run_as is not None:
+        await asyncio.to_thread(_hand_over, (home, workspace), isolation.run_as)
+    prefix = bwrap_argv(isolation, home=home, workspace=workspace, allow_network=limits.allow_network)
+    return prefix, not limits.allow_network, False
 
 
 def _hand_over(paths: tuple[Path, ...], run_as: tuple[int, int]) -> None:
