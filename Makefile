@@ -9,13 +9,15 @@ STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 STATIC := src/openintern/api/static/index.html
 WEB_SRC := $(shell find web/src web/index.html web/package.json web/vite.config.ts -type f 2>/dev/null)
 
-.PHONY: run test install ui lint typecheck pytest webtest e2e bench client clean browser
+.PHONY: run test install ui lint typecheck pytest webtest e2e bench client clean browser sandbox
 CHROMIUM ?= $(or $(CHROMIUM_PATH),$(shell command -v chromium 2>/dev/null),/usr/bin/chromium)
+BWRAP ?= $(or $(shell command -v bwrap 2>/dev/null),/usr/bin/bwrap)
 
 run: install ui  ## start the platform (embedded database, web UI, workers)
+	@$(MAKE) --no-print-directory sandbox || echo "(starting anyway: run_command is refused until it is installed)"
 	$(BIN)/openintern serve
 
-test: browser install ui lint typecheck pytest webtest  ## lint, type checks, the whole suite
+test: browser sandbox install ui lint typecheck pytest webtest  ## lint, type checks, the whole suite
 
 # The browser specs (part of pytest) drive Debian's Chromium. Checked first, so that a
 # machine without it learns at once (not after ten minutes of tests): as root with apt it
@@ -29,6 +31,20 @@ browser:
 	  echo "make test needs Chromium for its browser tests, and $(CHROMIUM) is not there."; \
 	  echo "Install it:  sudo apt-get install chromium   (Debian/Ubuntu; Fedora: sudo dnf install chromium)"; \
 	  echo "or point to one:  make test CHROMIUM_PATH=/path/to/chromium"; \
+	  exit 1; \
+	fi
+
+# Exec tools (run_command) run inside bubblewrap, and without it they are refused (see
+# docs/security.md); the sandbox tests need it. Checked first, like Chromium: as root with
+# apt it is installed, else the one command that installs it is printed.
+sandbox:
+	@if [ -x "$(BWRAP)" ]; then exit 0; fi; \
+	if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	  echo "installing Debian's bubblewrap for the sandbox"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq bubblewrap >/dev/null; \
+	else \
+	  echo "the sandbox (run_command) needs bubblewrap, and $(BWRAP) is not there."; \
+	  echo "Install it:  sudo apt-get install bubblewrap   (Debian/Ubuntu; Fedora: sudo dnf install bubblewrap)"; \
 	  exit 1; \
 	fi
 

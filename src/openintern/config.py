@@ -203,6 +203,28 @@ class MemorySettings(Section):
     )
 
 
+class SandboxSettings(Section):
+    """The boundary around exec tools (run_command; later code nodes and skill scripts)."""
+
+    require_isolation: bool = Field(
+        True,
+        description=(
+            "Run sandboxed processes only inside bubblewrap's namespaces (workspace read-write, system "
+            "read-only, nothing else); where that is unavailable, exec tools are refused. false: run them "
+            "unconfined as the server's user instead (a single-user development machine only)."
+        ),
+    )
+    bwrap_path: Path | None = Field(
+        None, description="The bubblewrap binary. Unset: `bwrap` in /usr/local/bin, /usr/bin or /bin."
+    )
+    uid: int = Field(
+        65534, ge=1, description="User a sandboxed process runs as when the server runs as root (nobody)."
+    )
+    gid: int = Field(
+        65534, ge=1, description="Group a sandboxed process runs as when the server runs as root (nogroup)."
+    )
+
+
 class MinerUSettings(Section):
     """The MinerU v4 cloud API for PDF extraction (the seed's `mineru` block)."""
 
@@ -259,6 +281,7 @@ class Settings(BaseSettings):
     memory: MemorySettings = Field(default_factory=MemorySettings)  # type: ignore[arg-type]
     mineru: MinerUSettings = Field(default_factory=MinerUSettings)  # type: ignore[arg-type]
     feishu: FeishuSettings = Field(default_factory=FeishuSettings)  # type: ignore[arg-type]
+    sandbox: SandboxSettings = Field(default_factory=SandboxSettings)  # type: ignore[arg-type]
 
     @property
     def secrets_dir(self) -> Path:

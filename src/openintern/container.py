@@ -50,7 +50,7 @@ def build_services(db: Database, settings: Settings, box: SecretBox) -> Services
     tools.register(delegate_tool())  # run by the agent loop: it starts child runs
     memory = MemoryService.from_settings(db, settings)
     models = ModelChooser(settings, box.decrypt)
-    lent = ToolServices(memory=memory, events_reader=events_reader)
+    lent = ToolServices(memory=memory, events_reader=events_reader, sandbox=settings.sandbox)
     kinds = KindRegistry([AgentKind(tools=tools, lent=lent, models=models, memory=memory)])
     services = Services(settings, db, box, tools, memory, models, kinds)
     for kind in plugin_kinds(services, skip=kinds.names()):

@@ -25,6 +25,7 @@ The class docstring is the default message; structured fields travel as attribut
     └── ToolError                   agent-level tool outcomes (the model sees these)
         ├── ToolRetry               bad arguments or a retryable failure: tell the model, let it retry
         ├── ToolFailed              the tool failed; the model is told
+        │   └── SandboxUnavailable  exec tools are refused: this host cannot confine them
         └── ApprovalRequired        the call needs a human: the run goes ``waiting``
 """
 
@@ -200,6 +201,10 @@ class ToolRetry(ToolError):
 
 class ToolFailed(ToolError):
     """The tool failed."""
+
+
+class SandboxUnavailable(ToolFailed):
+    """Sandboxed execution is disabled: this host cannot confine a process (fields: reason, fix)."""
 
 
 class ApprovalRequired(ToolError):

@@ -40,6 +40,7 @@ def test_doctor_on_a_healthy_install(env: dict[str, str]) -> None:
     assert checks["llm provider"]["status"] == "warn" and "LLM_PROVIDER" in checks["llm provider"]["fix"]
     assert checks["memory"]["status"] == "ok" and "local-hash" in checks["memory"]["detail"]
     assert "shared_buffers" in checks["huge pages"]["detail"]
+    assert checks["sandbox"]["status"] == "ok" and "workspace only" in checks["sandbox"]["detail"]
     assert (
         "worker process" in checks["workers"]["detail"] or "in the API process" in checks["workers"]["detail"]
     )
@@ -49,6 +50,17 @@ def test_doctor_on_a_healthy_install(env: dict[str, str]) -> None:
     assert workers["detail"].endswith("on uvloop"), workers  # uvicorn[standard] installs it here
     human = oi("doctor", env=env)
     assert "ok  database" in human.stdout and "ready" in human.stdout
+
+
+def test_doctor_says_why_exec_tools_are_blocked(env: dict[str, str], tmp_path: Path) -> None:
+    env = {**env, "OPENINTERN_SANDBOX__BWRAP_PATH": str(tmp_path / "no-such-bwrap")}
+    result = oi("doctor", "--json", env=env)
+    sandbox = next(c for c in json.loads(result.stdout)["checks"] if c["name"] == "sandbox")
+    assert sandbox["status"] == "warn", sandbox
+    assert sandbox["detail"].startswith("exec tools (run_command) are blocked: bubblewrap not found")
+    assert "apt-get install bubblewrap" in sandbox["fix"]
+    human = oi("doctor", env=env).stdout
+    assert "warn  sandbox" in human and "apt-get install bubblewrap" in human
 
 
 def test_doctor_on_an_unreachable_database(tmp_path: Path) -> None:

@@ -7,14 +7,17 @@ subprocesses (sh, python) and check on them through /proc, so they need Linux.
 from __future__ import annotations
 
 import asyncio
+import os
 import resource
 import sys
 import time
+import uuid
+from contextlib import suppress
 from pathlib import Path
 
 import pytest
 
-from openintern.tools import SandboxLimits, network_isolation, run_sandboxed
+from openintern.tools import SandboxLimits, network_isolation, run_sandboxed, sandbox_isolation
 from openintern.tools._process import capped_rlimit
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the sandbox targets Linux")
@@ -40,16 +43,32 @@ async def _gone(*pids: int, within_s: float = 5) -> bool:
     return True
 
 
-async def _pids_from(path: Path, count: int) -> list[int]:
+async def _started(path: Path, count: int) -> None:
+    """Wait until the run has written `count` pids (of its own pid namespace) to `path`."""
     for _ in range(500):
-        if path.exists() and len(lines := path.read_text().split()) >= count:
-            return [int(p) for p in lines]
+        if path.exists() and len(path.read_text().split()) >= count:
+            return
         await asyncio.sleep(0.01)
     raise AssertionError(f"{path} never held {count} pids")
 
 
-# A shell that starts a sleeping child, records both pids, and waits on the child.
-SPAWN = "sleep 300 & echo $! > pids; echo $$ >> pids; wait"
+def _host_pids(marker: str) -> list[int]:
+    """The host's pids of every process whose command line holds `marker` (a confined run's
+    pids are those of its own pid namespace, so the test finds them from outside)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit() and int(entry.name) != os.getpid():
+            with suppress(OSError):
+                if marker.encode() in (entry / "cmdline").read_bytes() and _alive(int(entry.name)):
+                    found.append(int(entry.name))
+    return found
+
+
+def _spawn() -> tuple[str, str]:
+    """A shell that starts a sleeping child, records both pids and waits on the child; and
+    the marker (a unique extra second fraction for `sleep`) that finds them on the host."""
+    marker = f"0.{uuid.uuid4().int % 10**9:09d}"
+    return f"sleep 300 {marker} & echo $! > pids; echo $$ >> pids; wait", marker
 
 
 class TestRunning:
@@ -71,20 +90,28 @@ class TestRunning:
         assert result.stdout == "here.txt\nfrom stdin"
 
     async def test_background_children_do_not_outlive_the_run(self, tmp_path: Path) -> None:
+        marker = f"0.{uuid.uuid4().int % 10**9:09d}"
         started = time.monotonic()
         result = await run_sandboxed(
-            ["/bin/sh", "-c", "sleep 300 & echo $! > pids"], cwd=tmp_path, limits=FAST
+            ["/bin/sh", "-c", f"sleep 300 {marker} & echo $! > pids"], cwd=tmp_path, limits=FAST
         )
         assert result.exit_code == 0 and time.monotonic() - started < 5
-        assert await _gone(*await _pids_from(tmp_path / "pids", 1))
+        await _started(tmp_path / "pids", 1)
+        assert await _gone(*_host_pids(marker)) and not _host_pids(marker)
 
 
 class TestLimits:
     async def test_timeout_kills_the_whole_process_group(self, tmp_path: Path) -> None:
-        limits = SandboxLimits(wall_timeout_s=0.5)
-        result = await run_sandboxed(["/bin/sh", "-c", SPAWN], cwd=tmp_path, limits=limits)
+        spawn, marker = _spawn()
+        task = asyncio.create_task(
+            run_sandboxed(["/bin/sh", "-c", spawn], cwd=tmp_path, limits=SandboxLimits(wall_timeout_s=2))
+        )
+        await _started(tmp_path / "pids", 2)
+        pids = _host_pids(marker)
+        assert len(pids) >= 2  # the shell and its sleep (and, confined, bwrap's processes)
+        result = await task
         assert result.timed_out and result.killed and result.exit_code == -9
-        assert await _gone(*await _pids_from(tmp_path / "pids", 2))
+        assert await _gone(*pids) and not _host_pids(marker)
 
     async def test_memory_limit(self) -> None:
         limits = SandboxLimits(wall_timeout_s=10, memory_bytes=256 * 1024 * 1024)
@@ -111,27 +138,32 @@ class TestLimits:
 
 class TestIsolation:
     async def test_cancellation_kills_the_process_group(self, tmp_path: Path) -> None:
-        task = asyncio.create_task(run_sandboxed(["/bin/sh", "-c", SPAWN], cwd=tmp_path, limits=FAST))
-        pids = await _pids_from(tmp_path / "pids", 2)
-        assert all(_alive(p) for p in pids)
+        spawn, marker = _spawn()
+        task = asyncio.create_task(run_sandboxed(["/bin/sh", "-c", spawn], cwd=tmp_path, limits=FAST))
+        await _started(tmp_path / "pids", 2)
+        pids = _host_pids(marker)
+        assert len(pids) >= 2 and all(_alive(p) for p in pids)
         task.cancel()
         with pytest.raises(asyncio.CancelledError):
             await task
-        assert await _gone(*pids)
+        assert await _gone(*pids) and not _host_pids(marker)
 
     async def test_environment_carries_no_secrets(self, monkeypatch: pytest.MonkeyPatch) -> None:
         monkeypatch.setenv("OPENINTERN_FAKE_SECRET", "s3cr3t-value")
         result = await run_sandboxed(["/usr/bin/env"], limits=FAST)
         names = {line.split("=", 1)[0] for line in result.stdout.splitlines()}
         assert "s3cr3t-value" not in result.stdout
-        assert names <= {"PATH", "HOME", "TMPDIR", "LANG"}
+        assert names <= {"PATH", "HOME", "TMPDIR", "LANG", "PWD"}  # bwrap sets PWD, the workspace
 
     async def test_extra_env_is_passed(self) -> None:
         result = await run_sandboxed(["/bin/sh", "-c", "echo $GREETING"], env={"GREETING": "hi"}, limits=FAST)
         assert result.stdout == "hi\n"
 
     async def test_network_isolation_is_reported_and_effective(self) -> None:
+        # Confined, bwrap cuts the network itself; the unshare probe is the unconfined fallback's.
+        confined = (await sandbox_isolation()).confined
         isolation = await network_isolation()
+        cut = confined or isolation.active
         server = await asyncio.start_server(lambda r, w: w.close(), "127.0.0.1", 0)
         port = server.sockets[0].getsockname()[1]
         code = (
@@ -140,9 +172,9 @@ class TestIsolation:
         async with server:
             isolated = await run_sandboxed(code, limits=FAST)
             allowed = await run_sandboxed(code, limits=SandboxLimits(wall_timeout_s=10, allow_network=True))
-        assert isolated.network_isolated is isolation.active
+        assert isolated.network_isolated is cut
         assert not allowed.network_isolated and allowed.stdout == "connected\n"
-        if not isolation.active:
+        if not cut:
             pytest.skip(f"no network isolation on this host: {isolation.detail}")
         assert isolated.exit_code != 0 and "connected" not in isolated.stdout
 

@@ -206,6 +206,27 @@ def _event_loop() -> str:
     return "on asyncio's loop (uvloop is not installed: installing it saves CPU per streamed token)"
 
 
+def _sandbox(settings: object) -> Check:
+    """Whether exec tools (run_command; code nodes, skill scripts) can be confined here."""
+    import asyncio
+
+    from openintern.config import Settings
+    from openintern.tools import sandbox_isolation
+
+    assert isinstance(settings, Settings)
+    isolation = asyncio.run(sandbox_isolation(settings.sandbox))
+    if isolation.confined:
+        return Check("sandbox", "ok", isolation.detail)
+    if settings.sandbox.require_isolation:
+        detail = f"exec tools (run_command) are blocked: {isolation.detail}"
+        return Check("sandbox", "warn", detail, f"{isolation.fix}, or set sandbox.bwrap_path")
+    detail = (
+        "exec tools run UNCONFINED as the server's user (sandbox.require_isolation is false): "
+        + isolation.detail
+    )
+    return Check("sandbox", "warn", detail, f"{isolation.fix}; unconfined is for a single-user machine only")
+
+
 def _web_ui() -> Check:
     index = Path(__file__).parent.parent / "api" / "static" / "index.html"
     if index.exists():
@@ -221,7 +242,13 @@ def run_checks(config: Path | None) -> list[Check]:
     checks.append(cfg)
     if settings is None:
         return checks
-    steps: list[Callable[[object], Check | list[Check]]] = [_data_dir, _database, _providers, _workers]
+    steps: list[Callable[[object], Check | list[Check]]] = [
+        _data_dir,
+        _database,
+        _providers,
+        _workers,
+        _sandbox,
+    ]
     for step in steps:
         result = step(settings)
         checks.extend(result if isinstance(result, list) else [result])
@@ -233,7 +260,7 @@ def doctor(
     config: Path | None = typer.Option(None, "--config", help="Config file."),
     as_json: bool = typer.Option(False, "--json", help="Machine-readable output."),
 ) -> None:
-    """Check Python, config, the database (reachable, version, pgvector, migrations), providers and the UI."""
+    """Check Python, config, the database (reachable, version, pgvector, migrations), providers, sandbox, UI."""
     os.environ.setdefault("PYTHONWARNINGS", "ignore")
     checks = run_checks(config)
     failed = any(c.status == "fail" for c in checks)

@@ -124,6 +124,11 @@ class ToolInfo(BaseModel):
     idempotent: bool
     parameters: dict[str, Any]
     default_action: Literal["allow", "block", "require_approval"]
+    unavailable: str | None = Field(
+        None,
+        description="Why this server refuses the tool whatever the policy (e.g. it cannot sandbox "
+        "processes, and how an operator fixes that); null when it is usable.",
+    )
 
 
 class Span(BaseModel):

@@ -7,6 +7,7 @@ error `ToolOutcome` the model can read (only `ApprovalRequired` propagates). The
 (`decide`) and the sandbox (`run_sandboxed`) are separate steps the runtime composes.
 """
 
+from openintern.tools._confine import SandboxIsolation
 from openintern.tools.builtin import BUILTIN_TOOLS, default_registry
 from openintern.tools.context import EventsReader, Risk, ToolContext, ToolOutcome, ToolServices
 from openintern.tools.policy import Action, Decision, PolicyRule, decide, enforce
@@ -17,6 +18,7 @@ from openintern.tools.sandbox import (
     SandboxResult,
     network_isolation,
     run_sandboxed,
+    sandbox_isolation,
 )
 from openintern.tools.validation import MAX_OUTPUT_CHARS
 
@@ -30,6 +32,7 @@ __all__ = [
     "NetworkIsolation",
     "PolicyRule",
     "Risk",
+    "SandboxIsolation",
     "SandboxLimits",
     "SandboxResult",
     "Tool",
@@ -42,5 +45,6 @@ __all__ = [
     "enforce",
     "network_isolation",
     "run_sandboxed",
+    "sandbox_isolation",
     "tool",
 ]

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
+from openintern.config import SandboxSettings
 from openintern.errors import ToolFailed
 
 if TYPE_CHECKING:
@@ -29,6 +30,7 @@ class ToolServices:
 
     memory: MemoryService | None = None
     events_reader: EventsReader | None = None
+    sandbox: SandboxSettings = field(default_factory=SandboxSettings)  # type: ignore[arg-type]
 
 
 @dataclass(frozen=True)

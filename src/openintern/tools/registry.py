@@ -43,6 +43,7 @@ class Tool:
     timeout_s: float = DEFAULT_TOOL_TIMEOUT_S
     max_output_chars: int = MAX_OUTPUT_CHARS
     takes_ctx: bool = True
+    sandboxed: bool = False  # runs processes in the sandbox: refused where the host cannot confine them
     validator: ArgumentsValidator = field(repr=False, compare=False, kw_only=True)
 
     @classmethod
@@ -56,6 +57,7 @@ class Tool:
         idempotent: bool = True,
         timeout_s: float = DEFAULT_TOOL_TIMEOUT_S,
         max_output_chars: int = MAX_OUTPUT_CHARS,
+        sandboxed: bool = False,
     ) -> Tool:
         """Describe `fn` (sync or async; optional first parameter ``ctx: ToolContext``)."""
         tool_name = name or fn.__name__
@@ -70,6 +72,7 @@ class Tool:
             timeout_s=timeout_s,
             max_output_chars=max_output_chars,
             takes_ctx=sig.takes_ctx,
+            sandboxed=sandboxed,
             validator=ArgumentsValidator(tool_name, sig.parameters, sig.model),
         )
 
@@ -101,6 +104,7 @@ def tool(
     idempotent: bool = True,
     timeout_s: float = DEFAULT_TOOL_TIMEOUT_S,
     max_output_chars: int = MAX_OUTPUT_CHARS,
+    sandboxed: bool = False,
 ) -> Callable[[Callable[..., Any]], Tool]: ...
 def tool(
     fn: Callable[..., Any] | None = None, /, **options: Any

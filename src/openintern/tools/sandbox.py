@@ -1,16 +1,19 @@
-"""Run untrusted commands and code in a limited subprocess, never in the server process.
+"""Run untrusted commands and code in a confined subprocess, never in the server process.
 
-Each run gets its own temporary directory (HOME, TMPDIR, and the cwd unless a workspace is
-given), its own process group (so a time-out or cancellation kills every process it
-started), rlimits on CPU, address space, file size, processes and open files, a wall-clock
-limit, bounded stdout/stderr, and an environment with nothing inherited (no secrets).
+The boundary (see `_confine` and docs/security.md): each run executes inside bubblewrap's
+own mount, pid, ipc, uts (and, unless allowed, network) namespaces, where it sees only
+its workspace and its own home read-write, the system read-only and a private /tmp —
+never DATA_DIR, never another workspace — as an unprivileged user (``sandbox.uid`` when
+the server is root). Where the host cannot provide that, `run_sandboxed` refuses with
+`SandboxUnavailable` (unless ``sandbox.require_isolation`` is false: then it runs
+unconfined, as before). The host is probed once per process and settings;
+`sandbox_isolation` says what it found and every `SandboxResult` says what was active.
 
-Network isolation uses a fresh network namespace where the OS allows it: the
-``unshare -n`` binary (as root), ``unshare -rn`` (unprivileged user namespaces), or
-``os.unshare(CLONE_NEWNET)`` on Python ≥ 3.12. It is probed once per process; every
-`SandboxResult` says whether it was active. This is containment for agents' tools, not a
-boundary against a determined attacker: a process that calls ``setsid`` leaves the group,
-and the filesystem is only as protected as the server's user.
+Within the boundary each run also gets its own temporary home (HOME, TMPDIR, and the cwd
+unless a workspace is given), its own process group (a time-out or cancellation kills
+every process it started; confined, the pid namespace ends with it too), rlimits on CPU,
+address space, file size, processes and open files, a wall-clock limit, bounded
+stdout/stderr, and an environment with nothing inherited (no secrets).
 """
 
 from __future__ import annotations
@@ -28,10 +31,18 @@ from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
 
+from openintern.config import SandboxSettings
+from openintern.errors import SandboxUnavailable, ToolFailed
+from openintern.tools._confine import (
+    SAFE_PATH,
+    SandboxIsolation,
+    bwrap_argv,
+    check_workspace,
+    hand_over,
+    probe,
+    python_binary,
+)
 from openintern.tools._process import ExitAwareProtocol, OutputCapture, capped_rlimit, feed, kill_group
-
-SAFE_PATH = "/usr/local/bin:/usr/bin:/bin"
-"""The only PATH a sandboxed process sees; the server's own PATH may point at private tools."""
 
 PIPE_DRAIN_S = 1.0
 """After the process group is killed, how long to wait for its pipes to close: a process
@@ -53,8 +64,8 @@ class SandboxLimits:
     # virtual ranges up front (the JVM, Go, V8) need more than the 1 GiB that suits sh and Python.
     memory_bytes: int = 1024 * _MiB
     file_size_bytes: int = 64 * _MiB
-    # RLIMIT_NPROC counts every process of the user, the server's included, so it is a
-    # fork-bomb brake rather than an exact count (and root is exempt from it).
+    # RLIMIT_NPROC counts every process of the user (all sandboxes of this host share
+    # sandbox.uid), so it is a fork-bomb brake rather than an exact count.
     max_processes: int = 512
     max_open_files: int = 256
     max_output_bytes: int = 64 * 1024
@@ -63,7 +74,10 @@ class SandboxLimits:
 
 @dataclass(frozen=True)
 class SandboxResult:
-    """How a sandboxed run ended. `exit_code` is negative (−signal) when a signal ended it."""
+    """How a sandboxed run ended. `exit_code` is negative (−signal) when a signal ended it.
+
+    `confined` says the filesystem boundary was active and `isolation` how (or that it
+    was not); `network_isolated` says the network was cut."""
 
     exit_code: int
     stdout: str
@@ -74,11 +88,13 @@ class SandboxResult:
     network_isolated: bool
     stdout_truncated: bool = False
     stderr_truncated: bool = False
+    confined: bool = False
+    isolation: str = ""
 
 
 @dataclass(frozen=True)
 class NetworkIsolation:
-    """How (and whether) this host can cut a sandboxed process off the network."""
+    """How (and whether) this host can cut an *unconfined* process off the network."""
 
     active: bool
     detail: str
@@ -88,17 +104,27 @@ class NetworkIsolation:
 
 _NO_ISOLATION = NetworkIsolation(False, "network access was allowed for this run")
 _probed: NetworkIsolation | None = None
+_isolation: dict[tuple[Path | None, int, int], SandboxIsolation] = {}
+
+
+async def sandbox_isolation(settings: SandboxSettings | None = None) -> SandboxIsolation:
+    """The filesystem boundary this host gives under `settings`, probed on first use, then remembered."""
+    settings = settings or SandboxSettings()
+    key = (settings.bwrap_path, settings.uid, settings.gid)
+    if key not in _isolation:  # two first callers may both probe; the answer is the same
+        _isolation[key] = await probe(settings)
+    return _isolation[key]
 
 
 async def network_isolation() -> NetworkIsolation:
-    """The isolation method this host supports, probed on first use and then remembered."""
+    """How an unconfined run is cut off the network, probed on first use and then remembered."""
     global _probed
     if _probed is None:
-        _probed = await _probe_isolation()
+        _probed = await _probe_network()
     return _probed
 
 
-async def _probe_isolation() -> NetworkIsolation:
+async def _probe_network() -> NetworkIsolation:
     binary = shutil.which("unshare", path=SAFE_PATH)
     if binary is not None:
         for flags in (("-n",), ("-r", "-n")):
@@ -133,15 +159,30 @@ async def run_sandboxed(
     cwd: Path | str | None = None,
     stdin: bytes | str | None = None,
     env: Mapping[str, str] | None = None,
+    settings: SandboxSettings | None = None,
 ) -> SandboxResult:
     """Run `program` (an argv list, or a string of Python code) under `limits`.
 
-    `cwd` defaults to the run's own temporary directory; `env` adds variables to the
-    minimal environment. Cancelling the awaiting task kills the whole process group.
+    `cwd` is the run's workspace (bound read-write; when the server is root, handed to
+    the sandbox user); it defaults to the run's own temporary home. `env` adds variables
+    to the minimal environment. Cancelling the awaiting task kills the whole process
+    group. Raises `SandboxUnavailable` when the boundary is required and this host
+    cannot provide it.
     """
-    home = await asyncio.to_thread(tempfile.mkdtemp, prefix="openintern-sandbox-")
+    settings = settings or SandboxSettings()
+    isolation = await sandbox_isolation(settings)
+    if not isolation.confined and settings.require_isolation:
+        raise SandboxUnavailable(
+            f"sandboxed execution is disabled on this server: {isolation.detail}; an operator must "
+            f"{isolation.fix} (`openintern doctor` shows this)",
+            reason=isolation.detail,
+            fix=isolation.fix,
+        )
+    home = Path(await asyncio.to_thread(tempfile.mkdtemp, prefix="openintern-sandbox-"))
     try:
-        return await _run_in(Path(home), program, limits, cwd, stdin, env)
+        return await _run_in(
+            home, program, limits, Path(cwd) if cwd is not None else None, stdin, env, isolation
+        )
     finally:
         await asyncio.to_thread(shutil.rmtree, home, True)
 
@@ -150,12 +191,14 @@ async def _run_in(
     home: Path,
     program: Sequence[str] | str,
     limits: SandboxLimits,
-    cwd: Path | str | None,
+    cwd: Path | None,
     stdin: bytes | str | None,
     env: Mapping[str, str] | None,
+    isolation: SandboxIsolation,
 ) -> SandboxResult:
-    isolation = _NO_ISOLATION if limits.allow_network else await network_isolation()
-    argv = [*isolation.argv_prefix, *await _argv(program, home)]
+    workspace = (cwd or home).resolve()
+    prefix, network_cut, unshare_in_preexec = await _walls(isolation, home, workspace, limits)
+    argv = [*prefix, *await _argv(program, home, confined=isolation.confined)]
     started = time.monotonic()
     loop = asyncio.get_running_loop()
     transport, protocol = await loop.subprocess_exec(
@@ -164,10 +207,10 @@ async def _run_in(
         stdin=asyncio.subprocess.PIPE if stdin is not None else asyncio.subprocess.DEVNULL,
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.PIPE,
-        cwd=str(cwd if cwd is not None else home),
+        cwd=str(workspace),
         env={"PATH": SAFE_PATH, "HOME": str(home), "TMPDIR": str(home), "LANG": "C.UTF-8", **(env or {})},
         start_new_session=True,  # its own process group, so killpg reaches every descendant
-        preexec_fn=_limiter(limits, unshare_net=isolation.in_preexec),
+        preexec_fn=_limiter(limits, unshare_net=unshare_in_preexec),
     )
     proc = asyncio.subprocess.Process(transport, protocol, loop)
     out, err = OutputCapture(limits.max_output_bytes), OutputCapture(limits.max_output_bytes)
@@ -179,6 +222,8 @@ async def _run_in(
     finally:
         transport.close()  # releases the pipes even if an escaped process still holds them
     code = proc.returncode if proc.returncode is not None else -signal.SIGKILL
+    if isolation.confined:
+        code = _signal_from_status(code)
     return SandboxResult(
         exit_code=code,
         stdout=out.text(),
@@ -186,19 +231,50 @@ async def _run_in(
         timed_out=timed_out,
         killed=code < 0,
         duration_ms=round((time.monotonic() - started) * 1000),
-        network_isolated=isolation.active,
+        network_isolated=network_cut,
         stdout_truncated=out.dropped > 0,
         stderr_truncated=err.dropped > 0,
+        confined=isolation.confined,
+        isolation=isolation.detail if isolation.confined else f"NOT confined: {isolation.detail}",
     )
 
 
-async def _argv(program: Sequence[str] | str, home: Path) -> list[str]:
+async def _walls(
+    isolation: SandboxIsolation, home: Path, workspace: Path, limits: SandboxLimits
+) -> tuple[list[str], bool, bool]:
+    """The argv prefix that walls the run in; whether the network is cut; whether the
+    `preexec_fn` must cut it (the unconfined fallback on hosts without ``unshare``)."""
+    if not isolation.confined:
+        net = _NO_ISOLATION if limits.allow_network else await network_isolation()
+        return list(net.argv_prefix), net.active, net.in_preexec
+    if (why := check_workspace(workspace)) is not None:
+        raise ToolFailed(f"refusing to sandbox a process in {workspace}: {why}")
+    if isolation.run_as is not None:
+        await asyncio.to_thread(_hand_over, (home, workspace), isolation.run_as)
+    prefix = bwrap_argv(isolation, home=home, workspace=workspace, allow_network=limits.allow_network)
+    return prefix, not limits.allow_network, False
+
+
+def _hand_over(paths: tuple[Path, ...], run_as: tuple[int, int]) -> None:
+    for path in dict.fromkeys(paths):
+        hand_over(path, *run_as)
+
+
+def _signal_from_status(code: int) -> int:
+    # bwrap reports a child killed by signal N as exit status 128 + N (as shells do), so a
+    # command that itself exits 128 + N reads as killed by N: an accepted ambiguity.
+    if 128 < code < 128 + signal.NSIG:
+        return -(code - 128)
+    return code
+
+
+async def _argv(program: Sequence[str] | str, home: Path, *, confined: bool) -> list[str]:
     if not isinstance(program, str):
         return list(program)
     # Code goes through a file, not `-c`: Linux caps one argv string at 128 KiB.
     script = home / "main.py"
     await asyncio.to_thread(script.write_text, program, "utf-8")
-    return [sys.executable, "-I", str(script)]
+    return [python_binary() if confined else sys.executable, "-I", str(script)]
 
 
 async def _supervise(

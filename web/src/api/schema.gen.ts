@@ -2547,6 +2547,11 @@ export interface components {
              * @enum {string}
              */
             risk: "low" | "medium" | "high";
+            /**
+             * Unavailable
+             * @description Why this server refuses the tool whatever the policy (e.g. it cannot sandbox processes, and how an operator fixes that); null when it is usable.
+             */
+            unavailable?: string | null;
         };
         /** ToolPolicy */
         ToolPolicy: {

@@ -9,7 +9,7 @@ from openintern.api.deps import PlatformDep, ScopeDep, SessionDep
 from openintern.schemas import actions
 from openintern.schemas.responses import Page
 from openintern.schemas.runs import ToolInfo, ToolPolicy
-from openintern.tools import decide
+from openintern.tools import decide, sandbox_isolation
 
 router = APIRouter(prefix="/api", tags=["tools"])
 
@@ -17,6 +17,11 @@ router = APIRouter(prefix="/api", tags=["tools"])
 @router.get("/tools")
 async def list_tools(scope: ScopeDep, platform: PlatformDep) -> Page[ToolInfo]:
     registry = platform.services.tools
+    sandbox = platform.services.settings.sandbox
+    isolation = await sandbox_isolation(sandbox)
+    refused = None
+    if not isolation.confined and sandbox.require_isolation:
+        refused = f"sandboxed execution is disabled on this server: {isolation.detail} (fix: {isolation.fix})"
     items = []
     for name in registry.names():
         tool = registry.get(name)
@@ -28,6 +33,7 @@ async def list_tools(scope: ScopeDep, platform: PlatformDep) -> Page[ToolInfo]:
                 idempotent=tool.idempotent,
                 parameters=tool.parameters,
                 default_action=decide(tool, [], project_id=None, role_id=None).action,
+                unavailable=refused if tool.sandboxed else None,
             )
         )
     return Page(items=items)

@@ -43,7 +43,7 @@ async def current_time(
     return datetime.now(zone).isoformat(timespec="seconds")
 
 
-@tool(risk="high", idempotent=False, timeout_s=COMMAND_MAX_TIMEOUT_S + 15)
+@tool(risk="high", idempotent=False, timeout_s=COMMAND_MAX_TIMEOUT_S + 15, sandboxed=True)
 async def run_command(
     ctx: ToolContext,
     command: Annotated[str, Field(description="A /bin/sh command line, run in the workspace directory.")],
@@ -51,11 +51,15 @@ async def run_command(
         int, Field(ge=1, le=COMMAND_MAX_TIMEOUT_S, description="Seconds before the command is killed.")
     ] = 30,
 ) -> ToolOutcome:
-    """Run a shell command in a sandbox (own process group, resource limits, no network where possible)."""
+    """Run a shell command in a sandbox: it sees only the workspace (and the system, read-only), runs as
+    an unprivileged user with resource limits and no network."""
     if not ctx.workspace.is_dir():
         raise ToolFailed(f"the project workspace {ctx.workspace} does not exist")
     limits = replace(COMMAND_LIMITS, wall_timeout_s=float(timeout_s), cpu_seconds=timeout_s)
-    result = await run_sandboxed(["/bin/sh", "-c", command], limits=limits, cwd=ctx.workspace)
+    # Raises SandboxUnavailable (a ToolFailed the model reads) where this host cannot confine it.
+    result = await run_sandboxed(
+        ["/bin/sh", "-c", command], limits=limits, cwd=ctx.workspace, settings=ctx.services.sandbox
+    )
     return ToolOutcome(_report(result, timeout_s), is_error=False, data=asdict(result))
 
 
@@ -67,7 +71,8 @@ def _report(result: SandboxResult, timeout_s: int) -> str:
     else:
         head = f"exit code {result.exit_code}"
     network = "no network" if result.network_isolated else "network NOT isolated on this host"
-    parts = [f"{head} ({result.duration_ms} ms, {network})"]
+    confined = "workspace only" if result.confined else "NOT confined to the workspace"
+    parts = [f"{head} ({result.duration_ms} ms, {network}, {confined})"]
     if result.stdout:
         parts.append(f"--- stdout ---\n{result.stdout}")
     if result.stderr:
