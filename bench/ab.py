@@ -95,8 +95,8 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--env-before", action="append", default=[], metavar="K=V")
     parser.add_argument("--env-after", action="append", default=[], metavar="K=V")
-    parser.add_argument("extra", nargs="*", help="after --: arguments for bench.run")
-    args = parser.parse_args()
+    args, extra = parser.parse_known_args()  # the rest (after --) goes to bench.run
+    args.extra = [a for a in extra if a != "--"]
     tmp = Path(tempfile.mkdtemp(prefix="oi-ab-"))
     sides = {
         "before": (export(args.before, tmp / "before"), dict(kv.split("=", 1) for kv in args.env_before)),
