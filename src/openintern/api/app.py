@@ -13,7 +13,11 @@ from fastapi.routing import APIRoute
 
 from openintern import __version__
 from openintern.api import problems
-from openintern.api.middleware import RequestContextMiddleware
+from openintern.api.middleware import (
+    BodyLimitMiddleware,
+    RequestContextMiddleware,
+    SecurityHeadersMiddleware,
+)
 from openintern.api.platform import Platform
 from openintern.api.routes import (
     approvals,
@@ -112,7 +116,14 @@ def create_app(settings: Settings, *, database_url: str | None = None, migrate: 
     problems.document(app)
     for router in ROUTERS:
         app.include_router(router)
+    # The last added runs first: headers on every answer (a 413 too), then the request id
+    # (in every problem body), then the body limit.
+    server = settings.server
+    app.add_middleware(
+        BodyLimitMiddleware, max_body_bytes=server.max_body_bytes, max_upload_bytes=server.max_upload_bytes
+    )
     app.add_middleware(RequestContextMiddleware)
+    app.add_middleware(SecurityHeadersMiddleware, behind_tls=server.behind_tls)
     mount_ui(app, settings.server.static_dir or Path(__file__).parent / "static")
     return app
 
