@@ -35,7 +35,7 @@ from openintern.api.routes import (
     tools,
 )
 from openintern.api.static import mount_ui
-from openintern.auth import AuditWriter, SecretBox, ensure_bootstrap, load_or_create_key
+from openintern.auth import AuditWriter, SecretBox, ensure_bootstrap, install_redaction, load_or_create_key
 from openintern.config import Settings
 from openintern.container import build_services
 from openintern.db.embedded import stop_embedded
@@ -70,6 +70,7 @@ def _operation_id(route: APIRoute) -> str:
 
 def create_app(settings: Settings, *, database_url: str | None = None, migrate: bool = True) -> FastAPI:
     """Build the app. ``database_url`` skips resolution (tests pass a cloned database)."""
+    install_redaction()  # whoever runs the app (the CLI, another ASGI server, the tests)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
