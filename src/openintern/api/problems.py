@@ -54,7 +54,12 @@ async def _domain(request: Request, exc: Exception) -> JSONResponse:
         extra["errors"] = exc.errors
     if exc.status_code >= 500:
         log.error("%s: %s", type(exc).__name__, exc.message)
-    return problem(request, exc.status_code, _title(exc), exc.message, _kebab(type(exc).__name__), **extra)
+    response = problem(
+        request, exc.status_code, _title(exc), exc.message, _kebab(type(exc).__name__), **extra
+    )
+    if isinstance(exc.fields.get("retry_after"), int):
+        response.headers["Retry-After"] = str(exc.fields["retry_after"])
+    return response
 
 
 async def _validation(request: Request, exc: Exception) -> JSONResponse:
