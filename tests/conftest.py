@@ -7,7 +7,9 @@ file copy, far cheaper than migrating, and it isolates LISTEN/NOTIFY channels to
 
 from __future__ import annotations
 
+import logging
 import os
+import re
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -29,6 +31,71 @@ def pytest_configure(config: pytest.Config) -> None:
     # The processes tests start (acceptance, browser) inherit this: every event any of
     # them emits is validated against the event contract, and a bad one fails its run.
     os.environ["OPENINTERN_RUNTIME__CHECK_EVENTS"] = "true"
+
+
+# --- the log scan (issue 15): no secret in any log line the suite makes ---
+#
+# Every record logged in this process, and every `*.log` file the processes the tests
+# start write under the session's temporary directory (acceptance `Procs`, the browser
+# platform), is searched for a JWT, an OpenIntern API key and the test admin's password.
+# One match fails the session, naming the line. Cost: one regular expression per emitted
+# record and per log line at the end.
+
+SECRET_IN_LOG = re.compile(
+    r"eyJ[\w-]{8,}\.eyJ[\w-]{8,}\.[\w-]+|\boi_[A-Za-z0-9_-]{40,}|" + re.escape(ADMIN_PASSWORD)
+)
+MAX_REPORTED = 20
+
+
+class SecretScan(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.found: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            text = record.getMessage() + "\n" + (record.exc_text or "")
+        except Exception:  # a record that cannot format is the formatter's problem, not ours
+            return
+        if len(self.found) < MAX_REPORTED and SECRET_IN_LOG.search(text):
+            self.found.append(f"log record {record.name}: {text[:300]!r}")
+
+
+_SCAN = SecretScan()
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    logging.getLogger().addHandler(_SCAN)
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    logging.getLogger().removeHandler(_SCAN)
+    found = _SCAN.found + _scan_log_files(session.config)
+    if not found:
+        return
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    if reporter is not None:
+        reporter.write_sep("=", "secrets found in logs (issue 15: every log line must redact them)", red=True)
+        for line in found:
+            reporter.write_line(line)
+    session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+def _scan_log_files(config: pytest.Config) -> list[str]:
+    factory = getattr(config, "_tmp_path_factory", None)
+    basetemp = getattr(factory, "_basetemp", None)
+    if basetemp is None or not Path(basetemp).is_dir():
+        return []
+    found: list[str] = []
+    for path in Path(basetemp).rglob("*.log"):
+        if not path.is_file() or path.stat().st_size > 200 * 2**20:
+            continue
+        for n, line in enumerate(path.read_text(errors="replace").splitlines(), 1):
+            if SECRET_IN_LOG.search(line):
+                found.append(f"{path}:{n}: {line[:300]!r}")
+                if len(found) >= MAX_REPORTED:
+                    return found
+    return found
 
 
 @pytest.fixture(scope="session")

@@ -90,6 +90,20 @@ class ServerSettings(Section):
         ),
     )
     static_dir: Path | None = Field(None, description="Override the directory the web UI is served from.")
+    max_body_bytes: int = Field(
+        8 * 2**20,
+        ge=1024,
+        description="Largest request body the API reads (413 beyond it, refused before reading it all).",
+    )
+    max_upload_bytes: int = Field(
+        100 * 2**20,
+        ge=1024,
+        description="Largest request body of a document upload (POST /api/memory/ingest), all files together.",
+    )
+    behind_tls: bool = Field(
+        False,
+        description="The platform is served over HTTPS (directly or by a proxy): send Strict-Transport-Security.",
+    )
 
 
 class DatabaseSettings(Section):
@@ -111,6 +125,13 @@ class AuthSettings(Section):
         None,
         description="First admin's password (OPENINTERN_ADMIN_PASSWORD). Unset: generated and printed once.",
     )
+    login_free_failures: int = Field(
+        3, ge=1, le=1000, description="Failed logins (per username, per client address) before delays start."
+    )
+    login_max_failures: int = Field(
+        10, ge=1, le=10_000, description="Failed logins in a row that lock the username or address out."
+    )
+    lockout_s: int = Field(900, ge=1, le=86_400, description="How long a lockout lasts, seconds.")
 
 
 class LLMSettings(Section):
@@ -124,6 +145,13 @@ class LLMSettings(Section):
     anthropic_api_key: SecretStr | None = Field(None, description="ANTHROPIC_API_KEY.")
     timeout_s: float = Field(120.0, gt=0, description="Per-request timeout for model calls.")
     max_retries: int = Field(4, ge=0, le=20, description="Retries on 429/5xx/connection errors.")
+    allow_private_base_urls: bool = Field(
+        True,
+        description=(
+            "Providers may point at private, loopback and link-local addresses (a local model server). "
+            "Set false on a shared platform: tenants then cannot reach the server's own network."
+        ),
+    )
 
 
 class RuntimeSettings(Section):

@@ -15,6 +15,7 @@ The class docstring is the default message; structured fields travel as attribut
     ├── Forbidden                   authenticated, but not allowed (403)
     │   └── PolicyDenied            a ToolPolicy rule blocked a tool
     ├── QuotaExceeded               a limit was reached (429)
+    │   └── LoginThrottled          too many failed logins: wait ``retry_after`` seconds
     ├── ProviderNotConfigured       no LLM provider configured (422 at run time)
     ├── LLMError                    anything that went wrong talking to a model
     │   ├── LLMHTTPError            the provider answered with an HTTP error (status, body, headers)
@@ -127,6 +128,13 @@ class QuotaExceeded(OpenInternError):
     """A limit was reached."""
 
     status_code = 429
+
+
+class LoginThrottled(QuotaExceeded):
+    """Too many failed logins; try again later."""
+
+    def __init__(self, retry_after: int, message: str | None = None, *, locked: bool = False) -> None:
+        super().__init__(message, retry_after=retry_after, locked=locked)
 
 
 class ProviderNotConfigured(OpenInternError):

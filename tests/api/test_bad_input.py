@@ -85,3 +85,22 @@ async def test_openapi_documents_problem_details(app: object) -> None:
     )
     errors = schema["paths"]["/api/projects"]["post"]["responses"]["422"]["content"]
     assert errors == {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
+
+
+async def test_every_endpoint_with_a_body_refuses_one_over_the_limit(app: Any, admin: AsyncClient) -> None:
+    """Issue 15: the request body is bounded as a whole (server.max_body_bytes), on every
+    route, before the route reads it; uploads have their own larger limit."""
+    from openintern.api.middleware import UPLOAD_PATHS
+
+    oversized = b'{"name": "' + b"x" * (8 * 2**20) + b'"}'
+    checked = 0
+    for method, path, op in _operations(app):
+        if "requestBody" not in op or path in UPLOAD_PATHS:
+            continue
+        resp = await admin.request(
+            method, _fill(path), content=oversized, headers={"content-type": "application/json"}
+        )
+        assert resp.status_code == 413, f"{method} {path} → {resp.status_code}"
+        assert resp.json()["limit"] == 8 * 2**20
+        checked += 1
+    assert checked >= 10

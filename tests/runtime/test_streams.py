@@ -43,3 +43,44 @@ async def test_idle_stream_sends_keepalives_then_the_rest(
     events = [e for e in received if e is not None]
     assert [e["seq"] for e in events] == list(range(1, len(events) + 1))
     assert events[-1]["type"] == "run.completed"
+
+
+class TestStreamOfAFinishedRun:
+    """A stream opened at or past a finished run's terminal event closes at once (issue 15)."""
+
+    async def _finished_run(self, runner: AsyncClient, fake_llm: Any) -> tuple[str, int]:
+        model = fake_llm.register([{"text": "done"}])
+        run_id = (await runner.post("/api/runs", json={"input": "x", "model": model})).json()["run_id"]
+        await wait_status(runner, run_id, {"completed"})
+        events = (await runner.get(f"/api/runs/{run_id}/events")).json()["events"]
+        assert events[-1]["type"] == "run.completed"
+        return run_id, int(events[-1]["seq"])
+
+    async def _frames(self, runner: AsyncClient, url: str, **kwargs: Any) -> list[str]:
+        async def read() -> list[str]:
+            async with runner.stream("GET", url, **kwargs) as resp:
+                assert resp.status_code == 200
+                return [line async for line in resp.aiter_lines() if line.startswith("id:")]
+
+        return await asyncio.wait_for(read(), timeout=10)  # before the fix: keep-alives forever
+
+    async def test_cursor_at_the_terminal_event_closes_with_nothing(
+        self, runner: AsyncClient, fake_llm: Any
+    ) -> None:
+        run_id, last = await self._finished_run(runner, fake_llm)
+        assert await self._frames(runner, f"/api/runs/{run_id}/stream?cursor={last}") == []
+
+    async def test_last_event_id_past_the_end_closes_on_both_stream_routes(
+        self, runner: AsyncClient, fake_llm: Any
+    ) -> None:
+        run_id, last = await self._finished_run(runner, fake_llm)
+        past = {"Last-Event-ID": str(last + 100)}
+        assert await self._frames(runner, f"/api/runs/{run_id}/stream", headers=past) == []
+        sse = {**past, "Accept": "text/event-stream"}
+        assert await self._frames(runner, f"/api/runs/{run_id}/events", headers=sse) == []
+
+    async def test_cursor_before_the_terminal_event_sends_it_then_closes(
+        self, runner: AsyncClient, fake_llm: Any
+    ) -> None:
+        run_id, last = await self._finished_run(runner, fake_llm)
+        assert await self._frames(runner, f"/api/runs/{run_id}/stream?cursor={last - 1}") == [f"id: {last}"]

@@ -13,7 +13,11 @@ from fastapi.routing import APIRoute
 
 from openintern import __version__
 from openintern.api import problems
-from openintern.api.middleware import RequestContextMiddleware
+from openintern.api.middleware import (
+    BodyLimitMiddleware,
+    RequestContextMiddleware,
+    SecurityHeadersMiddleware,
+)
 from openintern.api.platform import Platform
 from openintern.api.routes import (
     approvals,
@@ -31,7 +35,7 @@ from openintern.api.routes import (
     tools,
 )
 from openintern.api.static import mount_ui
-from openintern.auth import AuditWriter, SecretBox, ensure_bootstrap, load_or_create_key
+from openintern.auth import AuditWriter, SecretBox, ensure_bootstrap, install_redaction, load_or_create_key
 from openintern.config import Settings
 from openintern.container import build_services
 from openintern.db.embedded import stop_embedded
@@ -66,6 +70,7 @@ def _operation_id(route: APIRoute) -> str:
 
 def create_app(settings: Settings, *, database_url: str | None = None, migrate: bool = True) -> FastAPI:
     """Build the app. ``database_url`` skips resolution (tests pass a cloned database)."""
+    install_redaction()  # whoever runs the app (the CLI, another ASGI server, the tests)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -112,7 +117,14 @@ def create_app(settings: Settings, *, database_url: str | None = None, migrate: 
     problems.document(app)
     for router in ROUTERS:
         app.include_router(router)
+    # The last added runs first: headers on every answer (a 413 too), then the request id
+    # (in every problem body), then the body limit.
+    server = settings.server
+    app.add_middleware(
+        BodyLimitMiddleware, max_body_bytes=server.max_body_bytes, max_upload_bytes=server.max_upload_bytes
+    )
     app.add_middleware(RequestContextMiddleware)
+    app.add_middleware(SecurityHeadersMiddleware, behind_tls=server.behind_tls)
     mount_ui(app, settings.server.static_dir or Path(__file__).parent / "static")
     return app
 

@@ -17,6 +17,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DataError, InterfaceError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from openintern.api.middleware import BodyTooLarge
 from openintern.errors import OpenInternError, ValidationFailed, field_error
 
 log = logging.getLogger(__name__)
@@ -53,7 +54,12 @@ async def _domain(request: Request, exc: Exception) -> JSONResponse:
         extra["errors"] = exc.errors
     if exc.status_code >= 500:
         log.error("%s: %s", type(exc).__name__, exc.message)
-    return problem(request, exc.status_code, _title(exc), exc.message, _kebab(type(exc).__name__), **extra)
+    response = problem(
+        request, exc.status_code, _title(exc), exc.message, _kebab(type(exc).__name__), **extra
+    )
+    if isinstance(exc.fields.get("retry_after"), int):
+        response.headers["Retry-After"] = str(exc.fields["retry_after"])
+    return response
 
 
 async def _validation(request: Request, exc: Exception) -> JSONResponse:
@@ -65,8 +71,13 @@ async def _validation(request: Request, exc: Exception) -> JSONResponse:
 
 async def _http(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
-    title = {404: "Not found", 405: "Method not allowed"}.get(exc.status_code, "HTTP error")
-    return problem(request, exc.status_code, title, str(exc.detail), title.lower().replace(" ", "-"))
+    title = {404: "Not found", 405: "Method not allowed", 413: "Payload too large"}.get(
+        exc.status_code, "HTTP error"
+    )
+    extra: dict[str, Any] = {}
+    if isinstance(exc, BodyTooLarge):
+        extra = {"field": "body", "limit": exc.limit, "setting": exc.setting}
+    return problem(request, exc.status_code, title, str(exc.detail), title.lower().replace(" ", "-"), **extra)
 
 
 async def _database_unavailable(request: Request, exc: Exception) -> JSONResponse:

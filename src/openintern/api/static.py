@@ -8,7 +8,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import FileResponse, HTMLResponse, Response
 from starlette.staticfiles import StaticFiles
 
-_NOT_BUILT = """<!doctype html><title>OpenIntern</title><body style="font-family:sans-serif;margin:3rem">
+_NOT_BUILT = """<!doctype html><title>OpenIntern</title><body>
 <h1>OpenIntern API is running</h1><p>The web UI has not been built. Run <code>make ui</code>
 (or <code>make run</code>, which builds it), or use the API: <a href="/docs">/docs</a>.</p>"""
 

@@ -5,6 +5,7 @@ from openintern.auth.bootstrap import DEFAULT_ORG_ID, DEFAULT_PROJECT_ID, Bootst
 from openintern.auth.crypto import SecretBox, load_or_create_key
 from openintern.auth.keys import create_key, get_key, list_keys, set_key_status
 from openintern.auth.principals import authenticate, hash_api_key, login
+from openintern.auth.redact import RedactSecrets, install_redaction, redact
 from openintern.auth.scope import Principal, Role, Scope, narrow
 from openintern.auth.tenancy import (
     add_user_to_org,
@@ -30,6 +31,7 @@ __all__ = [
     "AuditWriter",
     "Bootstrap",
     "Principal",
+    "RedactSecrets",
     "Role",
     "Scope",
     "SecretBox",
@@ -45,6 +47,7 @@ __all__ = [
     "get_org",
     "get_project",
     "hash_api_key",
+    "install_redaction",
     "list_audit",
     "list_keys",
     "list_members",
@@ -54,6 +57,7 @@ __all__ = [
     "narrow",
     "orgs_of",
     "project_in_org",
+    "redact",
     "remove_member",
     "set_key_status",
     "update_member",

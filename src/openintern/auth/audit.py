@@ -9,7 +9,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
+from typing import Any
 
 from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -35,6 +36,7 @@ class AuditRecord:
     status: int
     request_id: str
     latency_ms: float
+    detail: dict[str, Any] = field(default_factory=dict)  # e.g. a failed login's username and address
 
 
 class AuditWriter:

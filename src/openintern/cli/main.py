@@ -52,6 +52,9 @@ def _root(
         format="%(asctime)s %(levelname)-7s %(name)s: %(message)s",
     )
     logging.getLogger("openintern").setLevel(logging.DEBUG if verbose else logging.INFO)
+    from openintern.auth.redact import install_redaction
+
+    install_redaction()  # tokens, keys and passwords never reach a log line (serve's access log too)
 
 
 def main() -> None:

@@ -65,3 +65,34 @@ def list_(
         ["user id", "username", "name", "role"],
         [(r.user_id, r.username, r.display_name, r.role) for r in rows],
     )  # type: ignore[attr-defined]
+
+
+@app.command("unlock")
+@handle_errors
+def unlock(
+    username: str | None = typer.Argument(None, help="The user whose login lockout to lift."),
+    address: str | None = typer.Option(None, "--address", help="Lift a client address's lockout instead."),
+    org: str = typer.Option("org_default", "--org"),
+    config: Path | None = typer.Option(None, "--config"),
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
+    """Lift a login lockout (after too many failed logins) and forget the failures."""
+    from openintern.auth import throttle
+    from openintern.cli.admin import admin_scope, open_database
+
+    if (username is None) == (address is None):
+        raise typer.BadParameter("give a username or --address, not both")
+
+    async def go() -> bool:
+        async with open_database(config) as db, admin_scope(db, org, None) as (session, scope):
+            if username is not None:
+                return await throttle.unlock_user(session, scope, username)
+            assert address is not None
+            return await throttle.unlock_address(session, scope, address)
+
+    lifted = asyncio.run(go())
+    what = username if username is not None else f"address {address}"
+    if as_json:
+        print_json({"subject": what, "lifted": lifted})
+    else:
+        console.print(f"[green]unlocked[/] {what}" if lifted else f"{what} was not locked out")

@@ -15,6 +15,7 @@ from openintern.config import Settings
 from openintern.db.orm import Provider
 from openintern.errors import NotFound, ProviderNotConfigured
 from openintern.llm import ChatModel, ProviderConfig, RetryEvent, create_chat_model
+from openintern.providers.addresses import PublicOnly
 
 log = logging.getLogger(__name__)
 
@@ -43,18 +44,23 @@ def pick_provider(
     """The run's provider (by id or name) among its org's, else the org's default provider,
     else the platform's LLM_* settings."""
     model = run_config.get("model")
+    row = chosen_row(rows, org_id, run_config)
+    if row is not None:
+        key = decrypt(row.api_key_encrypted) if row.api_key_encrypted else None
+        return ProviderConfig(kind=row.kind, model=model or row.model, api_key=key, base_url=row.base_url)  # type: ignore[arg-type]
+    return settings_provider(settings, model)
+
+
+def chosen_row(rows: list[Provider], org_id: str, run_config: dict[str, Any]) -> Provider | None:
+    """The org's provider row a run uses (None: the platform settings)."""
     wanted = run_config.get("provider")
     mine = [r for r in rows if r.org_id == org_id]
     if wanted:
         row = next((r for r in mine if wanted in (r.id, r.name)), None)
         if row is None:
             raise NotFound("provider", wanted)
-    else:  # only the org's default provider stands in for the platform settings
-        row = next((r for r in mine if r.is_default), None)
-    if row is not None:
-        key = decrypt(row.api_key_encrypted) if row.api_key_encrypted else None
-        return ProviderConfig(kind=row.kind, model=model or row.model, api_key=key, base_url=row.base_url)  # type: ignore[arg-type]
-    return settings_provider(settings, model)
+        return row
+    return next((r for r in mine if r.is_default), None)  # the org's default stands in for the settings
 
 
 async def provider_config(
@@ -105,4 +111,8 @@ class ModelChooser:
     decrypt: Callable[[str], str]
 
     def for_run(self, org_id: str, run_config: dict[str, Any], org_rows: list[Provider]) -> ChatModel:
-        return chat_model(pick_provider(org_rows, org_id, self.settings, run_config, self.decrypt))
+        model = chat_model(pick_provider(org_rows, org_id, self.settings, run_config, self.decrypt))
+        row = chosen_row(org_rows, org_id, run_config)
+        if row is not None and row.base_url and not self.settings.llm.allow_private_base_urls:
+            return PublicOnly(model, row.base_url)  # checked at each call (addresses.py)
+        return model

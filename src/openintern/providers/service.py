@@ -15,8 +15,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from openintern.auth.scope import Scope
 from openintern.db.orm import Provider
 from openintern.db.session import flush_or_conflict
-from openintern.errors import NotFound, OpenInternError
+from openintern.errors import NotFound, OpenInternError, ValidationFailed, field_error
 from openintern.llm import Message, ModelSettings, ProviderConfig
+from openintern.providers.addresses import PrivateAddressRefused, check_base_url
 from openintern.providers.choice import chat_model
 from openintern.schemas.actions import ProviderCreate
 from openintern.schemas.ids import new_id
@@ -28,9 +29,18 @@ async def list_providers(session: AsyncSession, org_id: str) -> list[Provider]:
 
 
 async def create_provider(
-    session: AsyncSession, scope: Scope, body: ProviderCreate, encrypt: Any
+    session: AsyncSession, scope: Scope, body: ProviderCreate, encrypt: Any, *, allow_private: bool = True
 ) -> Provider:
+    """``allow_private`` is ``llm.allow_private_base_urls``: when false, a base URL that is
+    (or resolves to) a private or loopback address is refused (422 naming the field)."""
     scope.require("admin", "configure providers")
+    if body.base_url and not allow_private:
+        try:
+            await check_base_url(body.base_url)
+        except PrivateAddressRefused as exc:
+            raise ValidationFailed(
+                exc.message, errors=[field_error(["body", "base_url"], exc.message, "private_address")]
+            ) from None
     if body.is_default:
         await session.execute(
             update(Provider).where(Provider.org_id == scope.org_id).values(is_default=False)
@@ -64,18 +74,33 @@ async def delete_provider(session: AsyncSession, scope: Scope, provider_id: str)
     await session.flush()
 
 
-async def test_provider(config: ProviderConfig) -> tuple[bool, str, float]:
-    """A one-token completion: proves the URL, the key and the model name."""
+async def test_provider(
+    scope: Scope, config: ProviderConfig, *, allow_private: bool = True
+) -> tuple[bool, str, float]:
+    """A one-token completion: proves the URL, the key and the model name.
+
+    Only admins read why a test failed. Anyone else gets `REACHABLE` or `UNREACHABLE` and
+    nothing more: "connection refused" against "HTTP 404" would tell a member which of
+    the server's ports are open, so the answer must not depend on what is behind the URL."""
     started = time.perf_counter()
     try:
+        if config.base_url and not allow_private:
+            await check_base_url(config.base_url)
         response = await chat_model(config).complete(
             [Message.user("Reply with OK.")],
             settings=ModelSettings(max_tokens=1, timeout=PROVIDER_TEST_TIMEOUT_S),
         )
     except OpenInternError as exc:
-        return False, exc.message, round((time.perf_counter() - started) * 1000, 1)
+        detail = exc.message if scope.at_least("admin") else UNREACHABLE
+        return False, detail, round((time.perf_counter() - started) * 1000, 1)
     detail = f"{response.provider} answered with model {response.model}"
-    return True, detail, round((time.perf_counter() - started) * 1000, 1)
+    return (
+        True,
+        detail if scope.at_least("admin") else REACHABLE,
+        round((time.perf_counter() - started) * 1000, 1),
+    )
 
 
 PROVIDER_TEST_TIMEOUT_S = 15.0  # a test connection should fail fast, not hang the settings page
+REACHABLE = "reachable and authenticated"
+UNREACHABLE = "the provider could not be reached, or refused the credentials or the model"

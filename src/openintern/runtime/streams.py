@@ -19,10 +19,12 @@ from typing import Any
 
 import orjson
 import psycopg
+from sqlalchemy import text
 
 from openintern.db.engine import libpq_conninfo
 from openintern.db.session import Database
 from openintern.runtime.events import read_events
+from openintern.runtime.lifecycle import TERMINAL
 from openintern.runtime.queue import EVENTS_CHANNEL
 
 log = logging.getLogger(__name__)
@@ -114,11 +116,18 @@ class EventHub:
 async def follow(
     db: Database, hub: EventHub, org_id: str, run_id: str, after: int, *, keepalive_s: float = KEEPALIVE_S
 ) -> AsyncIterator[dict[str, Any] | None]:
-    """Events after ``after`` until the run's terminal event; ``None`` means "send a keep-alive"."""
+    """Events after ``after`` until the run's terminal event; ``None`` means "send a keep-alive".
+
+    A run that had already finished when the stream opened ends the stream after the
+    catch-up read, whether or not that read found the terminal event: a cursor at or past
+    it (a reconnect after the end, a made-up ``Last-Event-ID``) gets nothing more and must
+    not wait for an event that will never come. The status is read *before* the log, so a
+    finished status means the terminal event (committed with it) is in what the read sees.
+    """
     sub = hub.subscribe(run_id)
-    cursor = after
     try:
-        done, cursor = False, after
+        finished = await _finished(db, org_id, run_id)
+        done, cursor = finished, after
         async for event in _read_log(db, org_id, run_id, cursor):
             cursor = event["seq"]
             done = done or event["type"] in TERMINAL_EVENTS
@@ -138,6 +147,17 @@ async def follow(
                 yield event
     finally:
         hub.unsubscribe(sub)
+
+
+# Whether the run has reached a terminal status (one primary-key read; the caller has
+# checked the scope, and RLS scopes the read to the org).
+RUN_STATUS = text("SELECT status FROM runs WHERE id = :id")
+
+
+async def _finished(db: Database, org_id: str, run_id: str) -> bool:
+    async with db.tenant(org_id) as session:
+        status = await session.scalar(RUN_STATUS, {"id": run_id})
+    return status in TERMINAL
 
 
 async def _next_batch(sub: Subscription, timeout_s: float) -> list[dict[str, Any]] | None:

@@ -59,11 +59,15 @@ class ApiKeyUpdate(ActionModel):
 
 SessionKey = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_.:@/-]{1,200}$")]
 ToolName = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_.-]{1,100}$")]
-MAX_INPUT_CHARS = 200_000  # ~50k tokens; larger inputs belong in memory or a file
+MAX_INPUT_CHARS = 200_000
+"""A run's input and a chat message, whatever their form (~50k tokens); larger inputs
+belong in memory or a file. docs/api.md, "Limits", lists every bound."""
+
+InputText = Annotated[str, StringConstraints(max_length=MAX_INPUT_CHARS)]
 
 
 class RunInput(ActionModel):
-    text: str = Field(max_length=MAX_INPUT_CHARS)
+    text: InputText
 
 
 class ModelSettingsIn(ActionModel):
@@ -91,7 +95,9 @@ class AgentConfig(ActionModel):
 
 
 class RunCreate(AgentConfig):
-    input: str | RunInput = Field(description='The task: a string or OpenRunner\'s {"text": …}.')
+    input: InputText | RunInput = Field(
+        description=f'The task: a string or OpenRunner\'s {{"text": …}}, at most {MAX_INPUT_CHARS:,} characters.'
+    )
     session_key: SessionKey | None = Field(
         None, description="Runs with the same key continue one conversation."
     )
@@ -120,7 +126,7 @@ class RunBatchCreate(ActionModel):
 
 
 class ChatRequest(ActionModel):
-    message: str = Field(min_length=1, max_length=MAX_INPUT_CHARS)
+    message: InputText = Field(min_length=1)
     session_key: SessionKey | None = None
     model: str | None = Field(None, max_length=200)
     provider: str | None = Field(None, max_length=100)

@@ -35,7 +35,10 @@ async def list_providers(scope: ScopeDep, session: SessionDep) -> Page[Provider]
 async def create_provider(
     body: actions.ProviderCreate, scope: ScopeDep, session: SessionDep, platform: PlatformDep
 ) -> Provider:
-    return _view(await providers.create_provider(session, scope, body, platform.box.encrypt))
+    allow = platform.settings.llm.allow_private_base_urls
+    return _view(
+        await providers.create_provider(session, scope, body, platform.box.encrypt, allow_private=allow)
+    )
 
 
 @router.delete("/{provider_id}", status_code=status.HTTP_204_NO_CONTENT)
@@ -48,9 +51,12 @@ async def delete_provider(provider_id: str, scope: ScopeDep, session: SessionDep
 async def test_provider(
     provider_id: str, scope: ScopeDep, session: SessionDep, platform: PlatformDep
 ) -> ProviderTest:
+    """A one-token completion. Admins read why it failed; others get only "reachable and
+    authenticated" or one generic failure (the answer must not map the server's ports)."""
     row = await providers.get_provider(session, scope, provider_id)
     config = await providers.provider_config(
         session, scope.org_id, platform.settings, {"provider": row.id}, platform.box.decrypt
     )
-    ok, detail, latency = await providers.test_provider(config)
+    allow = platform.settings.llm.allow_private_base_urls
+    ok, detail, latency = await providers.test_provider(scope, config, allow_private=allow)
     return ProviderTest(ok=ok, detail=detail, latency_ms=latency)

@@ -3,7 +3,16 @@
 from openintern.db.orm.base import TENANT_TABLES, Base
 from openintern.db.orm.memory import Memory, MemoryChunk
 from openintern.db.orm.runs import Approval, Checkpoint, Provider, Run, RunEvent, ToolPolicyRule
-from openintern.db.orm.tenancy import ApiKey, AuditEntry, Membership, Org, Project, Secret, User
+from openintern.db.orm.tenancy import (
+    ApiKey,
+    AuditEntry,
+    LoginFailures,
+    Membership,
+    Org,
+    Project,
+    Secret,
+    User,
+)
 
 __all__ = [
     "TENANT_TABLES",
@@ -12,6 +21,7 @@ __all__ = [
     "AuditEntry",
     "Base",
     "Checkpoint",
+    "LoginFailures",
     "Membership",
     "Memory",
     "MemoryChunk",

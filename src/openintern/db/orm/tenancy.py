@@ -53,6 +53,18 @@ class User(Base):
     created_at: Mapped[datetime] = created_at()
 
 
+class LoginFailures(Base):
+    """Failed logins of one username or one client address (global, like users: a login
+    has no org yet). Kept in PostgreSQL so every API process throttles alike."""
+
+    __tablename__ = "login_failures"
+
+    subject: Mapped[str] = mapped_column(String(300), primary_key=True)  # user:<name> | addr:<ip>
+    failures: Mapped[int] = mapped_column(Integer)
+    last_failure_at: Mapped[datetime] = mapped_column(index=True)
+    locked_until: Mapped[datetime | None]
+
+
 @tenant_table
 class Membership(Base):
     __tablename__ = "memberships"

@@ -1,0 +1,81 @@
+"""Providers' test connection and private base URLs (issue 15, finding 9)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from httpx import AsyncClient
+
+from openintern.providers.service import REACHABLE, UNREACHABLE
+from tests.acceptance.conftest import free_port
+from tests.runtime.test_agent_runs import wait_status
+
+
+async def _provider(client: AsyncClient, name: str, base_url: str, model: str = "fake/echo") -> Any:
+    body = {"name": name, "kind": "openai", "model": model, "base_url": base_url, "api_key": "k"}
+    return await client.post("/api/providers", json=body)
+
+
+async def _member(client: AsyncClient) -> dict[str, str]:
+    body = {"username": "mia", "password": "mia-password", "role": "member"}
+    assert (await client.post("/api/users", json=body)).status_code == 201
+    login = await client.post("/api/auth/login", json={"username": "mia", "password": "mia-password"})
+    return {"Authorization": f"Bearer {login.json()['access_token']}"}
+
+
+async def test_members_cannot_tell_a_closed_port_from_an_http_error(
+    runner: AsyncClient, fake_llm: Any
+) -> None:
+    ok = (await _provider(runner, "ok", fake_llm.openai_base_url)).json()["id"]
+    closed = (await _provider(runner, "closed", f"http://127.0.0.1:{free_port()}/v1")).json()["id"]
+    missing = (await _provider(runner, "404", fake_llm.openai_base_url, model="no-such-model")).json()["id"]
+    member = await _member(runner)
+
+    async def test(provider_id: str, headers: dict[str, str] | None = None) -> dict[str, Any]:
+        resp = await runner.post(f"/api/providers/{provider_id}/test", headers=headers)
+        assert resp.status_code == 200, resp.text
+        return dict(resp.json())
+
+    assert (await test(ok, member))["ok"] is True and (await test(ok, member))["detail"] == REACHABLE
+    for provider_id in (closed, missing):
+        answer = await test(provider_id, member)
+        assert (answer["ok"], answer["detail"]) == (False, UNREACHABLE), provider_id
+    # Admins keep the detail they need to fix the provider.
+    details = {(await test(p))["detail"] for p in (closed, missing)}
+    assert len(details) == 2 and UNREACHABLE not in details
+
+
+async def test_private_base_urls_are_refused_when_the_platform_forbids_them(
+    runner: AsyncClient, run_app: Any
+) -> None:
+    run_app.state.platform.settings.llm.allow_private_base_urls = False
+    for url in (
+        "http://127.0.0.1:5432/v1",
+        "http://localhost:8999/v1",
+        "http://10.1.2.3/v1",
+        "http://169.254.169.254/latest",
+        "http://[::1]:80/v1",
+        "http://[::ffff:127.0.0.1]/v1",
+    ):
+        resp = await _provider(runner, "p", url)
+        assert resp.status_code == 422, url
+        assert resp.json()["errors"][0]["field"] == "body.base_url"
+        assert "llm.allow_private_base_urls" in resp.json()["detail"]
+    assert (await _provider(runner, "public", "http://93.184.216.34/v1")).status_code == 201
+    assert (await runner.get("/api/providers")).json()["items"][0]["name"] == "public"
+
+
+async def test_a_run_and_a_test_check_the_address_again(
+    runner: AsyncClient, run_app: Any, fake_llm: Any
+) -> None:
+    """Created while allowed (or a name that resolved elsewhere then): each use checks."""
+    created = await _provider(runner, "local", fake_llm.openai_base_url)
+    provider_id = created.json()["id"]
+    run_app.state.platform.settings.llm.allow_private_base_urls = False
+    test = (await runner.post(f"/api/providers/{provider_id}/test")).json()
+    assert test["ok"] is False and "llm.allow_private_base_urls" in test["detail"]
+    before = len(fake_llm.requests())
+    run_id = (await runner.post("/api/runs", json={"input": "hi", "provider": "local"})).json()["run_id"]
+    run = await wait_status(runner, run_id)
+    assert run["status"] == "failed" and "llm.allow_private_base_urls" in run["error"]
+    assert len(fake_llm.requests()) == before  # nothing reached the private address
