@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 from typing import Annotated, Any, Literal
 
+import orjson
 from fastapi import APIRouter, Header, Query, Request, Response, status
 from fastapi.responses import PlainTextResponse
 
@@ -146,7 +147,12 @@ async def run_events(
             events, nxt = await service.run_events(
                 session, scope, run_id, cursor=cursor, limit=limit, types=types
             )
-            return EventPage.model_validate({"events": events, "next_cursor": nxt})
+            # The log's own JSON, byte for byte what the stream sends (the writer emitted it
+            # against the RunEvent union; with runtime.check_events it validated it): no
+            # model round trip that would add the payload models' defaults.
+            return Response(
+                orjson.dumps({"events": events, "next_cursor": nxt}), media_type="application/json"
+            )
     return stream_run(platform, scope.org_id, run_id, resume_cursor(request, cursor))
 
 
@@ -177,8 +183,6 @@ async def trace(run_id: str, scope: ScopeDep, session: SessionDep) -> Trace:
 async def export(
     run_id: str, scope: ScopeDep, session: SessionDep, format: Literal["json", "jsonl"] = "json"
 ) -> PlainTextResponse:
-    import orjson
-
     run = service.run_view(await service.get_run(session, scope, run_id))
     events = await service.all_events(session, run_id)
     if format == "jsonl":
