@@ -38,6 +38,7 @@ from openintern.memory.cjk import text_queries, tokenize_for_index
 from openintern.memory.ingest import Document
 from openintern.memory.search import RRF_K, VECTOR_WEIGHT, Hit, Snippets
 from openintern.schemas.ids import new_id
+from openintern.schemas.text import storable
 
 log = logging.getLogger(__name__)
 
@@ -203,7 +204,9 @@ class MemoryService:
 
     async def write(self, session: AsyncSession, scope: ScopeLike, data: dict[str, Any]) -> Memory:
         """Create a memory and its chunks. ``data`` holds MemoryCreate's fields (plus
-        ``source``, ``content_hash``, ``run_id``, ``fmt`` for ingestion and the agent loop)."""
+        ``source``, ``content_hash``, ``run_id``, ``fmt`` for ingestion and the agent loop).
+        Text PostgreSQL cannot store (NUL, lone surrogates) is stored as U+FFFD."""
+        data = storable(data)
         tier = data.get("tier") or "archival"
         _check_tier(tier)
         _check_core(tier, data["content"])
@@ -237,6 +240,7 @@ class MemoryService:
         self, session: AsyncSession, scope: ScopeLike, memory_id: str, patch: dict[str, Any]
     ) -> Memory:
         """Change fields; a new title or content re-chunks (and re-embeds) the memory."""
+        patch = storable(patch)
         row = await self.get(session, scope, memory_id)
         _wrote(session)
         old_tier, old_text = row.tier, (row.title, row.content)
