@@ -66,6 +66,9 @@ class Worker:
             statement_timeout_ms=settings.database.statement_timeout_ms,
             check_events=settings.runtime.check_events,
         )
+        # A lapsed lease sends no NOTIFY: polling at a quarter of the lease keeps a dead
+        # worker's runs waiting at most lease_s * 1.25 (12.5 s by default), not lease + poll.
+        self.poll_s = min(settings.runtime.poll_s, settings.runtime.lease_s / 4)
         self.running: dict[str, tuple[asyncio.Task[None], RunContext]] = {}
         self._wake = asyncio.Event()
         self._stopping = asyncio.Event()
@@ -128,7 +131,7 @@ class Worker:
     async def _claim_loop(self) -> None:
         while not self._stopping.is_set():
             with contextlib.suppress(asyncio.TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), timeout=self.settings.runtime.poll_s)
+                await asyncio.wait_for(self._wake.wait(), timeout=self.poll_s)
             self._wake.clear()
             while not self._stopping.is_set():
                 free = self.concurrency - len(self.running)
