@@ -506,7 +506,9 @@ def _storable_json(rows: list[dict[str, Any]]) -> tuple[str, list[dict[str, Any]
     (`storable`) and the rows replaced by their storable copies."""
     try:
         data = orjson.dumps(rows)
-        if b"\\u0000" not in data:
+        # A one-byte search is memchr (2 µs per 100 kB); the six-byte one is 30 times
+        # slower, so it runs only when the JSON has an escape at all.
+        if b"\\" not in data or b"\\u0000" not in data:
             return data.decode(), rows
     except orjson.JSONEncodeError:
         pass
