@@ -294,3 +294,32 @@ async def test_the_writer_replaces_its_connection_after_losing_it(runner: AsyncC
         first.run_id: ["run.started", "step.started"],
         second.run_id: ["run.started"],
     }
+
+
+async def test_a_run_past_its_attempt_limit_fails_at_start_whatever_ended_its_attempts(
+    runner: AsyncClient, run_app: Any
+) -> None:
+    """Before: only a database error checked the limit, so a run whose batches kept failing
+    was retried forever (attempt 10 after 4.5 minutes, issue 15)."""
+    from sqlalchemy import text
+
+    from openintern.runtime.execution import MAX_ATTEMPTS
+
+    platform = run_app.state.platform
+    await platform.worker.stop(grace_s=0.1)
+    run_id = (await runner.post("/api/runs", json={"input": "x"})).json()["run_id"]
+    async with platform.db.system() as session:  # five attempts ended without finishing it
+        await session.execute(
+            text("UPDATE runs SET attempt = :n WHERE id = :id"), {"n": MAX_ATTEMPTS, "id": run_id}
+        )
+    worker = Worker(platform.db, platform.settings, platform.services.kinds)
+    await worker.start()
+    try:
+        run = await wait_status(runner, run_id)
+    finally:
+        await worker.stop()
+    assert run["status"] == "failed" and run["attempt"] == MAX_ATTEMPTS + 1, run
+    assert run["error"].startswith(f"gave up after {MAX_ATTEMPTS} attempts"), run["error"]
+    events = await events_of(runner, run_id)
+    assert_gap_free(events)
+    assert types(events) == ["run.failed"]
