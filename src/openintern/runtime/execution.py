@@ -55,7 +55,7 @@ async def execute_run(ctx: RunContext, kinds: KindRegistry) -> None:
             # many clients). Stop here without a traceback (the worker's outage log counts
             # these): the lease lapses and the run resumes from its checkpoint.
             ctx.writer.outage.record(exc)
-            log.info("run %s: database lost (%s); it resumes after its lease lapses", run.id, describe(exc))
+            log.debug("run %s: database lost (%s); it resumes after its lease lapses", run.id, describe(exc))
             return
         log.exception("run %s crashed", run.id)
         await fail(ctx, f"internal error: {type(exc).__name__}: {exc}")
