@@ -52,10 +52,10 @@ def test_camel_case_keys_from_seed_json(tmp_path: Path) -> None:
 
 def test_a_heartbeat_slower_than_half_a_lease_is_refused() -> None:
     with pytest.raises(
-        ConfigError, match=r"runtime.heartbeat_s: .*less than half of runtime.lease_s \(30.0 s\)"
+        ConfigError, match=r"runtime.heartbeat_s: .*less than half of runtime.lease_s \(10.0 s\)"
     ):
-        load_settings(environ={"OPENINTERN_RUNTIME__HEARTBEAT_S": "15"})
-    assert load_settings(environ={"OPENINTERN_RUNTIME__HEARTBEAT_S": "14"}).runtime.heartbeat_s == 14
+        load_settings(environ={"OPENINTERN_RUNTIME__HEARTBEAT_S": "5"})
+    assert load_settings(environ={"OPENINTERN_RUNTIME__HEARTBEAT_S": "4.9"}).runtime.heartbeat_s == 4.9
 
 
 def test_errors_name_file_key_and_reason(tmp_path: Path) -> None:

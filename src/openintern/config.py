@@ -158,9 +158,15 @@ class RuntimeSettings(Section):
     worker_concurrency: int = Field(
         200, ge=1, le=10_000, description="Runs one worker process executes at once (asyncio tasks)."
     )
-    lease_s: float = Field(30.0, gt=1, description="A claimed run's lease; renewed by heartbeat.")
+    lease_s: float = Field(
+        10.0,
+        gt=1,
+        description="A claimed run's lease; renewed by heartbeat. A dead worker's runs resume "
+        "elsewhere after at most this long (longer: slower failover; shorter: more renewals, "
+        "and a worker stalled this long loses its runs).",
+    )
     heartbeat_s: float = Field(
-        10.0, gt=0.1, description="How often a worker renews its leases; less than half of lease_s."
+        3.0, gt=0.1, description="How often a worker renews its leases; less than half of lease_s."
     )
     poll_s: float = Field(5.0, gt=0.05, description="Fallback poll when no NOTIFY arrives.")
     default_max_steps: int = Field(20, ge=1, le=1000, description="Steps an agent run may take.")

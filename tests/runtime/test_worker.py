@@ -5,8 +5,6 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-import psycopg
-import pytest
 from httpx import AsyncClient
 
 from openintern.runtime import Worker
@@ -244,8 +242,9 @@ async def test_token_batches_gather_from_their_first_event_not_from_the_last_wri
 
 async def test_the_writer_replaces_its_connection_after_losing_it(runner: AsyncClient, run_app: Any) -> None:
     """A batch without extra statements is one autocommit statement on the writer's own
-    connection (one round trip). If that connection dies, the batch in flight fails as
-    before (its runs are left to be reclaimed) and the next batch connects again."""
+    connection (one round trip). If that connection dies, the batch in flight is written
+    again on a new connection (issue 15: before, its runs were failed over to another
+    worker, and one shared exception was re-raised into each of them)."""
     from sqlalchemy import text
 
     from openintern.runtime import queue
@@ -280,17 +279,47 @@ async def test_the_writer_replaces_its_connection_after_losing_it(runner: AsyncC
         async with db.system() as session:
             await session.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
         writer.emit(first, "step.started", {"step": 1}, step=1)
-        with pytest.raises(psycopg.OperationalError):
-            await writer.commit(first)
-        assert first.lost and first.failure is not None  # left for another worker to resume
+        # A lost connection is not the run's fault: the batch is kept and written again on
+        # a new connection after a short back-off; the run never notices.
+        await writer.commit(first)
+        assert not first.lost and writer.outage.errors == 0  # recovered
         writer.emit(second, "run.started", {"kind": "agent", "attempt": 1})
-        await writer.commit(second)  # a new connection
+        await writer.commit(second)
         assert (await writer_backends()) not in ([], [pid])
     finally:
         await writer.stop()
     assert await writer_backends() == []  # closed on stop
     events = {i: (await runner.get(f"/api/runs/{i}/events")).json()["events"] for i in ids}
     assert {i: [e["type"] for e in evs] for i, evs in events.items()} == {
-        first.run_id: ["run.started"],  # the lost batch wrote nothing
+        first.run_id: ["run.started", "step.started"],
         second.run_id: ["run.started"],
     }
+
+
+async def test_a_run_past_its_attempt_limit_fails_at_start_whatever_ended_its_attempts(
+    runner: AsyncClient, run_app: Any
+) -> None:
+    """Before: only a database error checked the limit, so a run whose batches kept failing
+    was retried forever (attempt 10 after 4.5 minutes, issue 15)."""
+    from sqlalchemy import text
+
+    from openintern.runtime.execution import MAX_ATTEMPTS
+
+    platform = run_app.state.platform
+    await platform.worker.stop(grace_s=0.1)
+    run_id = (await runner.post("/api/runs", json={"input": "x"})).json()["run_id"]
+    async with platform.db.system() as session:  # five attempts ended without finishing it
+        await session.execute(
+            text("UPDATE runs SET attempt = :n WHERE id = :id"), {"n": MAX_ATTEMPTS, "id": run_id}
+        )
+    worker = Worker(platform.db, platform.settings, platform.services.kinds)
+    await worker.start()
+    try:
+        run = await wait_status(runner, run_id)
+    finally:
+        await worker.stop()
+    assert run["status"] == "failed" and run["attempt"] == MAX_ATTEMPTS + 1, run
+    assert run["error"].startswith(f"gave up after {MAX_ATTEMPTS} attempts"), run["error"]
+    events = await events_of(runner, run_id)
+    assert_gap_free(events)
+    assert types(events) == ["run.failed"]

@@ -10,6 +10,7 @@ from typing import Any
 
 from openintern.llm import ToolCall, ToolSpec
 from openintern.runtime.context import RunContext
+from openintern.schemas.text import storable, storable_json
 from openintern.tools import (
     Decision,
     PolicyRule,
@@ -55,7 +56,7 @@ class Toolbox:
     @staticmethod
     def parse_arguments(raw: str) -> Any:
         try:
-            return json.loads(raw or "{}")
+            return storable(json.loads(raw or "{}"))  # JSON allows \\u0000 and lone surrogates
         except json.JSONDecodeError:
             return raw
 
@@ -76,7 +77,7 @@ class Toolbox:
             step=step,
             tool_call_id=call.id,
         )
-        return await self.registry.call(call.name, call.arguments, tool_ctx)
+        return await self.registry.call(call.name, storable_json(call.arguments), tool_ctx)
 
 
 _WORKSPACES_MADE: set[Path] = set()  # mkdir once per process, not at every run's start

@@ -7,6 +7,7 @@ Ollama, LM Studio, DeepSeek, DashScope, Gemini's compatible endpoint, the fake s
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import AsyncGenerator, AsyncIterator, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
@@ -29,6 +30,7 @@ from openintern.llm._errors import (
 from openintern.llm.base import ChatModel, ModelSettings, ProviderConfig, effective_timeout
 from openintern.llm.messages import Message, ModelResponse, TextDelta, ToolCall, ToolSpec, Usage
 from openintern.llm.retry import RetryCallback
+from openintern.schemas.text import storable
 
 PLACEHOLDER_KEY = "not-needed"
 """Sent to self-hosted servers configured without a key (Ollama, vLLM ignore it); the
@@ -135,13 +137,25 @@ class _Chunks:
         data = raw[5:].strip()
         if data == b"[DONE]":
             return _DONE
-        chunk = orjson.loads(data)
+        try:
+            chunk = orjson.loads(data)
+        except orjson.JSONDecodeError:  # e.g. a lone surrogate escape ("\\ud800"), which JSON allows
+            chunk = storable(json.loads(data))
         if isinstance(chunk, dict) and chunk.get("error"):
             raise LLMError(f"openai stream error: {chunk['error']}", provider="openai", model=self.model)
         return chunk  # type: ignore[no-any-return]
 
     async def close(self) -> None:
         self.response.release()
+
+
+def _wire(body: dict[str, Any]) -> bytes:
+    """The request body; a conversation holding a lone surrogate (which orjson refuses) is
+    sent with it replaced (`storable`)."""
+    try:
+        return orjson.dumps(body)
+    except orjson.JSONEncodeError:
+        return orjson.dumps(storable(body))
 
 
 async def _open_chunks(
@@ -237,7 +251,7 @@ async def _post(client: openai.AsyncOpenAI, body: dict[str, Any], timeout_s: flo
     }
     return await client.post(
         "/chat/completions",
-        content=orjson.dumps(body),  # the whole conversation, every call: orjson, not json
+        content=_wire(body),  # the whole conversation, every call: orjson, not json
         cast_to=ChatCompletion,
         options=options,
     )
@@ -305,7 +319,7 @@ class OpenAIChatModel(ChatModel):
         body["stream_options"] = {"include_usage": True}
         session = http_session(self.config.base_url, self._key)
         chunks = await _open_chunks(
-            session, self.config.base_url, orjson.dumps(body), model=self.model, timeout_s=timeout_s
+            session, self.config.base_url, _wire(body), model=self.model, timeout_s=timeout_s
         )
         return self._events(chunks, timeout_s)
 

@@ -18,7 +18,8 @@ commits. Tools and the CLI open the transaction themselves
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Any
+from dataclasses import fields, replace
+from typing import Any, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -37,6 +38,7 @@ from openintern.memory.records import MemoryPatch, MemoryWrite
 from openintern.memory.scope import ScopeLike
 from openintern.memory.search import RRF_K, VECTOR_WEIGHT, SearchOptions, SearchResult, search
 from openintern.memory.search_pool import SearchPool, default_search_concurrency, search_pool
+from openintern.schemas.text import storable
 
 
 class MemoryService:
@@ -125,14 +127,15 @@ class MemoryService:
     # --- records ---------------------------------------------------------------------
 
     async def write(self, session: AsyncSession, scope: ScopeLike, data: MemoryWrite) -> Memory:
-        """Create a memory and its chunks."""
-        return await records.write(session, scope, data, self.embedding)
+        """Create a memory and its chunks. Text PostgreSQL cannot store (NUL, lone
+        surrogates) is stored as U+FFFD (`schemas.text.storable`)."""
+        return await records.write(session, scope, _storable(data), self.embedding)
 
     async def update(
         self, session: AsyncSession, scope: ScopeLike, memory_id: str, patch: MemoryPatch
     ) -> Memory:
         """Change fields; a new title or content re-chunks (and re-embeds) the memory."""
-        return await records.update(session, scope, memory_id, patch, self.embedding)
+        return await records.update(session, scope, memory_id, _storable(patch), self.embedding)
 
     async def delete(self, session: AsyncSession, scope: ScopeLike, memory_id: str) -> None:
         await records.delete(session, scope, memory_id)
@@ -233,3 +236,14 @@ class MemoryService:
         pool, self._search_pool = self._search_pool, None
         if pool is not None:
             await pool.close()
+
+
+_Input = TypeVar("_Input", MemoryWrite, MemoryPatch)
+
+
+def _storable(data: _Input) -> _Input:
+    """``data`` with every string field made storable (the same object when none changed)."""
+    changes = {
+        f.name: new for f in fields(data) if (new := storable(old := getattr(data, f.name))) is not old
+    }
+    return replace(data, **changes) if changes else data

@@ -22,6 +22,7 @@ from openintern.schemas import actions
 from openintern.schemas.ids import new_id
 from openintern.schemas.runs import Run as RunView
 from openintern.schemas.runs import Usage
+from openintern.schemas.text import storable, storable_text
 
 
 def run_view(row: Run) -> RunView:
@@ -96,7 +97,7 @@ async def create_run(
     if idempotency_key is not None:
         existing = await _by_idempotency_key(session, scope, idempotency_key)
         if existing is not None:
-            if existing.input.get("text") != body.text:
+            if existing.input.get("text") != storable_text(body.text):
                 raise Conflict(
                     "Idempotency-Key was used before with a different input", constraint="idempotency_key"
                 )
@@ -153,12 +154,14 @@ def _run_values(
         "user_id": scope.user_id,
         "kind": kind,
         "status": "queued",
-        "session_key": body.session_key,
+        "session_key": storable(body.session_key),
         "parent_run_id": parent_run_id,
         "agent_id": body.agent_id,
-        "input": {"text": body.text},
-        "config": _agent_config(body),
-        "run_metadata": body.metadata,
+        # What a user sends may hold NUL or lone surrogates (JSON allows both; PostgreSQL
+        # stores neither): stored with U+FFFD in their place (schemas/text.py).
+        "input": {"text": storable_text(body.text)},
+        "config": storable(_agent_config(body)),
+        "run_metadata": storable(body.metadata),
         "usage": {},
         "idempotency_key": idempotency_key,
     }

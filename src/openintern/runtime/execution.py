@@ -1,17 +1,21 @@
 """Running one claimed run: start/resume events, the kind's executor, and the endings
-every kind shares (cancelled, failed, lease lost, worker shutdown)."""
+every kind shares (cancelled, failed, lease lost, worker shutdown, database lost).
+
+The attempt limit holds whatever ended the earlier attempts (a crash, a lost lease, a
+database outage, a batch the database refused): a run claimed for attempt
+``MAX_ATTEMPTS + 1`` is failed before it starts, with the reason.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import logging
 
-from sqlalchemy.exc import InterfaceError, OperationalError
-
 from openintern.errors import OpenInternError
 from openintern.runtime.context import RunContext
-from openintern.runtime.events import LeaseLost
+from openintern.runtime.events import LeaseLost, RunDataRejected
 from openintern.runtime.kinds import KindRegistry
+from openintern.runtime.outage import describe, is_connection_error
 
 log = logging.getLogger(__name__)
 
@@ -23,6 +27,13 @@ async def execute_run(ctx: RunContext, kinds: KindRegistry) -> None:
     try:
         if ctx.cancel_reason == "user":
             raise asyncio.CancelledError
+        if run.attempt > MAX_ATTEMPTS:
+            await fail(
+                ctx,
+                f"gave up after {run.attempt - 1} attempts: each ended without finishing the run "
+                "(its worker stopped or lost the database, or its lease lapsed)",
+            )
+            return
         kind = kinds.get(run.kind)
         if kind is None:
             await fail(ctx, f"no executor for run kind {run.kind!r} in this worker (known: {kinds.names()})")
@@ -36,18 +47,16 @@ async def execute_run(ctx: RunContext, kinds: KindRegistry) -> None:
         await _cancelled(ctx)
     except LeaseLost:
         log.warning("run %s: lease lost; another worker continues it", run.id)
-    except (OperationalError, InterfaceError) as exc:
-        # The database, not the run, failed (connection refused, server restarting, too many
-        # clients). Stop here: the lease lapses and the run resumes from its checkpoint.
-        if run.attempt >= MAX_ATTEMPTS:
-            await fail(ctx, f"database unavailable after {run.attempt} attempts: {exc.orig or exc}")
-        else:
-            log.warning(
-                "run %s: database error (%s); it will resume after its lease expires", run.id, exc.orig
-            )
     except OpenInternError as exc:
         await fail(ctx, exc.message)
     except Exception as exc:
+        if is_connection_error(exc):
+            # The database, not the run, failed (connection refused, server restarting, too
+            # many clients). Stop here without a traceback (the worker's outage log counts
+            # these): the lease lapses and the run resumes from its checkpoint.
+            ctx.writer.outage.record(exc)
+            log.debug("run %s: database lost (%s); it resumes after its lease lapses", run.id, describe(exc))
+            return
         log.exception("run %s crashed", run.id)
         await fail(ctx, f"internal error: {type(exc).__name__}: {exc}")
 
@@ -71,3 +80,9 @@ async def fail(ctx: RunContext, message: str) -> None:
         log.info("run %s failed: %s", ctx.run.id, message)
     except LeaseLost:
         pass
+    except RunDataRejected as exc:  # even the failure was refused: the next attempt fails it
+        log.warning("run %s: could not record its failure (%s)", ctx.run.id, exc.message)
+    except Exception as exc:
+        if not is_connection_error(exc):
+            raise
+        ctx.writer.outage.record(exc)  # the lease lapses; the next attempt records it

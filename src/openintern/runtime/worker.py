@@ -4,6 +4,12 @@ Side tasks, each named and watched (the worker stops if one dies): the event wri
 the LISTEN loop (wake-ups and cancellations), the claimer and the heartbeat. A run
 waiting on an LLM holds neither a thread nor a database connection, so one process
 runs hundreds of runs concurrently (``runtime.worker_concurrency``).
+
+A database outage pauses the side tasks, not the runs: each connection error is counted
+by the writer's :class:`~openintern.runtime.outage.Outage` (one log line per 10 s) and
+answered with its back-off; the claimer claims again only when the database answers, and
+renews this worker's leases before it does (an outage longer than a lease would otherwise
+let it claim its own runs again).
 """
 
 from __future__ import annotations
@@ -29,12 +35,12 @@ from openintern.runtime.context import ClaimedRun, RunContext
 from openintern.runtime.events import EventWriter, RunHandle
 from openintern.runtime.execution import execute_run
 from openintern.runtime.kinds import KindRegistry
+from openintern.runtime.outage import is_connection_error
 
 log = logging.getLogger(__name__)
 
 CLAIM_BATCH = 100  # per round trip: W2 (1,000 runs at once) 2.7 s with 50, 2.2 s with 100; 200 no better
-CLAIM_RETRY_S = 1.0
-LISTEN_RETRY_S = 1.0  # reconnect delay when the LISTEN connection drops
+CLAIM_RETRY_S = 1.0  # after a claim that failed for another reason than a lost database
 SHUTDOWN_GRACE_S = 10.0  # running runs get this long to reach a step boundary on stop
 
 
@@ -60,6 +66,9 @@ class Worker:
             statement_timeout_ms=settings.database.statement_timeout_ms,
             check_events=settings.runtime.check_events,
         )
+        # A lapsed lease sends no NOTIFY: polling at a quarter of the lease keeps a dead
+        # worker's runs waiting at most lease_s * 1.25 (12.5 s by default), not lease + poll.
+        self.poll_s = min(settings.runtime.poll_s, settings.runtime.lease_s / 4)
         self.running: dict[str, tuple[asyncio.Task[None], RunContext]] = {}
         self._wake = asyncio.Event()
         self._stopping = asyncio.Event()
@@ -122,7 +131,7 @@ class Worker:
     async def _claim_loop(self) -> None:
         while not self._stopping.is_set():
             with contextlib.suppress(asyncio.TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), timeout=self.settings.runtime.poll_s)
+                await asyncio.wait_for(self._wake.wait(), timeout=self.poll_s)
             self._wake.clear()
             while not self._stopping.is_set():
                 free = self.concurrency - len(self.running)
@@ -130,12 +139,19 @@ class Worker:
                     break
                 want = min(free, CLAIM_BATCH)
                 try:
+                    if self.writer.outage.down:
+                        await self._heartbeat_once()  # keep our own runs before claiming any
                     claimed = await self.claim(want)
                 except (DBAPIError, OSError) as exc:  # the database restarts, a connection dies
-                    log.warning("claiming runs failed (%s); retrying in %.0f s", exc, CLAIM_RETRY_S)
-                    await asyncio.sleep(CLAIM_RETRY_S)
+                    if is_connection_error(exc):
+                        delay = self.writer.outage.record(exc)
+                    else:
+                        delay = CLAIM_RETRY_S
+                        log.warning("claiming runs failed (%s); retrying in %.0f s", exc, delay)
+                    await asyncio.sleep(delay)
                     self._wake.set()
                     break
+                self.writer.outage.recovered()
                 if len(claimed) < want:
                     break
 
@@ -164,6 +180,13 @@ class Worker:
         return out
 
     def _spawn(self, run: ClaimedRun, prefetched: Any = None) -> None:
+        if (stale := self.running.get(run.id)) is not None:
+            # Our own run, its lease lapsed (a stalled loop, an outage) and we claimed it
+            # again: the old task's unwritten seqs are void; the new one goes on from the log.
+            log.warning("run %s: claimed again by its own worker; restarting it from the log", run.id)
+            stale[1].handle.lost = True
+            self.cancel_local(run.id, "lost")
+            self.writer.forget(run.id)
         handle = RunHandle(run.id, run.org_id, run.agent_id, run.last_seq)
         ctx = RunContext(run, handle, self.writer, self.db, self.settings)
         ctx.prefetched = prefetched
@@ -173,7 +196,10 @@ class Worker:
         self.running[run.id] = (task, ctx)
         task.add_done_callback(functools.partial(self._finished_task, run.id))
 
-    def _finished_task(self, run_id: str, _task: asyncio.Task[None]) -> None:
+    def _finished_task(self, run_id: str, task: asyncio.Task[None]) -> None:
+        entry = self.running.get(run_id)
+        if entry is not None and entry[0] is not task:
+            return  # a stale task of a run claimed again: the new one is running
         self._finished(run_id)
 
     def _finished(self, run_id: str) -> None:
@@ -198,7 +224,10 @@ class Worker:
             try:
                 await self._heartbeat_once()
             except (DBAPIError, OSError) as exc:  # transient: the next beat renews in time
-                log.warning("heartbeat failed (%s); retrying at the next beat", exc)
+                if is_connection_error(exc):
+                    self.writer.outage.record(exc)
+                else:
+                    log.warning("heartbeat failed (%s); retrying at the next beat", exc)
 
     async def _heartbeat_once(self) -> None:
         """Renew our leases; stop runs we lost, cancel runs whose cancel was requested."""
@@ -234,6 +263,6 @@ class Worker:
                             self._wake.set()
                         elif note.channel == queue.CANCEL_CHANNEL:
                             self.cancel_local(note.payload, "user")
-            except psycopg.OperationalError as exc:
-                log.warning("LISTEN connection lost (%s); retrying", exc)
-                await asyncio.sleep(LISTEN_RETRY_S)
+            except (psycopg.OperationalError, psycopg.InterfaceError, OSError) as exc:
+                # Lost with the database: counted, and retried with the outage's back-off.
+                await asyncio.sleep(self.writer.outage.record(exc))
