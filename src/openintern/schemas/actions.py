@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import Field, StringConstraints
+from pydantic import BeforeValidator, Field, StringConstraints
 
 from openintern.schemas.base import ActionModel, Metadata, Name, Password, Slug, Username
+from openintern.schemas.text import storable
 
 RoleName = Literal["owner", "admin", "member", "viewer"]
 
@@ -63,7 +64,9 @@ MAX_INPUT_CHARS = 200_000
 """A run's input and a chat message, whatever their form (~50k tokens); larger inputs
 belong in memory or a file. docs/api.md, "Limits", lists every bound."""
 
-InputText = Annotated[str, StringConstraints(max_length=MAX_INPUT_CHARS)]
+InputText = Annotated[str, BeforeValidator(storable), StringConstraints(max_length=MAX_INPUT_CHARS)]
+"""Made storable first (NUL and lone surrogates → U+FFFD, `schemas.text`): pydantic cannot
+check the length of a string holding a lone surrogate, and PostgreSQL cannot store one."""
 
 
 class RunInput(ActionModel):
