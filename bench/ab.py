@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import statistics
 import subprocess
 import sys
@@ -75,6 +76,9 @@ def flatten(value: Any, prefix: str = "") -> dict[str, float]:
         return out
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return {prefix: float(value)}
+    if isinstance(value, str) and re.fullmatch(r"[\d.]+ / [\d.]+", value):  # M2's "Python / PostgreSQL" CPU
+        first, second = value.split(" / ")
+        return {f"{prefix} [1]": float(first), f"{prefix} [2]": float(second)}
     return {}
 
 

@@ -84,8 +84,10 @@ def procs(database_url: str, fake_llm: Any, tmp_path: Path) -> Iterator[Procs]:
         "LLM_BASE_URL": fake_llm.openai_base_url,
         "LLM_API_KEY": "test-key",
         "LLM_MODEL": "fake/echo",
-        "OPENINTERN_RUNTIME__LEASE_S": "2",
-        "OPENINTERN_RUNTIME__HEARTBEAT_S": "0.5",
+        # Short, so kill -9 tests resume quickly; not so short that a worker whose event
+        # loop stalls for a second on a loaded 2-core machine loses its own runs.
+        "OPENINTERN_RUNTIME__LEASE_S": "3",
+        "OPENINTERN_RUNTIME__HEARTBEAT_S": "0.75",
         "OPENINTERN_RUNTIME__POLL_S": "0.5",
     }
     p = Procs(env, tmp_path)
