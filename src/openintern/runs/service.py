@@ -305,9 +305,9 @@ async def _cancel_descendants(session: AsyncSession, root: str, user_id: str | N
     rows = (await session.execute(_ACTIVE_DESCENDANTS, {"root": root})).all()
     if not rows:
         return
-    running = [r.id for r in rows if r.status == "running"]
     idle = (await session.execute(_LOCK_IDLE, {"ids": [r.id for r in rows if r.status != "running"]})).all()
-    running += [r.id for r in rows if r.status != "running" and r.id not in {i.id for i in idle}]
+    idle_ids = {r.id for r in idle}
+    running = [r.id for r in rows if r.id not in idle_ids]  # running, or claimed since the read
     for r in idle:
         await _cancel_one(session, r.id, r.org_id, r.status, user_id)
     if running:
