@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, Boolean, CheckConstraint, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import BigInteger, Boolean, CheckConstraint, ForeignKey, Index, Integer, String, Text, true
 from sqlalchemy.orm import Mapped, mapped_column
 
 from openintern.db.orm.base import ID, Base, created_at, tenant_table
@@ -24,6 +24,9 @@ class Org(Base):
     id: Mapped[str] = mapped_column(ID, primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
     slug: Mapped[str] = mapped_column(String(100), unique=True)
+    # False: this org refuses private and loopback provider base URLs even where the
+    # platform allows them (llm.allow_private_base_urls is the ceiling; migration 0014).
+    allow_private_base_urls: Mapped[bool] = mapped_column(Boolean, server_default=true())
     created_at: Mapped[datetime] = created_at()
 
 
