@@ -176,6 +176,12 @@ class RuntimeSettings(Section):
     max_children_per_run: int = Field(
         32, ge=0, le=1000, description="Child runs one run may start in all (a fan-out bound)."
     )
+    max_spawn_cost_usd: float = Field(
+        5.0,
+        ge=0,
+        description="A run whose cost with its children's has reached this may not start more "
+        "sub-agents with spawn_agent or delegate (the model is told; 0: no limit).",
+    )
     check_events: bool = Field(
         False,
         description="Validate every event against the event contract as it is emitted (for kind "

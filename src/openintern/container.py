@@ -12,14 +12,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from openintern.agents import AgentKind, delegate_tool
+from openintern.agents import AgentKind, delegate_tool, spawn_agent_tool
 from openintern.auth.crypto import SecretBox
 from openintern.config import Settings
 from openintern.db.session import Database
 from openintern.memory import MemoryService
+from openintern.orchestration import GroupKind
 from openintern.providers import ModelChooser
 from openintern.runs import all_events
 from openintern.runtime.kinds import KindRegistry, plugin_kinds
+from openintern.teams import team_tools
 from openintern.tools import ToolRegistry, ToolServices, default_registry
 
 EXPORT_EVENTS_MAX = 50_000  # export_trace stops here rather than load an unbounded log into a prompt
@@ -48,10 +50,15 @@ def build_services(db: Database, settings: Settings, box: SecretBox) -> Services
 
     tools = default_registry()
     tools.register(delegate_tool())  # run by the agent loop: it starts child runs
+    tools.register(spawn_agent_tool())  # likewise
+    for tool in team_tools():  # a group run's members: the blackboard and the lead's assign_tasks
+        tools.register(tool)
     memory = MemoryService.from_settings(db, settings)
     models = ModelChooser(settings, box.decrypt)
     lent = ToolServices(memory=memory, events_reader=events_reader, sandbox=settings.sandbox)
-    kinds = KindRegistry([AgentKind(tools=tools, lent=lent, models=models, memory=memory)])
+    kinds = KindRegistry(
+        [AgentKind(tools=tools, lent=lent, models=models, memory=memory), GroupKind(memory=memory)]
+    )
     services = Services(settings, db, box, tools, memory, models, kinds)
     for kind in plugin_kinds(services, skip=kinds.names()):
         kinds.register(kind)

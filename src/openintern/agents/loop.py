@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from openintern.agents import memory_context
 from openintern.agents.delegate import DELEGATE, run_delegate
+from openintern.agents.spawn import SPAWN_AGENT, run_spawn
 from openintern.agents.startup import StartReads, read_starts
 from openintern.agents.state import AgentState, fresh_state, load_state
 from openintern.agents.toolbox import Toolbox, load_toolbox
@@ -33,13 +34,16 @@ from openintern.schemas.ids import new_id
 if TYPE_CHECKING:
     from openintern.agents.kind import AgentKind
 
+LOOP_TOOLS = {DELEGATE: run_delegate, SPAWN_AGENT: run_spawn}
+"""Tools the loop runs itself, since they start child runs and park the run."""
+
 DEFAULT_SYSTEM_PROMPT = "You are a helpful assistant. Use the tools when they help; answer concisely."
 
 
 async def run_agent(ctx: RunContext, deps: AgentKind) -> None:
     reads: StartReads | None = ctx.prefetched  # read with the claim (runtime/startup.py)
     run = ctx.run
-    if reads is None or run.attempt > 1 or run.session_key:
+    if reads is None or run.attempt > 1 or run.session_key or run.config.get("continues"):
         async with ctx.db.system() as session:
             state = await load_state(ctx, DEFAULT_SYSTEM_PROMPT, session)
             if reads is None:
@@ -159,8 +163,8 @@ async def run_tools(ctx: RunContext, state: AgentState, toolbox: Toolbox) -> str
             if verdict is not None:
                 state.record_result(call, verdict, is_error=True)
                 continue
-        if call.name == DELEGATE and call.name in toolbox.names:
-            if await run_delegate(ctx, state, call, toolbox.names) == "waiting":
+        if call.name in LOOP_TOOLS and call.name in toolbox.names:  # they start child runs
+            if await LOOP_TOOLS[call.name](ctx, state, call, toolbox.names) == "waiting":
                 return "waiting"
             continue
         await _execute(ctx, state, toolbox, call)

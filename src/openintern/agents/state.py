@@ -33,6 +33,17 @@ SESSION_HISTORY = text(
 )
 
 
+# A run that continues another one's conversation (config ``continues``): that run's
+# final state, in the same org.
+CONTINUED_RUN = text(
+    """
+    SELECT c.state FROM runs r JOIN checkpoints c ON c.run_id = r.id
+     WHERE r.id = :run_id AND r.org_id = :org_id AND r.status = 'completed'
+     ORDER BY c.step DESC LIMIT 1
+    """
+)
+
+
 @dataclass
 class Pending:
     step: int
@@ -137,7 +148,13 @@ async def load_state(ctx: RunContext, default_system_prompt: str, session: Async
         if row is not None:
             return AgentState.load(row.state)
     history: list[Message] = []
-    if ctx.run.session_key:
+    continues = ctx.run.config.get("continues")
+    if continues:  # a later turn of the same agent (a team lead's next round): its conversation
+        params = {"org_id": ctx.run.org_id, "run_id": continues}
+        prior = (await session.execute(CONTINUED_RUN, params)).first()
+        if prior is not None:
+            history = [m for m in AgentState.load(prior.state).messages if m.role != "system"]
+    elif ctx.run.session_key:
         params = {"org_id": ctx.run.org_id, "run_id": ctx.run.id, "session_key": ctx.run.session_key}
         prior = (await session.execute(SESSION_HISTORY, params)).first()
         if prior is not None:

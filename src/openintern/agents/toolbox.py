@@ -76,6 +76,8 @@ class Toolbox:
             services=self.lent,
             step=step,
             tool_call_id=call.id,
+            group_id=ctx.run.config.get("group_id"),
+            team=tuple(ctx.run.config.get("team_members") or ()),
         )
         return await self.registry.call(call.name, storable_json(call.arguments), tool_ctx)
 
@@ -96,7 +98,8 @@ def load_toolbox(
 ) -> Toolbox:
     """The run's tools (asked for, and known), with its org's and project's policy rules
     (``org_rules``: its org's, from `openintern.policies.org_rules`)."""
-    names = [n for n in (ctx.run.config.get("tools") or DEFAULT_TOOLS) if n in registry]
+    asked = [*(ctx.run.config.get("tools") or DEFAULT_TOOLS), *ctx.run.config.get("extra_tools", ())]
+    names = [n for n in dict.fromkeys(asked) if n in registry]
     run = ctx.run
     rules = [r for r in org_rules if r.org_id == run.org_id and r.project_id in (None, run.project_id)]
     specs = [registry.get(n).spec() for n in names]

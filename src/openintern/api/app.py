@@ -32,6 +32,7 @@ from openintern.api.routes import (
     projects,
     providers,
     runs,
+    teams,
     tools,
 )
 from openintern.api.static import mount_ui
@@ -59,6 +60,7 @@ ROUTERS = [
     providers.router,
     tools.router,
     memory.router,
+    teams.router,
 ]
 
 

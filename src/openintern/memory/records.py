@@ -202,6 +202,7 @@ async def list_memories(
     tags: Sequence[str] | None = None,
     agent_id: str | None = None,
     session_key: str | None = None,
+    group_id: str | None = None,
     limit: int = 50,
     cursor: str | None = None,
 ) -> list[Memory]:
@@ -218,6 +219,8 @@ async def list_memories(
         query = query.where(Memory.agent_id == agent_id)
     if session_key:
         query = query.where(Memory.session_key == session_key)
+    if group_id:
+        query = query.where(Memory.group_id == group_id)
     if cursor:
         query = query.where(Memory.id < cursor)
     return list((await session.execute(query.order_by(Memory.id.desc()).limit(limit))).scalars())

@@ -153,13 +153,14 @@ class MemoryService:
         tags: Sequence[str] | None = None,
         agent_id: str | None = None,
         session_key: str | None = None,
+        group_id: str | None = None,
         limit: int = 50,
         cursor: str | None = None,
     ) -> list[Memory]:
         """Newest first (ids are time-ordered); ``cursor`` is the last id of the previous page."""
         return await records.list_memories(
             session, scope, tier=tier, q=q, tags=tags, agent_id=agent_id, session_key=session_key,
-            limit=limit, cursor=cursor,
+            group_id=group_id, limit=limit, cursor=cursor,
         )  # fmt: skip
 
     async def chunk_counts(

@@ -89,8 +89,10 @@ async def create_run(
     kind: str = "agent",
     idempotency_key: str | None = None,
     parent_run_id: str | None = None,
+    base_config: dict[str, Any] | None = None,
 ) -> tuple[Run, bool]:
-    """Insert a queued run and wake the workers; ``(run, created)``."""
+    """Insert a queued run and wake the workers; ``(run, created)``. ``base_config`` is
+    what the run's own fields override (a role's config, a group run's team)."""
     scope.require("member", "start runs")
     project_id = _narrow_from_body(scope, body)
     await _check_project(session, scope, project_id)
@@ -103,6 +105,8 @@ async def create_run(
                 )
             return existing, False
     values = _run_values(scope, body, project_id, kind, idempotency_key, parent_run_id)
+    if base_config:
+        values["config"] = storable({**base_config, **values["config"]})
     # INSERT … RETURNING in one round trip (an ORM add + flush + refresh took three and
     # was a quarter of the CPU of POST /api/runs under load), with the values as parameters
     # of one cached statement: `.values(**values)` built and compiled a new one per call.
@@ -112,19 +116,27 @@ async def create_run(
 
 
 async def create_runs(
-    session: AsyncSession, scope: Scope, bodies: list[actions.RunCreate], *, kind: str = "agent"
+    session: AsyncSession,
+    scope: Scope,
+    bodies: list[actions.RunCreate],
+    *,
+    kind: str = "agent",
+    base_configs: dict[int, dict[str, Any]] | None = None,
 ) -> list[Run]:
     """Insert many queued runs in one statement and wake the workers once; all or none
     (the caller's transaction). Rows come back in the order of ``bodies``."""
     scope.require("member", "start runs")
     checked: set[str | None] = set()  # projects already looked up in this batch
     values = []
-    for body in bodies:
+    for i, body in enumerate(bodies):
         project_id = _narrow_from_body(scope, body)  # every run's own narrowing, org included
         if project_id not in checked:
             await _check_project(session, scope, project_id)
             checked.add(project_id)
-        values.append(_run_values(scope, body, project_id, kind, None, None))
+        row = _run_values(scope, body, project_id, kind, None, None)
+        if base_configs and i in base_configs:  # the run's role (see create_run)
+            row["config"] = storable({**base_configs[i], **row["config"]})
+        values.append(row)
     rows = list((await session.execute(_INSERT_RUN, values)).scalars())
     await session.execute(NOTIFY, {"channel": WAKE_CHANNEL, "payload": f"{len(rows)} runs"})
     return rows

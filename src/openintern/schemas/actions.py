@@ -106,6 +106,12 @@ class RunCreate(AgentConfig):
     )
     agent: AgentConfig | None = Field(None, description="Inline agent config (top-level fields override it).")
     agent_id: ToolName = Field("main", description="Name of the agent in events and traces.")
+    role_id: str | None = Field(
+        None,
+        max_length=40,
+        description="Run as this role (its prompt, model, tools and tool rules); "
+        "the request's own fields override the role's.",
+    )
     metadata: Metadata = Field(default_factory=dict)
     org_id: str | None = Field(None, max_length=40, description="Narrowing only: must be the caller's org.")
     project_id: str | None = Field(

@@ -118,6 +118,29 @@ class ChildrenCompletedPayload(_Payload):
     children: list[ChildOutcome]
 
 
+class MessagePayload(_Payload):
+    """A team's message (`message.task` / `proposal` / `decision`): who, what, in which turn."""
+
+    agent_id: str = Field(description="The member it is from (proposal, decision) or for (task).")
+    content: str
+    run_id: str | None = Field(None, description="The member turn's child run.")
+    round: int = Field(1, description="lead_directed: the round; 1 otherwise.")
+
+
+class MessageEvidencePayload(_Payload):
+    agent_id: str
+    content: str = Field(description="What a member's tool found (the first 1,000 characters).")
+    run_id: str
+    tool: str
+
+
+class MessageStatusPayload(_Payload):
+    agent_id: str
+    status: Literal["working", "done", "failed", "cancelled"]
+    run_id: str | None = None
+    detail: str | None = None
+
+
 class RunCompletedPayload(_Payload):
     output: str
     usage: UsagePayload
@@ -216,6 +239,31 @@ class RunChildrenCompletedEvent(_Event):
     payload: ChildrenCompletedPayload
 
 
+class MessageTaskEvent(_Event):
+    type: Literal["message.task"]
+    payload: MessagePayload
+
+
+class MessageProposalEvent(_Event):
+    type: Literal["message.proposal"]
+    payload: MessagePayload
+
+
+class MessageDecisionEvent(_Event):
+    type: Literal["message.decision"]
+    payload: MessagePayload
+
+
+class MessageEvidenceEvent(_Event):
+    type: Literal["message.evidence"]
+    payload: MessageEvidencePayload
+
+
+class MessageStatusEvent(_Event):
+    type: Literal["message.status"]
+    payload: MessageStatusPayload
+
+
 class RunCompletedEvent(_Event):
     type: Literal["run.completed"]
     payload: RunCompletedPayload
@@ -247,6 +295,11 @@ RunEvent = Annotated[
     | ToolRejectedEvent
     | RunChildrenStartedEvent
     | RunChildrenCompletedEvent
+    | MessageTaskEvent
+    | MessageProposalEvent
+    | MessageDecisionEvent
+    | MessageEvidenceEvent
+    | MessageStatusEvent
     | RunCompletedEvent
     | RunFailedEvent
     | RunCancelledEvent,

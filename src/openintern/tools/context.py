@@ -50,6 +50,8 @@ class ToolContext:
     services: ToolServices = field(default_factory=ToolServices)
     step: int = 0
     tool_call_id: str | None = None
+    group_id: str | None = None  # a member of a group run: its group (the blackboard tools act there)
+    team: tuple[str, ...] = ()  # a group run's lead: the members it may assign work to
 
     def memory(self) -> MemoryService:
         """The memory service, or `ToolFailed` saying this process has none."""

@@ -29,6 +29,7 @@ from openintern.schemas.runs import (
     Trace,
     Usage,
 )
+from openintern.teams import roles
 
 router = APIRouter(prefix="/api", tags=["runs"])
 IdempotencyKey = Annotated[str | None, Header(max_length=200, pattern=r"^[\x21-\x7e]+$")]
@@ -47,7 +48,10 @@ async def create_run(
     idempotency_key: IdempotencyKey = None,
 ) -> Run:
     _check_tools(platform, body)
-    row, created = await service.create_run(session, scope, body, idempotency_key=idempotency_key)
+    base = await _role_config(session, scope, body)
+    row, created = await service.create_run(
+        session, scope, body, idempotency_key=idempotency_key, base_config=base
+    )
     if not created:
         response.headers["Idempotent-Replayed"] = "true"
     return service.run_view(row)
@@ -69,10 +73,23 @@ async def create_runs(
             "so retry it only when the first attempt answered with an error",
             errors=[field_error(["header", "idempotency-key"], "not supported here", "unsupported_header")],
         )
+    bases: dict[int, dict[str, Any]] = {}
     for i, run in enumerate(body.runs):
         _check_tools(platform, run, at=("runs", i))
-    rows = await service.create_runs(session, scope, body.runs)
+        base = await _role_config(session, scope, run, at=f"runs.{i}.role_id")
+        if base is not None:
+            bases[i] = base
+    rows = await service.create_runs(session, scope, body.runs, base_configs=bases)
     return RunBatch(runs=[service.run_view(r) for r in rows])
+
+
+async def _role_config(
+    session: Any, scope: Any, body: actions.RunCreate, at: str = "role_id"
+) -> dict[str, Any] | None:
+    """The config of the role the run names (a 422 naming the field if the org has none)."""
+    if body.role_id is None:
+        return None
+    return roles.role_config(await roles.get_role(session, scope, body.role_id, field=at))
 
 
 def _check_tools(platform: Any, body: actions.RunCreate, at: tuple[str | int, ...] = ()) -> None:

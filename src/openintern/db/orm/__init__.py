@@ -3,6 +3,7 @@
 from openintern.db.orm.base import TENANT_TABLES, Base
 from openintern.db.orm.memory import Memory, MemoryChunk
 from openintern.db.orm.runs import Approval, Checkpoint, Provider, Run, RunEvent, ToolPolicyRule
+from openintern.db.orm.teams import Group, GroupMember, Role
 from openintern.db.orm.tenancy import (
     ApiKey,
     AuditEntry,
@@ -21,6 +22,8 @@ __all__ = [
     "AuditEntry",
     "Base",
     "Checkpoint",
+    "Group",
+    "GroupMember",
     "LoginFailures",
     "Membership",
     "Memory",
@@ -28,6 +31,7 @@ __all__ = [
     "Org",
     "Project",
     "Provider",
+    "Role",
     "Run",
     "RunEvent",
     "Secret",

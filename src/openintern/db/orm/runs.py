@@ -32,6 +32,20 @@ class Run(Base):
         Index("ix_runs_lease", "lease_expires_at", postgresql_where=text("status = 'running'")),
         Index("ix_runs_org_id_id", "org_id", "id"),
         Index("ix_runs_org_id_session_key_id", "org_id", "session_key", "id"),
+        # A role's and a group's stats and history (teams): runs that name them in config.
+        Index(
+            "ix_runs_org_id_role_id",
+            "org_id",
+            text("(config ->> 'role_id')"),
+            postgresql_where=text("config ? 'role_id'"),
+        ),
+        Index(
+            "ix_runs_org_id_group_id",
+            "org_id",
+            text("(config ->> 'group_id')"),
+            "id",
+            postgresql_where=text("kind = 'group'"),
+        ),
         Index("ix_runs_parent_run_id", "parent_run_id", postgresql_where=text("parent_run_id IS NOT NULL")),
         Index(
             "uq_runs_org_id_idempotency_key",
