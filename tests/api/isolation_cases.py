@@ -42,6 +42,28 @@ CASES: list[Row] = [
     ("GET", "/api/memory/{b.memory_id}", None),
     ("PATCH", "/api/memory/{b.memory_id}", {"title": "stolen"}),
     ("DELETE", "/api/memory/{b.memory_id}", None),
+    # teams (issue 16)
+    ("GET", "/api/roles/{b.role_id}", None),
+    ("PUT", "/api/roles/{b.role_id}", {"name": "stolen"}),
+    ("DELETE", "/api/roles/{b.spare_role_id}", None),
+    ("GET", "/api/roles/{b.role_id}/stats", None),
+    ("POST", "/api/roles/batch-delete", {"ids": ["{b.spare_role_id}"]}),
+    ("GET", "/api/groups/{b.group_id}", None),
+    ("PUT", "/api/groups/{b.group_id}", {"name": "stolen"}),
+    ("DELETE", "/api/groups/{b.group_id}", None),
+    ("GET", "/api/groups/{b.group_id}/stats", None),
+    ("GET", "/api/groups/{b.group_id}/runs", None),
+    ("POST", "/api/groups/batch-delete", {"ids": ["{b.group_id}"]}),
+    ("GET", "/api/groups/{b.group_id}/members", None),
+    ("POST", "/api/groups/{b.group_id}/members", {"role_id": "{b.spare_role_id}"}),
+    ("PUT", "/api/groups/{b.group_id}/members/{b.member_id}", {"is_lead": False}),
+    ("DELETE", "/api/groups/{b.group_id}/members/{b.member_id}", None),
+    ("POST", "/api/groups/{b.group_id}/runs", {"input": "stolen"}),
+    ("GET", "/api/groups/{b.group_id}/blackboard", None),
+    ("POST", "/api/groups/{b.group_id}/blackboard", {"title": "stolen", "content": "x"}),
+    ("GET", "/api/groups/{b.group_id}/blackboard/{b.entry_id}", None),
+    ("GET", "/api/runs/{b.group_run_id}", None),
+    ("GET", "/api/runs/{b.group_run_id}/events", None),
 ]
 
 # Lists that must never show any of org B's ids.
@@ -60,6 +82,9 @@ LISTS: list[str] = [
     "/api/sessions/b-session/runs",
     "/api/memory",
     "/api/memory?tier=archival&q=secret",
+    "/api/roles",
+    "/api/groups",
+    "/api/runs?kind=group",
 ]
 
 # Searches (POST bodies) whose results must never show any of org B's ids; B's memory is
@@ -110,4 +135,28 @@ async def _memories_of_b(client: AsyncClient, b_auth: dict[str, str]) -> dict[st
     return {"memory_id": resp.json()["id"]}
 
 
-SEEDERS: list[Seeder] = [_runs_of_b, _memories_of_b]
+async def _teams_of_b(client: AsyncClient, b_auth: dict[str, str]) -> dict[str, str]:
+    """B's roles, a group with a member, a blackboard entry and a group run (B's API)."""
+
+    async def post(path: str, body: dict[str, Any]) -> dict[str, Any]:
+        resp = await client.post(path, json=body, headers=b_auth)
+        assert resp.status_code == 201, resp.text
+        return dict(resp.json())
+
+    role = await post("/api/roles", {"name": "b-role", "system_prompt": "b's secret role"})
+    spare = await post("/api/roles", {"name": "b-spare", "system_prompt": "b's spare role"})
+    group = await post("/api/groups", {"name": "b-group", "orchestrator": "serial"})
+    member = await post(f"/api/groups/{group['id']}/members", {"role_id": role["id"], "is_lead": True})
+    entry = await post(f"/api/groups/{group['id']}/blackboard", {"title": "b's secret", "content": "b's plan"})
+    run = await post(f"/api/groups/{group['id']}/runs", {"input": "b's secret task"})
+    return {
+        "role_id": role["id"],
+        "spare_role_id": spare["id"],
+        "group_id": group["id"],
+        "member_id": member["id"],
+        "entry_id": entry["id"],
+        "group_run_id": run["id"],
+    }
+
+
+SEEDERS: list[Seeder] = [_runs_of_b, _memories_of_b, _teams_of_b]

@@ -43,6 +43,17 @@ def _tricks(b: dict[str, str]) -> list[tuple[str, dict[str, str], dict[str, str]
     ]
 
 
+def _filled(value: Any, fill: SimpleNamespace) -> Any:
+    """``{b.…}`` placeholders in a body's strings too (e.g. ids in a batch-delete)."""
+    if isinstance(value, str):
+        return value.format(b=fill)
+    if isinstance(value, list):
+        return [_filled(v, fill) for v in value]
+    if isinstance(value, dict):
+        return {k: _filled(v, fill) for k, v in value.items()}
+    return value
+
+
 async def test_org_a_cannot_touch_org_b(
     client: AsyncClient, tenants: tuple[Tenant, Tenant, dict[str, str]]
 ) -> None:
@@ -52,7 +63,8 @@ async def test_org_a_cannot_touch_org_b(
         for method, template, body in CASES:
             path = template.format(b=fill)
             for label, headers, query, extra in _tricks(ids):
-                payload = {**body, **extra} if body is not None else (extra or None)
+                filled = _filled(body, fill)
+                payload = {**filled, **extra} if filled is not None else (extra or None)
                 resp = await client.request(
                     method, path, headers={**credential, **headers}, params=query, json=payload
                 )

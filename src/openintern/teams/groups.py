@@ -144,6 +144,9 @@ async def add_member(
     )  # fmt: skip
     session.add(row)
     await flush_or_conflict(session, f"role {role.name!r} in group {group.name!r}")
+    if body.position is not None:
+        await _reorder(session, group.id, row, body.position)
+        await session.flush()
     await session.refresh(row)
     return row, role
 
@@ -157,7 +160,7 @@ async def update_member(
     if body.role_id is not None:
         row.role_id = (await get_role(session, scope, body.role_id, field="role_id")).id
     if body.position is not None:
-        row.position = body.position
+        await _reorder(session, group.id, row, body.position)
     if body.is_lead is not None:
         if body.is_lead and not row.is_lead:
             await _unset_lead(session, group.id)
@@ -167,6 +170,20 @@ async def update_member(
     role = await session.get(Role, row.role_id)
     assert role is not None
     return row, role
+
+
+async def _reorder(session: AsyncSession, group_id: str, moved: GroupMember, index: int) -> None:
+    """Put ``moved`` at ``index`` in the group's order and number the members 0..n-1 (a
+    drag in the UI is one PUT; no two members share a position afterwards)."""
+    query = (
+        select(GroupMember)
+        .where(GroupMember.group_id == group_id)
+        .order_by(GroupMember.position, GroupMember.id)
+    )
+    order = [m for m in (await session.execute(query)).scalars() if m.id != moved.id]
+    order.insert(min(index, len(order)), moved)
+    for position, member in enumerate(order):
+        member.position = position
 
 
 async def remove_member(session: AsyncSession, scope: Scope, group_id: str, member_id: str) -> None:
