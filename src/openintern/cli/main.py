@@ -8,7 +8,7 @@ import typer
 
 from openintern import __version__
 from openintern.cli import db as db_cmd
-from openintern.cli import dev, doctor, init, keys, memory, serve, users, worker
+from openintern.cli import dev, doctor, init, keys, memory, serve, teams, users, worker
 from openintern.cli import run as run_cmd
 
 app = typer.Typer(
@@ -31,6 +31,9 @@ app.add_typer(keys.app, name="keys")
 app.add_typer(users.app, name="users")
 app.add_typer(dev.app, name="dev")
 app.add_typer(memory.app, name="memory")
+app.add_typer(teams.roles_app, name="roles")
+app.add_typer(teams.groups_app, name="groups")
+app.command("blackboard")(teams.blackboard)
 
 
 def _version(value: bool) -> None:

@@ -37,18 +37,27 @@ def run(
     model: str | None = typer.Option(None, "--model", help="Model (default: the org's or LLM_MODEL)."),
     tools: str | None = typer.Option(None, "--tools", help="Comma-separated tool names."),
     max_steps: int | None = typer.Option(None, "--max-steps"),
+    group: str | None = typer.Option(None, "--group", "-g", help="Give the task to this team (id or name)."),
+    role: str | None = typer.Option(None, "--role", help="Run as this role (id)."),
     url: str | None = _URL,
     token: str | None = _TOKEN,
     as_json: bool = typer.Option(False, "--json", help="Print the finished run as JSON."),
 ) -> None:
-    """Start a run and wait for its answer (with --stream, watch it think)."""
+    """Start a run and wait for its answer (with --stream, watch it think; with --group, a team)."""
     from openintern.cli.client import Client
+    from openintern.cli.teams import group_id
 
     client = Client(url, token)
-    body: dict[str, Any] = {"input": text, "session_key": session, "model": model, "max_steps": max_steps}
-    if tools:
-        body["tools"] = [t.strip() for t in tools.split(",") if t.strip()]
-    created = client.request("POST", "/api/runs", json={k: v for k, v in body.items() if v is not None})
+    if group:
+        team = {"input": text, "session_key": session}
+        path = f"/api/groups/{group_id(client, group)}/runs"
+        created = client.request("POST", path, json={k: v for k, v in team.items() if v is not None})
+    else:
+        body: dict[str, Any] = {"input": text, "session_key": session, "model": model, "max_steps": max_steps}
+        body["role_id"] = role
+        if tools:
+            body["tools"] = [t.strip() for t in tools.split(",") if t.strip()]
+        created = client.request("POST", "/api/runs", json={k: v for k, v in body.items() if v is not None})
     run_id = created["run_id"]
     if stream and not as_json:
         console.print(f"[dim]run {run_id}[/]")
@@ -111,7 +120,11 @@ def export(
 
 
 def _render(event: dict[str, Any], verbose: bool = False) -> None:
+    from openintern.cli.teams import render_message
+
     kind, p = event["type"], event["payload"]
+    if render_message(event):
+        return
     if kind == "llm.token":
         console.print(p["delta"], end="", highlight=False, markup=False)
     elif kind == "tool.called":
