@@ -186,11 +186,15 @@ def llm_env(fake_url: str, concurrency: int, **extra: str) -> dict[str, str]:
 
 
 async def submit(
-    http: aiohttp.ClientSession, base: str, auth: dict[str, str], body: Mapping[str, Any]
+    http: aiohttp.ClientSession,
+    base: str,
+    auth: dict[str, str],
+    body: Mapping[str, Any],
+    path: str = "/api/runs",
 ) -> str:
-    async with http.post(base + "/api/runs", json=body, headers=auth) as resp:
+    async with http.post(base + path, json=body, headers=auth) as resp:
         if resp.status != 201:
-            raise AssertionError(f"POST /api/runs answered {resp.status}: {await resp.text()}")
+            raise AssertionError(f"POST {path} answered {resp.status}: {await resp.text()}")
         return str((await resp.json())["run_id"])
 
 

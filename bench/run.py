@@ -11,7 +11,7 @@ import time
 from bench.harness import load_average, machine
 
 WORKLOADS = ["foundation", "w1", "w2", "w3", "memory"]  # `all`, in this order (w1 includes LangGraph)
-EXTRA = ["langgraph", "m1", "m2", "m3", "failover"]  # LangGraph alone; one memory workload; failover
+EXTRA = ["langgraph", "m1", "m2", "m3", "failover", "t1"]  # LangGraph alone; one memory workload; failover
 PARTS = {"m1": ("memory", "run_m1"), "m2": ("memory", "run_m2"), "m3": ("memory", "run_m3")}
 
 

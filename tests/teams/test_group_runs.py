@@ -56,6 +56,17 @@ class TestSerial:
         own = done["usage"]["total_tokens"]
         assert own == sum(k["usage"]["total_tokens"] for k in kids) > 0, "members' usage rolls up"
 
+    async def test_a_team_larger_than_the_attempt_limit_finishes(self, runner: AsyncClient, fake_llm: Any) -> None:
+        """Parking is no failed attempt: a team of 7 resumes 7 times (MAX_ATTEMPTS is 5)."""
+        from openintern.runtime.execution import MAX_ATTEMPTS
+
+        seats = [(await role(runner, f"M{i}"), i == 6) for i in range(7)]
+        group = await team(runner, "Seven", seats)
+        run = await start(runner, group["id"], "t")
+        done = await wait_status(runner, run["run_id"], timeout=60)
+        assert done["status"] == "completed", done
+        assert done["attempt"] == 8 > MAX_ATTEMPTS
+
     async def test_the_blackboard_entry_is_written_once_and_links_the_run(
         self, runner: AsyncClient, fake_llm: Any
     ) -> None:

@@ -28,6 +28,7 @@ class ClaimedRun:
     usage: dict[str, Any]
     cancel_requested: bool
     depth: int = 0
+    parked_attempts: int = 0  # the attempts that ended by parking (waiting): not failures
 
 
 @dataclass

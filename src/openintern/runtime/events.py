@@ -81,7 +81,8 @@ APPEND_BATCH_SQL = """
             steps = coalesce(u.steps, runs.steps),
             usage = coalesce(u.usage, runs.usage),
             finished_at = CASE WHEN u.status IN ('completed', 'failed', 'cancelled') THEN now()
-                               ELSE runs.finished_at END
+                               ELSE runs.finished_at END,
+            parked_attempts = CASE WHEN u.status = 'waiting' THEN runs.attempt ELSE runs.parked_attempts END
           FROM u
          WHERE runs.id = u.id AND runs.lease_owner = %(owner)s AND runs.status = 'running'
         RETURNING runs.id

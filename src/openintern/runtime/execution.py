@@ -3,7 +3,9 @@ every kind shares (cancelled, failed, lease lost, worker shutdown, database lost
 
 The attempt limit holds whatever ended the earlier attempts (a crash, a lost lease, a
 database outage, a batch the database refused): a run claimed for attempt
-``MAX_ATTEMPTS + 1`` is failed before it starts, with the reason.
+``MAX_ATTEMPTS + 1`` since it last parked is failed before it starts, with the reason. An
+attempt that ended by parking (``waiting`` on children or an approval) is no failure: a
+team of five resumes five times (``runs.parked_attempts``, migration 0015).
 """
 
 from __future__ import annotations
@@ -27,10 +29,10 @@ async def execute_run(ctx: RunContext, kinds: KindRegistry) -> None:
     try:
         if ctx.cancel_reason == "user":
             raise asyncio.CancelledError
-        if run.attempt > MAX_ATTEMPTS:
+        if run.attempt - run.parked_attempts > MAX_ATTEMPTS:
             await fail(
                 ctx,
-                f"gave up after {run.attempt - 1} attempts: each ended without finishing the run "
+                f"gave up after {run.attempt - run.parked_attempts - 1} attempts: each ended without finishing the run "
                 "(its worker stopped or lost the database, or its lease lapsed)",
             )
             return

@@ -43,7 +43,8 @@ CLAIM = text(
       FROM locked WHERE runs.id = locked.id
     RETURNING runs.id, runs.org_id, runs.project_id, runs.user_id, runs.kind, runs.session_key,
               runs.parent_run_id, runs.agent_id, runs.input, runs.config, runs.attempt,
-              runs.last_seq, runs.steps, runs.usage, runs.cancel_requested, runs.depth
+              runs.last_seq, runs.steps, runs.usage, runs.cancel_requested, runs.depth,
+              runs.parked_attempts
     """
 )
 

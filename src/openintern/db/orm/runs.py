@@ -79,6 +79,7 @@ class Run(Base):
     lease_expires_at: Mapped[datetime | None]
     cancel_requested: Mapped[bool] = mapped_column(Boolean, server_default="false")
     last_seq: Mapped[int] = mapped_column(BigInteger, server_default="0")
+    parked_attempts: Mapped[int] = mapped_column(Integer, server_default="0")  # attempt when it last parked
     depth: Mapped[int] = mapped_column(Integer, server_default="0")  # 0: top level; a child: parent's + 1
     wait_reason: Mapped[str | None] = mapped_column(String(20))  # why `waiting`: approval | children | input
     created_at: Mapped[datetime] = created_at()

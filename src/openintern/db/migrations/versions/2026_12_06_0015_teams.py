@@ -15,6 +15,10 @@ Deploy: before the code (new tables; old code never reads them).
   history (both name themselves in ``config``): without them the stats scan every run
   of the org.
 
+* ``runs.parked_attempts``: the attempt at which a run last parked (``waiting``). The
+  attempt limit counts the attempts since: parking and resuming is a run's normal life (a
+  team of five resumes five times), not a crash.
+
 All three tables are tenant tables behind RLS.
 """
 
@@ -123,6 +127,7 @@ def upgrade() -> None:
         postgresql_where=sa.text("is_lead"),
     )
     op.create_index("ix_group_members_role_id", "group_members", ["role_id"])
+    op.add_column("runs", sa.Column("parked_attempts", sa.Integer(), server_default="0", nullable=False))
     op.create_index(
         "ix_runs_org_id_role_id",
         "runs",
@@ -143,6 +148,7 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_index("ix_runs_org_id_group_id", table_name="runs")
     op.drop_index("ix_runs_org_id_role_id", table_name="runs")
+    op.drop_column("runs", "parked_attempts")
     for table in reversed(TABLES):
         disable_tenant_rls_v1(table)
         op.drop_table(table)
