@@ -36,9 +36,9 @@ class TestRoles:
             {"pattern": "run_command", "action": "block"},
         ]
         made = await role(admin, "Guarded", tool_policies=rules)
-        assert [(r["pattern"], r["action"]) for r in made["tool_policies"]] == [
-            ("write_*", "require_approval"),
+        assert sorted((r["pattern"], r["action"]) for r in made["tool_policies"]) == [
             ("run_command", "block"),
+            ("write_*", "require_approval"),
         ]
         policies = (await admin.get("/api/tool-policies")).json()["items"]
         assert {p["pattern"] for p in policies if p["role_id"] == made["id"]} == {"write_*", "run_command"}

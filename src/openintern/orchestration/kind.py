@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from openintern.errors import OpenInternError
 from openintern.memory import MemoryService, PlainScope
@@ -25,11 +26,13 @@ from openintern.runtime.children import (
     ChildResult,
     ChildSpec,
     child_ids,
+    child_run_id,
     collect_children,
+    read_children,
     rolled_up,
     start_children,
 )
-from openintern.runtime.context import RunContext
+from openintern.runtime.context import ClaimedRun, RunContext
 from openintern.runtime.kinds import RunKind
 from openintern.teams.blackboard import RunRecord, write_run_entry
 from openintern.teams.tools import ASSIGN_TASKS
@@ -38,6 +41,14 @@ EVIDENCE_CHARS = 1_000
 TEAM = "team"  # the agent id of the group run's own events (the task, the decision's run)
 
 LATEST_CHECKPOINT = text("SELECT state FROM checkpoints WHERE run_id = :run_id ORDER BY step DESC LIMIT 1")
+
+# prefetch -- a claim batch's group runs resuming: each one's latest checkpoint, at once.
+LATEST_CHECKPOINTS = text(
+    """
+    SELECT DISTINCT ON (run_id) run_id, state FROM checkpoints
+     WHERE run_id = ANY(:ids) ORDER BY run_id, step DESC
+    """
+)
 
 # What the members' tools did, for message.evidence, and the lead's assignments
 # (lead_directed), in one read over the step's children's logs.
@@ -60,6 +71,15 @@ SESSION_DECISION = text(
 )
 
 
+@dataclass(frozen=True)
+class Resume:
+    """What a resumed group run reads, read with its claim (`GroupKind.prefetch`)."""
+
+    state: GroupState
+    children: dict[str, Any]  # its pending turns' child runs
+    tools: dict[str, dict[str, Any]]  # what their tools did (`_turn_tools`)
+
+
 @dataclass
 class GroupKind(RunKind):
     name: ClassVar[str] = "group"
@@ -69,17 +89,40 @@ class GroupKind(RunKind):
         config = ctx.run.config
         team = [Member.load(m) for m in config["team"]]
         plan = PLANS[config.get("orchestrator", "serial")]
-        state = await _load(ctx)
+        resume: Resume | None = ctx.prefetched
+        state = resume.state if resume is not None else await _load(ctx)
         if state.pending:
-            results = await collect_children(ctx, state.step, len(state.pending))
+            rows = resume.children if resume is not None else None
+            results = await collect_children(ctx, state.step, len(state.pending), rows=rows)
             if results is None:
                 return
-            await _absorb(ctx, state, results)
+            tools = (
+                resume.tools if resume is not None else await _turn_tools(ctx, [r.run_id for r in results])
+            )
+            await _absorb(ctx, state, results, tools)
         turns = plan(team, state, int(config.get("max_rounds") or 3))
         if turns:
             await _start_turns(ctx, state, team, turns)
             return
         await self._finish(ctx, state, team)
+
+    async def prefetch(self, session: AsyncSession, runs: list[ClaimedRun]) -> dict[str, Any]:
+        """Resumed runs only (a first attempt has no checkpoint): the latest checkpoint, the
+        pending turns' child runs and their tools' events, three reads for the whole batch
+        in the claim's transaction instead of three transactions per run."""
+        resumed = [r.id for r in runs if r.attempt > 1]
+        if not resumed:
+            return {}
+        states = {
+            row.run_id: GroupState.load(row.state)
+            for row in await session.execute(LATEST_CHECKPOINTS, {"ids": resumed})
+        }
+        pending = {
+            run_id: child_ids_of(run_id, s.step, len(s.pending)) for run_id, s in states.items() if s.pending
+        }
+        children = await read_children(session, pending)
+        tools = _tools_by_run(await session.execute(TURN_TOOLS, {"ids": list(children)})) if children else {}
+        return {run_id: Resume(state, children, tools) for run_id, state in states.items()}
 
     async def _finish(self, ctx: RunContext, state: GroupState, team: list[Member]) -> None:
         assert state.decision is not None
@@ -105,16 +148,24 @@ class GroupKind(RunKind):
 
 
 async def _load(ctx: RunContext) -> GroupState:
-    async with ctx.db.system() as session:
-        data = await session.scalar(LATEST_CHECKPOINT, {"run_id": ctx.run.id})
-        if data is not None:
-            return GroupState.load(data)
-        previous = None
-        if ctx.run.session_key:
-            previous = await session.scalar(
-                SESSION_DECISION,
-                {"org_id": ctx.run.org_id, "session_key": ctx.run.session_key, "run_id": ctx.run.id},
+    """The latest checkpoint, or a fresh state. A first attempt has no checkpoint (only the
+    worker holding a run writes them, and every claim counts an attempt): it reads nothing
+    unless it continues a session."""
+    previous = None
+    if ctx.run.attempt > 1 or ctx.run.session_key:
+        async with ctx.db.system() as session:
+            data = (
+                await session.scalar(LATEST_CHECKPOINT, {"run_id": ctx.run.id})
+                if ctx.run.attempt > 1
+                else None
             )
+            if data is not None:
+                return GroupState.load(data)
+            if ctx.run.session_key:
+                previous = await session.scalar(
+                    SESSION_DECISION,
+                    {"org_id": ctx.run.org_id, "session_key": ctx.run.session_key, "run_id": ctx.run.id},
+                )
     state = GroupState(task=str(ctx.run.input.get("text", "")), previous=previous)
     state.usage = _usage({})
     return state
@@ -136,7 +187,8 @@ async def _start_turns(ctx: RunContext, state: GroupState, team: list[Member], t
             step=step, agent_id=turn.agent_id,
         )  # fmt: skip
     state.pending = turns
-    await start_children(ctx, step, specs, checkpoint=state.dump())
+    started_before = len(state.turns)  # every earlier turn was one child run
+    await start_children(ctx, step, specs, checkpoint=state.dump(), started_before=started_before)
 
 
 def _spec(ctx: RunContext, member: Member, turn: Turn, earlier: str | None = None) -> ChildSpec:
@@ -151,9 +203,10 @@ def _spec(ctx: RunContext, member: Member, turn: Turn, earlier: str | None = Non
     return ChildSpec("agent", {"text": turn.task}, config, member.agent_id, metadata)
 
 
-async def _absorb(ctx: RunContext, state: GroupState, results: list[ChildResult]) -> None:
+async def _absorb(
+    ctx: RunContext, state: GroupState, results: list[ChildResult], tools: dict[str, dict[str, Any]]
+) -> None:
     """Record the step's turns: proposals, evidence, status; the lead's decision."""
-    tools = await _turn_tools(ctx, [r.run_id for r in results])
     state.usage = rolled_up(state.usage, results)
     step = state.step
     for turn, result in zip(state.pending, results, strict=True):
@@ -197,9 +250,12 @@ async def _absorb(ctx: RunContext, state: GroupState, results: list[ChildResult]
 async def _turn_tools(ctx: RunContext, run_ids: list[str]) -> dict[str, dict[str, Any]]:
     """Per child run: its tools' results (evidence) and, from its last ``assign_tasks``
     call that succeeded, the lead's assignments."""
-    out: dict[str, dict[str, Any]] = {}
     async with ctx.db.system() as session:
-        rows = (await session.execute(TURN_TOOLS, {"ids": run_ids})).all()
+        return _tools_by_run(await session.execute(TURN_TOOLS, {"ids": run_ids}))
+
+
+def _tools_by_run(rows: Any) -> dict[str, dict[str, Any]]:
+    out: dict[str, dict[str, Any]] = {}
     called: dict[str, Any] = {}
     for run_id, type_, payload in rows:
         entry = out.setdefault(run_id, {"results": [], "assignments": []})
@@ -217,6 +273,10 @@ async def _turn_tools(ctx: RunContext, run_ids: list[str]) -> dict[str, dict[str
             elif not name.startswith("blackboard_"):
                 entry["results"].append((name, str(payload.get("result", ""))))
     return out
+
+
+def child_ids_of(run_id: str, step: int, count: int) -> list[str]:
+    return [child_run_id(run_id, step, i) for i in range(count)]
 
 
 def _usage(usage: dict[str, Any]) -> dict[str, Any]:

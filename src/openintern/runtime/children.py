@@ -88,6 +88,10 @@ READ_CHILDREN = text(
     """
 )
 
+READ_ANY_CHILDREN = text(
+    "SELECT id, kind, agent_id, status, output, error, usage FROM runs WHERE id = ANY(:ids)"
+)
+
 COUNT_OTHER_CHILDREN = text(
     "SELECT count(*) FROM runs WHERE parent_run_id = :parent_id AND NOT (id = ANY(:ids))"
 )
@@ -134,15 +138,23 @@ def child_ids(ctx: RunContext, step: int, count: int, start: int = 0) -> list[st
 
 
 async def start_children(
-    ctx: RunContext, step: int, specs: list[ChildSpec], *, checkpoint: dict[str, Any], start: int = 0
+    ctx: RunContext,
+    step: int,
+    specs: list[ChildSpec],
+    *,
+    checkpoint: dict[str, Any],
+    start: int = 0,
+    started_before: int | None = None,
 ) -> list[str]:
     """Start ``specs`` as children of this run and park it until they have all ended.
 
     ``checkpoint`` is the kind's state to resume from (it should say that step ``step``
     waits for children). After this returns the kind returns from ``execute``. ``start``
-    is the first child index: a step that starts children more than once numbers them on."""
+    is the first child index: a step that starts children more than once numbers them on.
+    ``started_before``: how many children the run started before this call, when the kind
+    knows it from its own state (saves counting them)."""
     ids = child_ids(ctx, step, len(specs), start)
-    await _check_limits(ctx, ids)
+    await _check_limits(ctx, ids, started_before)
     children = [
         {
             "id": run_id,
@@ -176,15 +188,17 @@ async def start_children(
     return ids
 
 
-async def _check_limits(ctx: RunContext, ids: list[str]) -> None:
+async def _check_limits(ctx: RunContext, ids: list[str], others: int | None) -> None:
     runtime = ctx.settings.runtime
     if ctx.run.depth + 1 > runtime.max_child_depth:
         raise QuotaExceeded(
             f"run {ctx.run.id} is at depth {ctx.run.depth}; a child would pass "
             f"runtime.max_child_depth ({runtime.max_child_depth})"
         )
-    async with ctx.db.system() as session:
-        others = int(await session.scalar(COUNT_OTHER_CHILDREN, {"parent_id": ctx.run.id, "ids": ids}) or 0)
+    if others is None:
+        async with ctx.db.system() as session:
+            params = {"parent_id": ctx.run.id, "ids": ids}
+            others = int(await session.scalar(COUNT_OTHER_CHILDREN, params) or 0)
     if others + len(ids) > runtime.max_children_per_run:
         raise QuotaExceeded(
             f"run {ctx.run.id} would have {others + len(ids)} child runs; "
@@ -192,18 +206,28 @@ async def _check_limits(ctx: RunContext, ids: list[str]) -> None:
         )
 
 
+async def read_children(session: Any, parent_ids: dict[str, list[str]]) -> dict[str, Any]:
+    """For a kind's prefetch: the rows of these parents' children (parent → its child ids),
+    read in the claim's transaction; `collect_children` takes them as ``rows``."""
+    ids = [i for kids in parent_ids.values() for i in kids]
+    if not ids:
+        return {}
+    return {r.id: r for r in await session.execute(READ_ANY_CHILDREN, {"ids": ids})}
+
+
 async def collect_children(
-    ctx: RunContext, step: int, count: int, start: int = 0
+    ctx: RunContext, step: int, count: int, start: int = 0, rows: dict[str, Any] | None = None
 ) -> list[ChildResult] | None:
     """The results of step ``step``'s ``count`` children (from index ``start``), in spawn
     order; or None after parking the run again when one of them is still active (the
-    kind then returns)."""
+    kind then returns). ``rows``: the children as the kind's prefetch read them
+    (`read_children`), else they are read here."""
     ids = child_ids(ctx, step, count, start)
-    async with ctx.db.system() as session:
-        rows = {r.id: r for r in await session.execute(READ_CHILDREN, {"parent_id": ctx.run.id, "ids": ids})}
-    if len(rows) < len(ids) or any(
-        r.status not in ("completed", "failed", "cancelled") for r in rows.values()
-    ):
+    if rows is None or any(i not in rows for i in ids):
+        async with ctx.db.system() as session:
+            params = {"parent_id": ctx.run.id, "ids": ids}
+            rows = {r.id: r for r in await session.execute(READ_CHILDREN, params)}
+    if any(i not in rows or rows[i].status not in ("completed", "failed", "cancelled") for i in ids):
         parent = {"parent_id": ctx.run.id}
         await ctx.writer.commit(
             ctx.handle, status="waiting", extras=[(PARK_AGAIN, parent), (REQUEUE_IF_DONE, parent)]
