@@ -149,7 +149,9 @@ class LLMSettings(Section):
         True,
         description=(
             "Providers may point at private, loopback and link-local addresses (a local model server). "
-            "Set false on a shared platform: tenants then cannot reach the server's own network."
+            "Set false on a shared platform: tenants then cannot reach the server's own network. The "
+            "ceiling: where true, an org's admins may still forbid them for their org "
+            "(PATCH /api/orgs/{id} allow_private_base_urls)."
         ),
     )
 

@@ -25,6 +25,9 @@ CASES: list[Row] = [
     ("POST", "/api/keys/{b.key_id}/revoke", None),
     ("PATCH", "/api/members/{b.user_id}", {"role": "viewer"}),
     ("DELETE", "/api/members/{b.user_id}", None),
+    ("GET", "/api/orgs/{b.org_id}", None),
+    ("PATCH", "/api/orgs/{b.org_id}", {"allow_private_base_urls": False}),  # issue 15
+    ("PATCH", "/api/orgs/{b.org_id}", {"name": "stolen"}),
     # runs (issue 3)
     ("GET", "/api/runs/{b.run_id}", None),
     ("POST", "/api/runs/{b.run_id}/cancel", None),

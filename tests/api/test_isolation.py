@@ -94,6 +94,8 @@ async def test_org_a_cannot_touch_org_b(
     assert (await client.get(f"/api/projects/{ids['project_id']}", headers=b.auth)).status_code == 200
     key = (await client.get(f"/api/keys/{ids['key_id']}", headers=b.auth)).json()
     assert key["status"] == "active"
+    org = (await client.get(f"/api/orgs/{ids['org_id']}", headers=b.auth)).json()
+    assert org["allow_private_base_urls"] is True and org["name"] == "bob inc"
     # ... and the searches above would have found B's memory: B's own do.
     for path, search in SEARCHES:
         found = (await client.post(path, headers=b.auth, json=search)).json()["results"]

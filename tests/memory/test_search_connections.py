@@ -4,6 +4,14 @@ PostgreSQL: how many there are, the tenant wall on them, a transaction's own wri
 from __future__ import annotations
 
 import asyncio
+import logging
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import psycopg
@@ -17,6 +25,7 @@ from openintern.memory import MemoryService, MemoryWrite, PlainScope, store
 from openintern.memory.cjk import TextQuery, text_queries
 from openintern.memory.search_pool import (
     SEARCH_APPLICATION_NAME,
+    SEARCH_CLOSE_TIMEOUT_S,
     SearchPool,
     default_search_concurrency,
     search_on,
@@ -62,6 +71,17 @@ async def _on_search_backends(memory: MemoryService, select: str) -> Any:
 def _opened(pool: SearchPool) -> int:
     """The pool's idle connections."""
     return int(pool.get_stats()["pool_available"])
+
+
+async def _settled(pool: SearchPool) -> int:
+    """The pool's idle connections once none is still being opened: the first search makes
+    the pool grow by one while it waits, and that connection may arrive after the search."""
+    for _ in range(100):
+        stats = pool.get_stats()
+        if stats["pool_available"] == stats["pool_size"]:
+            break
+        await asyncio.sleep(0.05)
+    return _opened(pool)
 
 
 async def test_at_most_search_concurrency_connections_and_the_same_results(memory: MemoryService) -> None:
@@ -140,7 +160,26 @@ async def test_a_search_in_a_writing_transaction_finds_its_uncommitted_writes(me
 
 async def test_connection_errors_surface_as_sqlalchemy_errors(memory: MemoryService) -> None:
     broken = search_pool("host=/nonexistent/socket/dir dbname=nothing user=nobody", 2, wait_s=1.0)
-    args = store.SearchArgs(
+    try:
+        with pytest.raises(OperationalError):
+            await search_on(broken, _args())
+        assert _opened(broken) == 0
+    finally:
+        await broken.close()
+
+
+@pytest.fixture
+def silent_server() -> Iterator[str]:
+    """A TCP port that accepts connections (the kernel completes the handshake of a
+    listening socket's backlog) and never answers: a server stopped, or too loaded to speak."""
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(64)
+        yield f"host=127.0.0.1 port={listener.getsockname()[1]} dbname=nothing user=nobody"
+
+
+def _args() -> store.SearchArgs:
+    return store.SearchArgs(
         store.filter_params(ORG.org_id, None, ["archival"], {}),
         ("archival",),
         None,
@@ -152,12 +191,65 @@ async def test_connection_errors_surface_as_sqlalchemy_errors(memory: MemoryServ
         ef_search=100,
         model="m",
     )
+
+
+async def test_a_server_that_never_answers_fails_the_search_in_bounded_time_saying_why(
+    silent_server: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The hang of `openintern memory search` under load: each attempt to connect ends after
+    its connect timeout, the search after its wait, with the cause in the error and the log
+    (psycopg_pool's own line printed an empty message)."""
+    pool = search_pool(silent_server, 2, wait_s=3.0, connect_timeout_s=2)
+    started = time.monotonic()
     try:
-        with pytest.raises(OperationalError):
-            await search_on(broken, args)
-        assert _opened(broken) == 0
+        caplog.set_level(logging.WARNING, logger="openintern.memory.search_pool")
+        with pytest.raises(OperationalError) as failed:
+            await search_on(pool, _args())
+        assert 3.0 <= time.monotonic() - started < 4.5
+        message = str(failed.value)
+        assert "memory search got no database connection: couldn't get a connection after 3.00 sec" in message
+        assert (
+            "the last attempt to connect failed with ConnectionTimeout: connection timeout expired" in message
+        )
+        assert "could not open a connection: ConnectionTimeout: connection timeout expired" in caplog.text
     finally:
-        await broken.close()
+        closing = time.monotonic()
+        await pool.close(timeout=SEARCH_CLOSE_TIMEOUT_S)
+        assert time.monotonic() - closing < 2 + 1.0  # the attempt in flight ends by its timeout
+
+
+_LEFT_OPEN = """
+import asyncio, sys
+from openintern.memory.search_pool import search_on, search_pool
+from tests.memory.test_search_connections import _args
+
+async def main():
+    pool = search_pool(sys.argv[1], 2, wait_s=0.5)
+    try:
+        await search_on(pool, _args())
+    except Exception as exc:
+        print(type(exc).__name__, flush=True)
+    # returns with the pool open and its attempts to connect in flight
+
+asyncio.run(main())
+print("ended", flush=True)
+"""
+
+
+def test_an_event_loop_ending_with_the_pool_open_still_ends(silent_server: str, tmp_path: Path) -> None:
+    """psycopg_pool's worker swallowed the cancellation of its connect at the loop's end and
+    waited forever for its next task: the process never exited (now `SearchPool` stops it)."""
+    script = tmp_path / "left_open.py"
+    script.write_text(_LEFT_OPEN)
+    root = Path(__file__).resolve().parents[2]
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(root / "src"), str(root)])}
+    started = time.monotonic()
+    done = subprocess.run(
+        [sys.executable, str(script), silent_server], env=env, capture_output=True, text=True, timeout=30
+    )
+    assert done.stdout.split() == ["OperationalError", "ended"], done.stdout + done.stderr
+    assert time.monotonic() - started < 15
+    assert "a connection attempt was cancelled; stopping its pool worker" in done.stderr
 
 
 async def test_a_failed_or_cancelled_statement_leaves_no_busy_connection(
@@ -166,7 +258,7 @@ async def test_a_failed_or_cancelled_statement_leaves_no_busy_connection(
     await _write(memory, ORG, title="Kept", content="the connection survives")
     conns = memory.search_pool
     assert await memory.search(None, ORG, "connection survives")
-    idle = _opened(conns)
+    idle = await _settled(conns)
     with pytest.raises(psycopg.errors.DivisionByZero):
         async with conns.connection() as conn:
             await conn.execute("SELECT 1 / 0")

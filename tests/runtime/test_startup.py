@@ -11,6 +11,7 @@ from openintern.agents.startup import prefetch_agent_starts
 from openintern.agents.toolbox import load_toolbox
 from openintern.memory import PlainScope, render_core
 from openintern.providers import pick_provider
+from openintern.providers.addresses import PublicOnly
 from openintern.runtime.context import ClaimedRun, RunContext
 from openintern.runtime.events import RunHandle
 from openintern.tools import ToolServices
@@ -52,6 +53,8 @@ async def test_each_run_of_a_two_org_batch_gets_only_its_own(app: Any, admin: As
         assert (await admin.post("/api/providers", json=provider, headers=headers)).status_code == 201
     policy = {"pattern": "echo", "action": "block"}
     assert (await admin.post("/api/tool-policies", json=policy, headers=as_b)).status_code == 201
+    forbid = {"allow_private_base_urls": False}
+    assert (await admin.patch(f"/api/orgs/{org_b}", json=forbid, headers=as_b)).status_code == 200
 
     platform = app.state.platform
     runs = [claimed("run_a", "org_default"), claimed("run_b", org_b)]
@@ -69,3 +72,11 @@ async def test_each_run_of_a_two_org_batch_gets_only_its_own(app: Any, admin: As
         assert toolbox.decide("echo").action == echo, run.org_id
         config = pick_provider(reads.providers, run.org_id, platform.settings, {}, platform.box.decrypt)
         assert config.model == f"model-{mine}" and config.base_url == f"http://{mine}.invalid/v1"
+        # Each org's allow_private_base_urls came with its rows (B forbids them): B's model
+        # checks its address before each call, A's does not.
+        model = platform.services.models.for_run(run.org_id, {}, reads.providers)
+        assert isinstance(model, PublicOnly) is (mine == "b"), run.org_id
+    assert {r.org_id: r.org_allows_private_base_urls for r in reads.providers} == {
+        "org_default": True,
+        org_b: False,
+    }

@@ -21,6 +21,7 @@ from openintern.auth.tenancy import (
     project_in_org,
     remove_member,
     update_member,
+    update_org,
     update_project,
 )
 
@@ -61,5 +62,6 @@ __all__ = [
     "remove_member",
     "set_key_status",
     "update_member",
+    "update_org",
     "update_project",
 ]

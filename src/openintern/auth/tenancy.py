@@ -48,10 +48,25 @@ async def orgs_of(session: AsyncSession, principal: Principal) -> list[core.OrgM
     ]
 
 
-async def get_org(session: AsyncSession, scope: Scope) -> Org:
+async def get_org(session: AsyncSession, scope: Scope, org_id: str | None = None) -> Org:
+    """The org the request acts in. Named by id, it must be that org: any other, even one
+    the caller belongs to, is 404 here, as every object outside the request's scope is (the
+    caller selects another org with ``x-org-id``)."""
+    if org_id is not None and org_id != scope.org_id:
+        raise NotFound("org", org_id)
     org = await session.get(Org, scope.org_id)
     if org is None:
         raise NotFound("org", scope.org_id)
+    return org
+
+
+async def update_org(session: AsyncSession, scope: Scope, org_id: str, body: actions.OrgUpdate) -> Org:
+    """Rename the org or change its settings (admins); omitted fields stay as they are."""
+    org = await get_org(session, scope, org_id)
+    scope.require("admin", "change the org's settings")
+    for field, value in body.model_dump(exclude_unset=True).items():
+        setattr(org, field, value)
+    await session.flush()
     return org
 
 

@@ -4,12 +4,18 @@ re-embedding, directly against the database (like ``keys``: no server needed).""
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 
 from openintern.cli.output import console, err_console, handle_errors, print_json, table
+
+if TYPE_CHECKING:
+    from openintern.db.session import Database
+    from openintern.memory import MemoryService
 
 app = typer.Typer(help="Ingest documents into memory and search it.", no_args_is_help=True)
 
@@ -19,6 +25,25 @@ _CONFIG = typer.Option(None, "--config", help="Config file.")
 _JSON = typer.Option(False, "--json", help="Machine-readable output.")
 INGEST_CONCURRENCY = 4
 """Files in flight: the database works on one file's rows while the embedder works on the next."""
+
+
+@asynccontextmanager
+async def open_memory(
+    config: Path | None, *, pool_size: int = 2
+) -> AsyncIterator[tuple[Database, MemoryService]]:
+    """The database and its memory service, both closed on the way out. Closing the service
+    closes its search connections: left open, a connection attempt still in flight when
+    ``asyncio.run`` ends could hold the command forever (`memory.search_pool`)."""
+    from openintern.cli.admin import open_database
+    from openintern.cli.context import settings_from
+    from openintern.memory import MemoryService
+
+    async with open_database(config, pool_size=pool_size) as db:
+        memory = MemoryService.from_settings(db, settings_from(config))
+        try:
+            yield db, memory
+        finally:
+            await memory.close()
 
 
 @app.command("ingest")
@@ -32,8 +57,7 @@ def ingest(
     as_json: bool = _JSON,
 ) -> None:
     """Ingest documents; unchanged files are skipped, changed ones re-indexed."""
-    from openintern.cli.context import settings_from
-    from openintern.memory import MemoryService, PlainScope
+    from openintern.memory import PlainScope
     from openintern.memory.ingest import aload_document, expand_paths
 
     files = expand_paths(paths)
@@ -44,11 +68,8 @@ def ingest(
     async def go() -> list[dict[str, Any]]:
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-        from openintern.cli.admin import open_database
-
         items: dict[Path, dict[str, Any]] = {}
-        async with open_database(config, pool_size=INGEST_CONCURRENCY) as db:
-            memory = MemoryService.from_settings(db, settings_from(config))
+        async with open_memory(config, pool_size=INGEST_CONCURRENCY) as (db, memory):
             memory.embed_wait_s = 600.0  # a batch job: embed inline rather than in the background
             scope = PlainScope(org, project)
             progress = Progress(
@@ -113,14 +134,10 @@ def search(
 
     from rich.markup import escape
 
-    from openintern.cli.context import settings_from
-    from openintern.memory import MemoryService, PlainScope
+    from openintern.memory import PlainScope
 
     async def go() -> list[dict[str, Any]]:
-        from openintern.cli.admin import open_database
-
-        async with open_database(config) as db:
-            memory = MemoryService.from_settings(db, settings_from(config))
+        async with open_memory(config) as (db, memory):
             async with db.tenant(org) as session:
                 results = await memory.search(
                     session, PlainScope(org, project), query, tiers=tier, top_k=top_k
@@ -159,14 +176,8 @@ def embed(config: Path | None = _CONFIG, as_json: bool = _JSON) -> None:
     `memory.embedder` / `memory.embedding_model`). Workers also do this in the background on start."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from openintern.cli.context import settings_from
-    from openintern.memory import MemoryService
-
     async def go() -> dict[str, int]:
-        from openintern.cli.admin import open_database
-
-        async with open_database(config) as db:
-            memory = MemoryService.from_settings(db, settings_from(config))
+        async with open_memory(config) as (_, memory):
             pending = await memory.pending_by_org()
             progress = Progress(
                 TextColumn("[bold]embed[/] {task.description}"),

@@ -37,7 +37,12 @@ from openintern.memory.ingestion import IngestResult, ingest_document
 from openintern.memory.records import MemoryPatch, MemoryWrite
 from openintern.memory.scope import ScopeLike
 from openintern.memory.search import RRF_K, VECTOR_WEIGHT, SearchOptions, SearchResult, search
-from openintern.memory.search_pool import SearchPool, default_search_concurrency, search_pool
+from openintern.memory.search_pool import (
+    SEARCH_CLOSE_TIMEOUT_S,
+    SearchPool,
+    default_search_concurrency,
+    search_pool,
+)
 from openintern.schemas.text import storable
 
 
@@ -236,7 +241,7 @@ class MemoryService:
         await self.embedding.close()
         pool, self._search_pool = self._search_pool, None
         if pool is not None:
-            await pool.close()
+            await pool.close(timeout=SEARCH_CLOSE_TIMEOUT_S)
 
 
 _Input = TypeVar("_Input", MemoryWrite, MemoryPatch)

@@ -14,6 +14,7 @@ from openintern.providers.service import (
     delete_provider,
     get_provider,
     list_providers,
+    refuse_private,
     test_provider,
 )
 
@@ -28,6 +29,7 @@ __all__ = [
     "org_providers",
     "pick_provider",
     "provider_config",
+    "refuse_private",
     "settings_provider",
     "test_provider",
 ]

@@ -10,12 +10,13 @@ from typing import Any
 
 from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import with_expression
 
 from openintern.config import Settings
-from openintern.db.orm import Provider
+from openintern.db.orm import Org, Provider
 from openintern.errors import NotFound, ProviderNotConfigured
 from openintern.llm import ChatModel, ProviderConfig, RetryEvent, create_chat_model
-from openintern.providers.addresses import PublicOnly
+from openintern.providers.addresses import PublicOnly, private_refusal
 
 log = logging.getLogger(__name__)
 
@@ -27,13 +28,23 @@ HOW_TO_CONFIGURE = (
 )
 
 
+# The providers of a claim batch's orgs, each with its org's allow_private_base_urls in the
+# same statement (a join on orgs' primary key; no read per run). populate_existing: a row
+# the session already holds (the test route read it first) gets the flag too, where
+# with_expression alone would leave the held row untouched and the flag None.
 _ORG_PROVIDERS = (
-    select(Provider).where(Provider.org_id.in_(bindparam("org_ids", expanding=True))).order_by(Provider.id)
+    select(Provider)
+    .join(Org, Org.id == Provider.org_id)
+    .where(Provider.org_id.in_(bindparam("org_ids", expanding=True)))
+    .options(with_expression(Provider.org_allows_private_base_urls, Org.allow_private_base_urls))
+    .order_by(Provider.id)
+    .execution_options(populate_existing=True)
 )
 
 
 async def org_providers(session: AsyncSession, org_ids: list[str]) -> list[Provider]:
-    """The providers of these orgs (a worker reads them for a whole claim batch at once)."""
+    """The providers of these orgs, each with ``org_allows_private_base_urls`` filled in (a
+    worker reads them for a whole claim batch at once)."""
     rows = await session.execute(_ORG_PROVIDERS, {"org_ids": org_ids})
     return list(rows.scalars())
 
@@ -104,8 +115,11 @@ def _log_retry(event: RetryEvent) -> None:
 
 @dataclass(frozen=True)
 class ModelChooser:
-    """Chooses a run's `ChatModel` among its org's providers (read at the run's start),
-    else the platform settings; ``decrypt`` opens a provider's stored key."""
+    """Chooses a run's `ChatModel` among its org's providers (read at the run's start by
+    `org_providers`), else the platform settings; ``decrypt`` opens a provider's stored key.
+    A provider row of an org that may not use private base URLs (`private_refusal`: the
+    platform's setting, then the org's, read with the row) has its address checked before
+    each call."""
 
     settings: Settings
     decrypt: Callable[[str], str]
@@ -113,6 +127,7 @@ class ModelChooser:
     def for_run(self, org_id: str, run_config: dict[str, Any], org_rows: list[Provider]) -> ChatModel:
         model = chat_model(pick_provider(org_rows, org_id, self.settings, run_config, self.decrypt))
         row = chosen_row(org_rows, org_id, run_config)
-        if row is not None and row.base_url and not self.settings.llm.allow_private_base_urls:
-            return PublicOnly(model, row.base_url)  # checked at each call (addresses.py)
-        return model
+        if row is None or not row.base_url:
+            return model
+        because = private_refusal(self.settings.llm.allow_private_base_urls, row.org_allows_private_base_urls)
+        return model if because is None else PublicOnly(model, row.base_url, because)

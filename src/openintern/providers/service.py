@@ -9,15 +9,15 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from openintern.auth.scope import Scope
-from openintern.db.orm import Provider
+from openintern.db.orm import Org, Provider
 from openintern.db.session import flush_or_conflict
 from openintern.errors import NotFound, OpenInternError, ValidationFailed, field_error
 from openintern.llm import Message, ModelSettings, ProviderConfig
-from openintern.providers.addresses import PrivateAddressRefused, check_base_url
+from openintern.providers.addresses import PrivateAddressRefused, check_base_url, private_refusal
 from openintern.providers.choice import chat_model
 from openintern.schemas.actions import ProviderCreate
 from openintern.schemas.ids import new_id
@@ -28,15 +28,28 @@ async def list_providers(session: AsyncSession, org_id: str) -> list[Provider]:
     return list((await session.execute(query)).scalars())
 
 
+# The org's own setting; the platform's (the ceiling) comes from Settings. orgs' primary key.
+_ORG_ALLOWS_PRIVATE = select(Org.allow_private_base_urls).where(Org.id == bindparam("org_id"))
+
+
+async def refuse_private(session: AsyncSession, org_id: str, platform_allows: bool) -> str | None:
+    """Why this org's providers may not point at private addresses (`private_refusal`), or
+    None; ``platform_allows`` is ``llm.allow_private_base_urls``. The org is read only
+    when the platform allows them."""
+    if not platform_allows:
+        return private_refusal(False, None)
+    return private_refusal(True, await session.scalar(_ORG_ALLOWS_PRIVATE, {"org_id": org_id}))
+
+
 async def create_provider(
-    session: AsyncSession, scope: Scope, body: ProviderCreate, encrypt: Any, *, allow_private: bool = True
+    session: AsyncSession, scope: Scope, body: ProviderCreate, encrypt: Any, *, refused: str | None = None
 ) -> Provider:
-    """``allow_private`` is ``llm.allow_private_base_urls``: when false, a base URL that is
-    (or resolves to) a private or loopback address is refused (422 naming the field)."""
+    """``refused`` (`refuse_private`) says why private base URLs are refused here: then a
+    base URL that is (or resolves to) a private or loopback address is a 422 naming the field."""
     scope.require("admin", "configure providers")
-    if body.base_url and not allow_private:
+    if body.base_url and refused is not None:
         try:
-            await check_base_url(body.base_url)
+            await check_base_url(body.base_url, refused)
         except PrivateAddressRefused as exc:
             raise ValidationFailed(
                 exc.message, errors=[field_error(["body", "base_url"], exc.message, "private_address")]
@@ -75,17 +88,18 @@ async def delete_provider(session: AsyncSession, scope: Scope, provider_id: str)
 
 
 async def test_provider(
-    scope: Scope, config: ProviderConfig, *, allow_private: bool = True
+    scope: Scope, config: ProviderConfig, *, refused: str | None = None
 ) -> tuple[bool, str, float]:
-    """A one-token completion: proves the URL, the key and the model name.
+    """A one-token completion: proves the URL, the key and the model name. ``refused``
+    (`refuse_private`): the base URL must not be a private address, checked first.
 
     Only admins read why a test failed. Anyone else gets `REACHABLE` or `UNREACHABLE` and
     nothing more: "connection refused" against "HTTP 404" would tell a member which of
     the server's ports are open, so the answer must not depend on what is behind the URL."""
     started = time.perf_counter()
     try:
-        if config.base_url and not allow_private:
-            await check_base_url(config.base_url)
+        if config.base_url and refused is not None:
+            await check_base_url(config.base_url, refused)
         response = await chat_model(config).complete(
             [Message.user("Reply with OK.")],
             settings=ModelSettings(max_tokens=1, timeout=PROVIDER_TEST_TIMEOUT_S),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BeforeValidator, Field, StringConstraints
+from pydantic import BeforeValidator, Field, StrictBool, StringConstraints, field_validator
 
 from openintern.schemas.base import ActionModel, Metadata, Name, Password, Slug, Username
 from openintern.schemas.text import storable
@@ -20,6 +20,26 @@ class LoginRequest(ActionModel):
 class OrgCreate(ActionModel):
     name: Name
     slug: Slug | None = None
+
+
+class OrgUpdate(ActionModel):
+    """Change the org you act in (admins). An omitted field stays as it is; null is refused."""
+
+    name: Name | None = None
+    allow_private_base_urls: StrictBool | None = Field(
+        None,
+        description=(
+            "False: this org's providers may not point at private, loopback or link-local addresses. "
+            "True allows them only where the platform does (llm.allow_private_base_urls is the ceiling)."
+        ),
+    )
+
+    @field_validator("name", "allow_private_base_urls")
+    @classmethod
+    def _not_null(cls, value: object) -> object:
+        if value is None:
+            raise ValueError("may be omitted, not null")
+        return value
 
 
 class ProjectCreate(ActionModel):

@@ -16,6 +16,12 @@ class Org(CoreModel):
     id: str
     name: str
     slug: str
+    allow_private_base_urls: bool = Field(
+        description=(
+            "Whether this org's providers may point at private, loopback or link-local addresses; "
+            "the platform's llm.allow_private_base_urls false forbids them whatever this says."
+        )
+    )
     created_at: datetime
 
 

@@ -1,4 +1,5 @@
-"""Providers' test connection and private base URLs (issue 15, finding 9)."""
+"""Providers' test connection and private base URLs, forbidden by the platform or by an org
+(issue 15, finding 9)."""
 
 from __future__ import annotations
 
@@ -49,6 +50,8 @@ async def test_private_base_urls_are_refused_when_the_platform_forbids_them(
     runner: AsyncClient, run_app: Any
 ) -> None:
     run_app.state.platform.settings.llm.allow_private_base_urls = False
+    # The platform is the ceiling: the org's own setting (true) does not lift it.
+    assert (await runner.get("/api/orgs/org_default")).json()["allow_private_base_urls"] is True
     for url in (
         "http://127.0.0.1:5432/v1",
         "http://localhost:8999/v1",
@@ -79,3 +82,54 @@ async def test_a_run_and_a_test_check_the_address_again(
     run = await wait_status(runner, run_id)
     assert run["status"] == "failed" and "llm.allow_private_base_urls" in run["error"]
     assert len(fake_llm.requests()) == before  # nothing reached the private address
+
+
+ORG_FORBIDS = "this org's allow_private_base_urls is false"
+
+
+async def _org_allows(client: AsyncClient, allowed: bool) -> None:
+    resp = await client.patch("/api/orgs/org_default", json={"allow_private_base_urls": allowed})
+    assert resp.status_code == 200 and resp.json()["allow_private_base_urls"] is allowed, resp.text
+
+
+async def test_an_org_forbids_private_base_urls_under_a_platform_that_allows_them(
+    runner: AsyncClient, run_app: Any
+) -> None:
+    assert run_app.state.platform.settings.llm.allow_private_base_urls is True
+    await _org_allows(runner, False)
+    for url in ("http://127.0.0.1:5432/v1", "http://10.1.2.3/v1", "http://169.254.169.254/latest"):
+        resp = await _provider(runner, "p", url)
+        assert resp.status_code == 422, url
+        assert resp.json()["errors"][0]["field"] == "body.base_url"
+        assert (
+            ORG_FORBIDS in resp.json()["detail"]
+            and "llm.allow_private_base_urls" not in resp.json()["detail"]
+        )
+    assert (await _provider(runner, "public", "http://93.184.216.34/v1")).status_code == 201
+    await _org_allows(runner, True)  # and allowed again: the platform allows them
+    assert (await _provider(runner, "local", "http://127.0.0.1:5432/v1")).status_code == 201
+
+
+async def test_an_existing_private_provider_stops_when_its_org_forbids_it(
+    runner: AsyncClient, run_app: Any, fake_llm: Any
+) -> None:
+    """Created while the org allowed it: the test and the run check the org's setting as it is
+    when they use the provider (a run reads it with its providers, in the claim's read)."""
+    provider_id = (await _provider(runner, "local", fake_llm.openai_base_url)).json()["id"]
+    await _org_allows(runner, False)
+    test = (await runner.post(f"/api/providers/{provider_id}/test")).json()
+    assert test["ok"] is False and ORG_FORBIDS in test["detail"]
+    member = await _member(runner)
+    hidden = (await runner.post(f"/api/providers/{provider_id}/test", headers=member)).json()
+    assert (hidden["ok"], hidden["detail"]) == (False, UNREACHABLE)
+    before = len(fake_llm.requests())
+    run_id = (await runner.post("/api/runs", json={"input": "hi", "provider": "local"})).json()["run_id"]
+    run = await wait_status(runner, run_id)
+    assert run["status"] == "failed", run
+    assert "is not allowed" in run["error"] and ORG_FORBIDS in run["error"], run["error"]
+    assert len(fake_llm.requests()) == before  # nothing reached the loopback address
+
+    await _org_allows(runner, True)
+    assert (await runner.post(f"/api/providers/{provider_id}/test")).json()["ok"] is True
+    run_id = (await runner.post("/api/runs", json={"input": "hi", "provider": "local"})).json()["run_id"]
+    assert (await wait_status(runner, run_id))["status"] == "completed"

@@ -29,6 +29,7 @@ async function settingsTabs(page, shot, provider) {
     ['Projects', 'Default'],
     ['Members', '@admin'],
     ['LLM providers', provider],
+    ['Organization', 'Providers may use private addresses'],
   ])) {
     await page.getByRole('tab', { name: tab }).click()
     await page.getByText(probe).first().waitFor()

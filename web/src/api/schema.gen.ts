@@ -395,6 +395,31 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/orgs/{org_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Org
+         * @description The org this request acts in (another org is 404: select it with ``x-org-id``).
+         */
+        get: operations["orgs-get_org"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Update Org
+         * @description Admins: rename the org, or forbid (``allow_private_base_urls: false``) its providers'
+         *     private, loopback and link-local base URLs under the platform's ceiling. Audited.
+         */
+        patch: operations["orgs-update_org"];
+        trace?: never;
+    };
     "/api/projects": {
         parameters: {
             query?: never;
@@ -1549,6 +1574,11 @@ export interface components {
         /** Org */
         Org: {
             /**
+             * Allow Private Base Urls
+             * @description Whether this org's providers may point at private, loopback or link-local addresses; the platform's llm.allow_private_base_urls false forbids them whatever this says.
+             */
+            allow_private_base_urls: boolean;
+            /**
              * Created At
              * Format: date-time
              */
@@ -1580,6 +1610,19 @@ export interface components {
             role: "owner" | "admin" | "member" | "viewer";
             /** Slug */
             slug: string;
+        };
+        /**
+         * OrgUpdate
+         * @description Change the org you act in (admins). An omitted field stays as it is; null is refused.
+         */
+        OrgUpdate: {
+            /**
+             * Allow Private Base Urls
+             * @description False: this org's providers may not point at private, loopback or link-local addresses. True allows them only where the platform does (llm.allow_private_base_urls is the ceiling).
+             */
+            allow_private_base_urls?: boolean | null;
+            /** Name */
+            name?: string | null;
         };
         /** Page[ApiKey] */
         Page_ApiKey_: {
@@ -3980,6 +4023,90 @@ export interface operations {
         responses: {
             /** @description Successful Response */
             201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Org"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "orgs-get_org": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                org_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Org"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "orgs-update_org": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                org_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["OrgUpdate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
                 headers: {
                     [name: string]: unknown;
                 };

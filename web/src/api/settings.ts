@@ -1,4 +1,4 @@
-/** Org administration: projects, members, API keys, LLM providers. */
+/** Org administration: the org itself, projects, members, API keys, LLM providers. */
 import { api } from './client'
 import type {
   ApiKey,
@@ -6,7 +6,9 @@ import type {
   ApiKeyCreated,
   ApiKeyStatus,
   Member,
+  Org,
   OrgRole,
+  OrgUpdate,
   Page,
   Project,
   ProjectCreate,
@@ -15,6 +17,10 @@ import type {
   ProviderTestResult,
   UserCreate,
 } from './types'
+
+export const getOrg = (id: string, signal?: AbortSignal) =>
+  api.get<Org>(`/api/orgs/${encodeURIComponent(id)}`, undefined, signal)
+export const updateOrg = (id: string, body: OrgUpdate) => api.patch<Org>(`/api/orgs/${encodeURIComponent(id)}`, body)
 
 export const listProjects = (signal?: AbortSignal) =>
   api.get<Page<Project>>('/api/projects', { limit: 100 }, signal)

@@ -55,6 +55,7 @@ export const ORG_ROLES = ['owner', 'admin', 'member', 'viewer'] as const satisfi
 export type User = Schemas['UserPublic']
 export type Org = Schemas['Org']
 export type OrgMembership = Schemas['OrgMembership']
+export type OrgUpdate = Schemas['OrgUpdate']
 export type Project = Schemas['Project']
 export type Me = Schemas['Me']
 export type ProjectCreate = WithDefaults<Schemas['ProjectCreate'], 'description'>

@@ -3,16 +3,18 @@ import { PageHeader } from '@/components/ui/Card'
 import { Tabs } from '@/components/ui/Tabs'
 import { ApiKeysSection } from '@/features/settings/ApiKeysSection'
 import { MembersSection } from '@/features/settings/MembersSection'
+import { OrgSection } from '@/features/settings/OrgSection'
 import { ProjectsSection } from '@/features/settings/ProjectsSection'
 import { ProvidersSection } from '@/features/settings/ProvidersSection'
 import { canAdmin, useSession } from '@/hooks/useSession'
 
-type Tab = 'projects' | 'members' | 'keys' | 'providers'
+type Tab = 'projects' | 'members' | 'keys' | 'providers' | 'org'
 const TABS: { value: Tab; label: string }[] = [
   { value: 'projects', label: 'Projects' },
   { value: 'members', label: 'Members' },
   { value: 'keys', label: 'API keys' },
   { value: 'providers', label: 'LLM providers' },
+  { value: 'org', label: 'Organization' },
 ]
 
 export function SettingsRoute() {
@@ -28,6 +30,7 @@ export function SettingsRoute() {
       {tab === 'members' && <MembersSection canEdit={admin} selfId={me?.user.id} />}
       {tab === 'keys' && <ApiKeysSection />}
       {tab === 'providers' && <ProvidersSection canEdit={admin} />}
+      {tab === 'org' && me && <OrgSection orgId={me.org.id} canEdit={admin} />}
     </div>
   )
 }

@@ -35,10 +35,10 @@ async def list_providers(scope: ScopeDep, session: SessionDep) -> Page[Provider]
 async def create_provider(
     body: actions.ProviderCreate, scope: ScopeDep, session: SessionDep, platform: PlatformDep
 ) -> Provider:
-    allow = platform.settings.llm.allow_private_base_urls
-    return _view(
-        await providers.create_provider(session, scope, body, platform.box.encrypt, allow_private=allow)
+    refused = await providers.refuse_private(
+        session, scope.org_id, platform.settings.llm.allow_private_base_urls
     )
+    return _view(await providers.create_provider(session, scope, body, platform.box.encrypt, refused=refused))
 
 
 @router.delete("/{provider_id}", status_code=status.HTTP_204_NO_CONTENT)
@@ -57,6 +57,8 @@ async def test_provider(
     config = await providers.provider_config(
         session, scope.org_id, platform.settings, {"provider": row.id}, platform.box.decrypt
     )
-    allow = platform.settings.llm.allow_private_base_urls
-    ok, detail, latency = await providers.test_provider(scope, config, allow_private=allow)
+    refused = await providers.refuse_private(
+        session, scope.org_id, platform.settings.llm.allow_private_base_urls
+    )
+    ok, detail, latency = await providers.test_provider(scope, config, refused=refused)
     return ProviderTest(ok=ok, detail=detail, latency_ms=latency)

@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import BigInteger, Boolean, CheckConstraint, ForeignKey, Index, Integer, String, Text, text
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, query_expression
 
 from openintern.db.orm.base import ID, Base, created_at, tenant_table
 
@@ -179,3 +179,7 @@ class Provider(Base):
     api_key_encrypted: Mapped[str | None] = mapped_column(Text)
     is_default: Mapped[bool] = mapped_column(Boolean, server_default="false")
     created_at: Mapped[datetime] = created_at()
+    # Not a column: the org's orgs.allow_private_base_urls, filled in by the read that loads
+    # a run's providers (providers/choice.py::org_providers, a join in the same statement);
+    # None when a query did not ask for it, which the chooser treats as "refuse".
+    org_allows_private_base_urls: Mapped[bool | None] = query_expression()
