@@ -9,6 +9,7 @@ import { RouteErrorBoundary } from '@/routes/error'
 import { LoginRoute } from '@/routes/login'
 import { MemoryRoute } from '@/routes/memory'
 import { NotFoundRoute } from '@/routes/notFound'
+import { OrchestratorRoute } from '@/routes/orchestrator'
 import { RunsRoute } from '@/routes/runs'
 import { SettingsRoute } from '@/routes/settings'
 import { TraceRoute } from '@/routes/trace'
@@ -37,6 +38,7 @@ const router = createBrowserRouter([
           { index: true, element: <ChatRoute /> },
           { path: 'runs', element: <RunsRoute /> },
           { path: 'trace/:runId', element: <TraceRoute /> },
+          { path: 'orchestrator', element: <OrchestratorRoute /> },
           { path: 'approvals', element: <ApprovalsRoute /> },
           { path: 'memory', element: <MemoryRoute /> },
           { path: 'settings', element: <SettingsRoute /> },

@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react'
 import { NavLink, Outlet, useLocation } from 'react-router'
-import { Brain, ListChecks, Menu, MessageSquare, Settings, ShieldCheck, X } from 'lucide-react'
+import { Brain, ListChecks, Menu, MessageSquare, Settings, ShieldCheck, UsersRound, X } from 'lucide-react'
 import { listApprovals } from '@/api/approvals'
 import { useInterval, useResource } from '@/hooks/useResource'
 import { useSession } from '@/hooks/useSession'
@@ -11,6 +11,7 @@ import { UserMenu } from './UserMenu'
 const NAV = [
   { to: '/', label: 'Chat', icon: MessageSquare, end: true },
   { to: '/runs', label: 'Runs', icon: ListChecks },
+  { to: '/orchestrator', label: 'Orchestrator', icon: UsersRound },
   { to: '/approvals', label: 'Approvals', icon: ShieldCheck, badge: 'approvals' as const },
   { to: '/memory', label: 'Memory', icon: Brain },
   { to: '/settings', label: 'Settings', icon: Settings },
