@@ -4,6 +4,7 @@ import { ToastProvider } from '@/components/ui/Toast'
 import { LoadingState } from '@/components/ui/States'
 import { SessionProvider, useSession } from '@/hooks/useSession'
 import { ApprovalsRoute } from '@/routes/approvals'
+import { BlackboardRoute } from '@/routes/blackboard'
 import { ChatRoute } from '@/routes/chat'
 import { RouteErrorBoundary } from '@/routes/error'
 import { LoginRoute } from '@/routes/login'
@@ -39,6 +40,7 @@ const router = createBrowserRouter([
           { path: 'runs', element: <RunsRoute /> },
           { path: 'trace/:runId', element: <TraceRoute /> },
           { path: 'orchestrator', element: <OrchestratorRoute /> },
+          { path: 'blackboard/:groupId', element: <BlackboardRoute /> },
           { path: 'approvals', element: <ApprovalsRoute /> },
           { path: 'memory', element: <MemoryRoute /> },
           { path: 'settings', element: <SettingsRoute /> },
