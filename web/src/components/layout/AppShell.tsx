@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react'
+import { useEffect, useRef, useState } from 'react'
 import { NavLink, Outlet, useLocation } from 'react-router'
 import { Brain, ListChecks, Menu, MessageSquare, Settings, ShieldCheck, UsersRound, X } from 'lucide-react'
 import { listApprovals } from '@/api/approvals'
@@ -73,8 +73,11 @@ export function AppShell() {
   useInterval(approvals.reload, APPROVALS_POLL_MS)
   const pending = approvals.data?.items.length ?? 0
 
+  const main = useRef<HTMLElement>(null)
   useEffect(() => {
     setDrawer(false)
+    // <main> scrolls, not the window, and it outlives routes: a new page starts at its top.
+    main.current?.scrollTo(0, 0)
   }, [location.pathname])
   useEffect(() => {
     if (!drawer) return
@@ -120,7 +123,7 @@ export function AppShell() {
           <div className="flex-1" />
           <UserMenu />
         </header>
-        <main id="main" className="min-h-0 flex-1 overflow-y-auto" key={projectId ?? 'none'}>
+        <main ref={main} id="main" className="min-h-0 flex-1 overflow-y-auto" key={projectId ?? 'none'}>
           <Outlet />
         </main>
       </div>

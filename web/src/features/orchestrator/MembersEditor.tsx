@@ -1,4 +1,4 @@
-import { useEffect, useState, type DragEvent, type FormEvent } from 'react'
+import { useEffect, useRef, useState, type DragEvent, type FormEvent } from 'react'
 import { ArrowDown, ArrowUp, Crown, GripVertical, Plus, Trash2 } from 'lucide-react'
 import { asApiError, type ApiError } from '@/api/client'
 import { addMember, removeMember, updateMember } from '@/api/teams'
@@ -18,6 +18,8 @@ import { moveItem, positionUpdates } from '@/lib/reorder'
 export function MembersEditor({ group, roles, onChanged }: { group: Group; roles: Role[]; onChanged: () => void }) {
   const [order, setOrder] = useState<GroupMember[]>(group.members)
   const [dragging, setDragging] = useState<number | null>(null)
+  // Read by dragover/drop, which can fire before the render that `dragging` causes.
+  const from = useRef<number | null>(null)
   const [over, setOver] = useState<number | null>(null)
   const [busy, setBusy] = useState(false)
   const [error, setError] = useState<ApiError | null>(null)
@@ -52,21 +54,24 @@ export function MembersEditor({ group, roles, onChanged }: { group: Group; roles
     onDragStart: (e: DragEvent) => {
       e.dataTransfer.effectAllowed = 'move'
       e.dataTransfer.setData('text/plain', order[i]!.id)
+      from.current = i
       setDragging(i)
     },
     onDragOver: (e: DragEvent) => {
-      if (dragging === null) return
+      if (from.current === null) return
       e.preventDefault()
       e.dataTransfer.dropEffect = 'move'
       setOver(i)
     },
     onDrop: (e: DragEvent) => {
       e.preventDefault()
-      if (dragging !== null) reorder(dragging, i)
+      if (from.current !== null) reorder(from.current, i)
+      from.current = null
       setDragging(null)
       setOver(null)
     },
     onDragEnd: () => {
+      from.current = null
       setDragging(null)
       setOver(null)
     },
