@@ -4,11 +4,13 @@ import { ToastProvider } from '@/components/ui/Toast'
 import { LoadingState } from '@/components/ui/States'
 import { SessionProvider, useSession } from '@/hooks/useSession'
 import { ApprovalsRoute } from '@/routes/approvals'
+import { BlackboardRoute } from '@/routes/blackboard'
 import { ChatRoute } from '@/routes/chat'
 import { RouteErrorBoundary } from '@/routes/error'
 import { LoginRoute } from '@/routes/login'
 import { MemoryRoute } from '@/routes/memory'
 import { NotFoundRoute } from '@/routes/notFound'
+import { OrchestratorRoute } from '@/routes/orchestrator'
 import { RunsRoute } from '@/routes/runs'
 import { SettingsRoute } from '@/routes/settings'
 import { TraceRoute } from '@/routes/trace'
@@ -37,6 +39,8 @@ const router = createBrowserRouter([
           { index: true, element: <ChatRoute /> },
           { path: 'runs', element: <RunsRoute /> },
           { path: 'trace/:runId', element: <TraceRoute /> },
+          { path: 'orchestrator', element: <OrchestratorRoute /> },
+          { path: 'blackboard/:groupId', element: <BlackboardRoute /> },
           { path: 'approvals', element: <ApprovalsRoute /> },
           { path: 'memory', element: <MemoryRoute /> },
           { path: 'settings', element: <SettingsRoute /> },

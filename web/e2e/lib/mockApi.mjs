@@ -77,6 +77,43 @@ function traceOf(runId, events) {
   return [...spans.values()].sort((a, b) => a.start.localeCompare(b.start))
 }
 
+/** A serial team run: the researcher's turn (evidence, proposal), then the lead decides. */
+function teamEvents() {
+  const team = { agent_id: 'team' }
+  const as = (agent, step) => ({ agent_id: agent, step })
+  const msg = (agent, content, runId, round = 1) => ({ agent_id: agent, content, run_id: runId, round })
+  const usage = { prompt_tokens: 420, completion_tokens: 96, total_tokens: 516, cost_usd: 0.00009 }
+  return [
+    ev(1, 100, 'run.started', { kind: 'group', attempt: 1 }, team),
+    ev(2, 120, 'message.task', msg('researcher', 'Team task:\nReview the migration plan.\n\nYou are researcher. Give your contribution to the task from your role.', 'run_m1'), as('researcher', 1)),
+    ev(3, 121, 'message.status', { agent_id: 'researcher', status: 'working', run_id: 'run_m1' }, as('researcher', 1)),
+    ev(4, 130, 'run.children_started', { step: 1, children: [{ run_id: 'run_m1', kind: 'agent', agent_id: 'researcher' }] }, { ...team, step: 1 }),
+    ev(5, 2400, 'run.children_completed', { step: 1, children: [{ run_id: 'run_m1', kind: 'agent', agent_id: 'researcher', status: 'completed', output: 'The plan is sound.', error: null, usage }] }, { ...team, step: 1 }),
+    ev(6, 2410, 'message.evidence', { agent_id: 'researcher', content: 'migrations/0015: adds roles, groups, group_members; downgrade drops them', run_id: 'run_m1', tool: 'read_file' }, as('researcher', 1)),
+    ev(7, 2411, 'message.status', { agent_id: 'researcher', status: 'done', run_id: 'run_m1', detail: null }, as('researcher', 1)),
+    ev(8, 2412, 'message.proposal', msg('researcher', 'The plan is sound: the migration is reversible and the new tables are empty on deploy.', 'run_m1'), as('researcher', 1)),
+    ev(9, 2420, 'message.task', msg('lead', 'Team task:\nReview the migration plan.\n\nYou lead the team. Weigh the contributions and give the team’s final decision.', 'run_m2'), as('lead', 2)),
+    ev(10, 2421, 'message.status', { agent_id: 'lead', status: 'working', run_id: 'run_m2' }, as('lead', 2)),
+    ev(11, 2430, 'run.children_started', { step: 2, children: [{ run_id: 'run_m2', kind: 'agent', agent_id: 'lead' }] }, { ...team, step: 2 }),
+    ev(12, 3900, 'run.children_completed', { step: 2, children: [{ run_id: 'run_m2', kind: 'agent', agent_id: 'lead', status: 'completed', output: 'Approve.', error: null, usage }] }, { ...team, step: 2 }),
+    ev(13, 3910, 'message.status', { agent_id: 'lead', status: 'done', run_id: 'run_m2', detail: null }, as('lead', 2)),
+    ev(14, 3911, 'message.decision', msg('lead', 'Approve the plan; deploy the migration before the code.', 'run_m2'), as('lead', 2)),
+    ev(15, 3920, 'run.completed', { output: 'Approve the plan; deploy the migration before the code.', usage }, team),
+  ]
+}
+
+const ROLES = [
+  { id: 'role_1', name: 'researcher', description: 'Finds the facts and cites them', system_prompt: 'You are the team’s researcher. Read the sources, quote what matters.', provider: null, model: 'gpt-4o-mini', model_settings: {}, tools: ['read_file', 'memory_search'], skills: [], memory_scope: 'group', spawn_roles: [], max_steps: null, tool_policies: [], project_id: null, created_at: iso(-5e8), updated_at: iso(-5e8) },
+  { id: 'role_2', name: 'lead', description: 'Weighs the findings and decides', system_prompt: 'You lead the team: weigh the contributions and decide.', provider: 'openai', model: 'gpt-4o', model_settings: {}, tools: null, skills: [], memory_scope: 'org', spawn_roles: [], max_steps: 8, tool_policies: [], project_id: null, created_at: iso(-5e8), updated_at: iso(-5e8) },
+]
+const member = (id, role, position, lead) => ({ id, group_id: 'grp_1', role_id: role.id, role_name: role.name, agent_id: role.name, position, is_lead: lead, created_at: iso(-4e8) })
+const GROUP = { id: 'grp_1', name: 'review-board', description: '', orchestrator: 'serial', max_rounds: 3, project_id: null, members: [member('mem_1', ROLES[0], 0, false), member('mem_2', ROLES[1], 1, true)], created_at: iso(-4e8), updated_at: iso(-4e8) }
+const STATS = { runs: 12, completed: 10, failed: 1, active: 0, success_rate: 0.9091, usage: { prompt_tokens: 48210, completion_tokens: 9120, total_tokens: 57330, cost_usd: 0.0123 }, last_used_at: iso(3900) }
+const BLACKBOARD = [
+  { id: 'bb_2', group_id: 'grp_1', tier: 'episodic', kind: 'run', title: 'Team run run_team: Review the migration plan', content: '# Task\n\nReview the migration plan.\n\n# Decision (lead)\n\nApprove the plan; deploy the migration before the code.\n\n# Key evidence\n\n- **researcher** (completed): The plan is sound: the migration is reversible.\n\nRun: run_team', tags: ['team-run'], agent_id: 'lead', run_id: 'run_team', created_at: iso(3915), score: null },
+  { id: 'bb_1', group_id: 'grp_1', tier: 'archival', kind: 'question', title: 'Who signs off on schema changes?', content: 'Ops wants a named owner for every migration.', tags: ['ops'], agent_id: null, run_id: null, created_at: iso(-7e6), score: null },
+]
+
 const ANSWER = 'The README describes OpenIntern, a self-hosted runtime for LLM agents. Runs are queued in PostgreSQL, every event is durable, and you can follow a run live in the trace view.'
 
 export async function installMockApi(page) {
@@ -88,7 +125,8 @@ export async function installMockApi(page) {
     run('run_05', { status: 'cancelled', kind: 'group', input: 'Team: review the migration plan', session_key: 'team-review', created_at: iso(-3_600_000), started_at: iso(-3_599_000), finished_at: iso(-3_540_000) }),
     run('run_06', { input: 'Find the deploy checklist', session_key: 'chat-ops', created_at: iso(-86_400_000), started_at: iso(-86_399_000), finished_at: iso(-86_396_000) }),
   ]
-  const events = { run_03: agentEvents(ANSWER), run_01: agentEvents(ANSWER, { approval: true }), run_02: agentEvents(ANSWER, { approval: true }) }
+  const teamRun = run('run_team', { kind: 'group', agent_id: 'team', input: 'Review the migration plan', session_key: null, model: null, output: 'Approve the plan; deploy the migration before the code.', finished_at: iso(3920), metadata: { group_id: 'grp_1' } })
+  const events = { run_team: teamEvents(), run_03: agentEvents(ANSWER), run_01: agentEvents(ANSWER, { approval: true }), run_02: agentEvents(ANSWER, { approval: true }) }
   let created = 0
 
   await page.route((url) => url.pathname.startsWith('/api/'), async (route) => {
@@ -139,9 +177,16 @@ export async function installMockApi(page) {
     }
     if ((mm = p.match(/^\/api\/runs\/([^/]+)\/cancel$/))) return json(route, { ...runs.find((r) => r.run_id === mm[1]), status: 'cancelled' })
     if ((mm = p.match(/^\/api\/runs\/([^/]+)$/))) {
-      const r = runs.find((x) => x.run_id === mm[1])
+      const r = [...runs, teamRun].find((x) => x.run_id === mm[1])
       return r ? json(route, r) : json(route, { title: 'Not Found', status: 404, detail: `run ${mm[1]} not found` }, 404)
     }
+    if (p === '/api/roles' && m === 'GET') return json(route, { items: ROLES, next_cursor: null })
+    if (p === '/api/groups' && m === 'GET') return json(route, { items: [GROUP], next_cursor: null })
+    if (/^\/api\/(roles|groups)\/[^/]+\/stats$/.test(p)) return json(route, STATS)
+    if (p === '/api/groups/grp_1') return json(route, GROUP)
+    if (p === '/api/groups/grp_1/runs') return json(route, { items: [teamRun], next_cursor: null })
+    if (p === '/api/groups/grp_1/blackboard' && m === 'GET') return json(route, { items: BLACKBOARD, next_cursor: null })
+    if ((mm = p.match(/^\/api\/groups\/grp_1\/blackboard\/([^/]+)$/))) return json(route, BLACKBOARD.find((e) => e.id === mm[1]) ?? BLACKBOARD[0])
     if (p === '/api/approvals') {
       if (url.searchParams.get('status') !== 'pending') return json(route, { items: [], next_cursor: null })
       return json(route, {

@@ -170,6 +170,176 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/groups": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List Groups */
+        get: operations["teams-list_groups"];
+        put?: never;
+        /** Create Group */
+        post: operations["teams-create_group"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/groups/batch-delete": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Delete Groups */
+        post: operations["teams-delete_groups"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/groups/{group_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get Group */
+        get: operations["teams-get_group"];
+        /** Update Group */
+        put: operations["teams-update_group"];
+        post?: never;
+        /**
+         * Delete Group
+         * @description The group and its members; its runs and blackboard entries stay.
+         */
+        delete: operations["teams-delete_group"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/groups/{group_id}/blackboard": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Blackboard
+         * @description Newest first; with ``q``, hybrid search within the group's entries (best first).
+         */
+        get: operations["teams-list_blackboard"];
+        put?: never;
+        /** Post Blackboard */
+        post: operations["teams-post_blackboard"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/groups/{group_id}/blackboard/{memory_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get Blackboard Entry */
+        get: operations["teams-get_blackboard_entry"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/groups/{group_id}/members": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List Members */
+        get: operations["teams-list_members"];
+        put?: never;
+        /** Add Member */
+        post: operations["teams-add_member"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/groups/{group_id}/members/{member_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Update Member */
+        put: operations["teams-update_member"];
+        post?: never;
+        /** Remove Member */
+        delete: operations["teams-remove_member"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/groups/{group_id}/runs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Group Runs */
+        get: operations["teams-group_runs"];
+        put?: never;
+        /**
+         * Create Group Run
+         * @description A run of kind ``group``: the team works on ``input`` with the group's orchestrator
+         *     (or this run's). Follow it like any run: events, stream, trace.
+         */
+        post: operations["teams-create_group_run"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/groups/{group_id}/stats": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Group Stats */
+        get: operations["teams-group_stats"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/keys": {
         parameters: {
             query?: never;
@@ -507,6 +677,86 @@ export interface paths {
          *     authenticated" or one generic failure (the answer must not map the server's ports).
          */
         post: operations["providers-test_provider"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/roles": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List Roles */
+        get: operations["teams-list_roles"];
+        put?: never;
+        /** Create Role */
+        post: operations["teams-create_role"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/roles/batch-delete": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Delete Roles
+         * @description All or none.
+         */
+        post: operations["teams-delete_roles"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/roles/{role_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get Role */
+        get: operations["teams-get_role"];
+        /** Update Role */
+        put: operations["teams-update_role"];
+        post?: never;
+        /**
+         * Delete Role
+         * @description Refused (409, naming the groups) while a group seats the role.
+         */
+        delete: operations["teams-delete_role"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/roles/{role_id}/stats": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Role Stats
+         * @description Runs that used the role (its own and its member turns): counts, usage, last use.
+         */
+        get: operations["teams-role_stats"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -1005,6 +1255,64 @@ export interface components {
             /** User Id */
             user_id: string | null;
         };
+        /** BatchDelete */
+        BatchDelete: {
+            /** Ids */
+            ids: string[];
+        };
+        /** BatchDeleted */
+        BatchDeleted: {
+            /** Deleted */
+            deleted: string[];
+        };
+        /** BlackboardCreate */
+        BlackboardCreate: {
+            /** Agent Id */
+            agent_id?: string | null;
+            /** Content */
+            content: string;
+            /**
+             * Kind
+             * @default note
+             * @enum {string}
+             */
+            kind: "note" | "evidence" | "decision" | "question";
+            /** Tags */
+            tags?: string[] | null;
+            /** Title */
+            title: string;
+        };
+        /** BlackboardEntry */
+        BlackboardEntry: {
+            /** Agent Id */
+            agent_id: string | null;
+            /** Content */
+            content: string;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Group Id */
+            group_id: string;
+            /** Id */
+            id: string;
+            /** Kind */
+            kind: string;
+            /** Run Id */
+            run_id: string | null;
+            /**
+             * Score
+             * @description With `q`: how well it matches.
+             */
+            score?: number | null;
+            /** Tags */
+            tags: string[];
+            /** Tier */
+            tier: string;
+            /** Title */
+            title: string;
+        };
         /** Body_memory-ingest_files */
         "Body_memory-ingest_files": {
             /**
@@ -1107,7 +1415,7 @@ export interface components {
         /** EventPage */
         EventPage: {
             /** Events */
-            events: (components["schemas"]["RunStartedEvent"] | components["schemas"]["RunResumedEvent"] | components["schemas"]["StepStartedEvent"] | components["schemas"]["StepCompletedEvent"] | components["schemas"]["LlmStartedEvent"] | components["schemas"]["LlmTokenEvent"] | components["schemas"]["LlmCalledEvent"] | components["schemas"]["ToolCalledEvent"] | components["schemas"]["ToolResultEvent"] | components["schemas"]["ToolBlockedEvent"] | components["schemas"]["ToolRequiresApprovalEvent"] | components["schemas"]["ToolApprovedEvent"] | components["schemas"]["ToolRejectedEvent"] | components["schemas"]["RunChildrenStartedEvent"] | components["schemas"]["RunChildrenCompletedEvent"] | components["schemas"]["RunCompletedEvent"] | components["schemas"]["RunFailedEvent"] | components["schemas"]["RunCancelledEvent"])[];
+            events: (components["schemas"]["RunStartedEvent"] | components["schemas"]["RunResumedEvent"] | components["schemas"]["StepStartedEvent"] | components["schemas"]["StepCompletedEvent"] | components["schemas"]["LlmStartedEvent"] | components["schemas"]["LlmTokenEvent"] | components["schemas"]["LlmCalledEvent"] | components["schemas"]["ToolCalledEvent"] | components["schemas"]["ToolResultEvent"] | components["schemas"]["ToolBlockedEvent"] | components["schemas"]["ToolRequiresApprovalEvent"] | components["schemas"]["ToolApprovedEvent"] | components["schemas"]["ToolRejectedEvent"] | components["schemas"]["RunChildrenStartedEvent"] | components["schemas"]["RunChildrenCompletedEvent"] | components["schemas"]["MessageTaskEvent"] | components["schemas"]["MessageProposalEvent"] | components["schemas"]["MessageDecisionEvent"] | components["schemas"]["MessageEvidenceEvent"] | components["schemas"]["MessageStatusEvent"] | components["schemas"]["RunCompletedEvent"] | components["schemas"]["RunFailedEvent"] | components["schemas"]["RunCancelledEvent"])[];
             /**
              * Next Cursor
              * @description Pass as `cursor` for the next page; null when this page was the last.
@@ -1130,6 +1438,117 @@ export interface components {
             msg: string;
             /** Type */
             type: string;
+        };
+        /** Group */
+        Group: {
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Description */
+            description: string;
+            /** Id */
+            id: string;
+            /** Max Rounds */
+            max_rounds: number;
+            /** Members */
+            members: components["schemas"]["GroupMember"][];
+            /** Name */
+            name: string;
+            /**
+             * Orchestrator
+             * @enum {string}
+             */
+            orchestrator: "serial" | "parallel" | "lead_directed";
+            /** Project Id */
+            project_id: string | null;
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+        };
+        /** GroupCreate */
+        GroupCreate: {
+            /**
+             * Description
+             * @default
+             */
+            description: string;
+            /**
+             * Max Rounds
+             * @description lead_directed: rounds before the lead must decide.
+             * @default 3
+             */
+            max_rounds: number;
+            /** Name */
+            name: string;
+            /**
+             * Orchestrator
+             * @default serial
+             * @enum {string}
+             */
+            orchestrator: "serial" | "parallel" | "lead_directed";
+            /** Project Id */
+            project_id?: string | null;
+        };
+        /** GroupMember */
+        GroupMember: {
+            /**
+             * Agent Id
+             * @description The member's name in events and traces.
+             */
+            agent_id: string;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Group Id */
+            group_id: string;
+            /** Id */
+            id: string;
+            /** Is Lead */
+            is_lead: boolean;
+            /** Position */
+            position: number;
+            /** Role Id */
+            role_id: string;
+            /** Role Name */
+            role_name: string;
+        };
+        /** GroupRunCreate */
+        GroupRunCreate: {
+            /**
+             * Input
+             * @description The team's task.
+             */
+            input: string | components["schemas"]["RunInput"];
+            /** Max Rounds */
+            max_rounds?: number | null;
+            /** Metadata */
+            metadata?: {
+                [key: string]: unknown;
+            };
+            /**
+             * Orchestrator
+             * @description This run's (the group's when omitted).
+             */
+            orchestrator?: ("serial" | "parallel" | "lead_directed") | null;
+            /** Session Key */
+            session_key?: string | null;
+        };
+        /** GroupUpdate */
+        GroupUpdate: {
+            /** Description */
+            description?: string | null;
+            /** Max Rounds */
+            max_rounds?: number | null;
+            /** Name */
+            name?: string | null;
+            /** Orchestrator */
+            orchestrator?: ("serial" | "parallel" | "lead_directed") | null;
         };
         /** Health */
         Health: {
@@ -1344,13 +1763,20 @@ export interface components {
             /** Username */
             username: string;
         };
-        /** MemberUpdate */
-        MemberUpdate: {
+        /** MemberCreate */
+        MemberCreate: {
             /**
-             * Role
-             * @enum {string}
+             * Is Lead
+             * @default false
              */
-            role: "owner" | "admin" | "member" | "viewer";
+            is_lead: boolean;
+            /**
+             * Position
+             * @description Order in serial runs; last when omitted.
+             */
+            position?: number | null;
+            /** Role Id */
+            role_id: string;
         };
         /** Memory */
         Memory: {
@@ -1547,6 +1973,255 @@ export interface components {
             /** Title */
             title?: string | null;
         };
+        /** MessageDecisionEvent */
+        MessageDecisionEvent: {
+            /** Agent Id */
+            agent_id: string;
+            /**
+             * Parent Span Id
+             * @default null
+             */
+            parent_span_id: string | null;
+            payload: components["schemas"]["MessagePayload"];
+            /** Run Id */
+            run_id: string;
+            /**
+             * Seq
+             * @description Gap-free position in the run's log, from 1.
+             */
+            seq: number;
+            /**
+             * Span Id
+             * @default null
+             */
+            span_id: string | null;
+            /**
+             * Step
+             * @default null
+             */
+            step: number | null;
+            /**
+             * Ts
+             * Format: date-time
+             */
+            ts: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "message.decision";
+        };
+        /** MessageEvidenceEvent */
+        MessageEvidenceEvent: {
+            /** Agent Id */
+            agent_id: string;
+            /**
+             * Parent Span Id
+             * @default null
+             */
+            parent_span_id: string | null;
+            payload: components["schemas"]["MessageEvidencePayload"];
+            /** Run Id */
+            run_id: string;
+            /**
+             * Seq
+             * @description Gap-free position in the run's log, from 1.
+             */
+            seq: number;
+            /**
+             * Span Id
+             * @default null
+             */
+            span_id: string | null;
+            /**
+             * Step
+             * @default null
+             */
+            step: number | null;
+            /**
+             * Ts
+             * Format: date-time
+             */
+            ts: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "message.evidence";
+        };
+        /** MessageEvidencePayload */
+        MessageEvidencePayload: {
+            /** Agent Id */
+            agent_id: string;
+            /**
+             * Content
+             * @description What a member's tool found (the first 1,000 characters).
+             */
+            content: string;
+            /** Run Id */
+            run_id: string;
+            /** Tool */
+            tool: string;
+        };
+        /**
+         * MessagePayload
+         * @description A team's message (`message.task` / `proposal` / `decision`): who, what, in which turn.
+         */
+        MessagePayload: {
+            /**
+             * Agent Id
+             * @description The member it is from (proposal, decision) or for (task).
+             */
+            agent_id: string;
+            /** Content */
+            content: string;
+            /**
+             * Round
+             * @description lead_directed: the round; 1 otherwise.
+             * @default 1
+             */
+            round: number;
+            /**
+             * Run Id
+             * @description The member turn's child run.
+             * @default null
+             */
+            run_id: string | null;
+        };
+        /** MessageProposalEvent */
+        MessageProposalEvent: {
+            /** Agent Id */
+            agent_id: string;
+            /**
+             * Parent Span Id
+             * @default null
+             */
+            parent_span_id: string | null;
+            payload: components["schemas"]["MessagePayload"];
+            /** Run Id */
+            run_id: string;
+            /**
+             * Seq
+             * @description Gap-free position in the run's log, from 1.
+             */
+            seq: number;
+            /**
+             * Span Id
+             * @default null
+             */
+            span_id: string | null;
+            /**
+             * Step
+             * @default null
+             */
+            step: number | null;
+            /**
+             * Ts
+             * Format: date-time
+             */
+            ts: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "message.proposal";
+        };
+        /** MessageStatusEvent */
+        MessageStatusEvent: {
+            /** Agent Id */
+            agent_id: string;
+            /**
+             * Parent Span Id
+             * @default null
+             */
+            parent_span_id: string | null;
+            payload: components["schemas"]["MessageStatusPayload"];
+            /** Run Id */
+            run_id: string;
+            /**
+             * Seq
+             * @description Gap-free position in the run's log, from 1.
+             */
+            seq: number;
+            /**
+             * Span Id
+             * @default null
+             */
+            span_id: string | null;
+            /**
+             * Step
+             * @default null
+             */
+            step: number | null;
+            /**
+             * Ts
+             * Format: date-time
+             */
+            ts: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "message.status";
+        };
+        /** MessageStatusPayload */
+        MessageStatusPayload: {
+            /** Agent Id */
+            agent_id: string;
+            /**
+             * Detail
+             * @default null
+             */
+            detail: string | null;
+            /**
+             * Run Id
+             * @default null
+             */
+            run_id: string | null;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "working" | "done" | "failed" | "cancelled";
+        };
+        /** MessageTaskEvent */
+        MessageTaskEvent: {
+            /** Agent Id */
+            agent_id: string;
+            /**
+             * Parent Span Id
+             * @default null
+             */
+            parent_span_id: string | null;
+            payload: components["schemas"]["MessagePayload"];
+            /** Run Id */
+            run_id: string;
+            /**
+             * Seq
+             * @description Gap-free position in the run's log, from 1.
+             */
+            seq: number;
+            /**
+             * Span Id
+             * @default null
+             */
+            span_id: string | null;
+            /**
+             * Step
+             * @default null
+             */
+            step: number | null;
+            /**
+             * Ts
+             * Format: date-time
+             */
+            ts: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "message.task";
+        };
         /** MinerUIngest */
         MinerUIngest: {
             /** Tags */
@@ -1654,6 +2329,36 @@ export interface components {
              */
             next_cursor?: string | null;
         };
+        /** Page[BlackboardEntry] */
+        Page_BlackboardEntry_: {
+            /** Items */
+            items: components["schemas"]["BlackboardEntry"][];
+            /**
+             * Next Cursor
+             * @description Pass as `cursor` to get the next page; null at the end.
+             */
+            next_cursor?: string | null;
+        };
+        /** Page[GroupMember] */
+        Page_GroupMember_: {
+            /** Items */
+            items: components["schemas"]["GroupMember"][];
+            /**
+             * Next Cursor
+             * @description Pass as `cursor` to get the next page; null at the end.
+             */
+            next_cursor?: string | null;
+        };
+        /** Page[Group] */
+        Page_Group_: {
+            /** Items */
+            items: components["schemas"]["Group"][];
+            /**
+             * Next Cursor
+             * @description Pass as `cursor` to get the next page; null at the end.
+             */
+            next_cursor?: string | null;
+        };
         /** Page[Member] */
         Page_Member_: {
             /** Items */
@@ -1698,6 +2403,16 @@ export interface components {
         Page_Provider_: {
             /** Items */
             items: components["schemas"]["Provider"][];
+            /**
+             * Next Cursor
+             * @description Pass as `cursor` to get the next page; null at the end.
+             */
+            next_cursor?: string | null;
+        };
+        /** Page[Role] */
+        Page_Role_: {
+            /** Items */
+            items: components["schemas"]["Role"][];
             /**
              * Next Cursor
              * @description Pass as `cursor` to get the next page; null at the end.
@@ -1884,6 +2599,156 @@ export interface components {
              * @enum {string}
              */
             status: "ok" | "unavailable";
+        };
+        /** Role */
+        Role: {
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Description */
+            description: string;
+            /** Id */
+            id: string;
+            /** Max Steps */
+            max_steps: number | null;
+            /**
+             * Memory Scope
+             * @enum {string}
+             */
+            memory_scope: "org" | "project" | "group" | "none";
+            /** Model */
+            model: string | null;
+            /** Model Settings */
+            model_settings: {
+                [key: string]: unknown;
+            };
+            /** Name */
+            name: string;
+            /** Project Id */
+            project_id: string | null;
+            /** Provider */
+            provider: string | null;
+            /** Skills */
+            skills: string[];
+            /** Spawn Roles */
+            spawn_roles: string[];
+            /** System Prompt */
+            system_prompt: string;
+            /** Tool Policies */
+            tool_policies: components["schemas"]["RoleToolRule"][];
+            /** Tools */
+            tools: string[] | null;
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+        };
+        /** RoleCreate */
+        RoleCreate: {
+            /** Description */
+            description?: string | null;
+            /** Max Steps */
+            max_steps?: number | null;
+            /**
+             * Memory Scope
+             * @description What its runs recall and remember: org, project, group (its group's) or none.
+             */
+            memory_scope?: ("org" | "project" | "group" | "none") | null;
+            /** Model */
+            model?: string | null;
+            model_settings?: components["schemas"]["ModelSettingsIn"] | null;
+            /** Name */
+            name: string;
+            /** Project Id */
+            project_id?: string | null;
+            /**
+             * Provider
+             * @description Provider id or name; default: the org's.
+             */
+            provider?: string | null;
+            /** Skills */
+            skills?: string[] | null;
+            /**
+             * Spawn Roles
+             * @description Roles its spawn_agent may start (ids); a cycle is refused.
+             */
+            spawn_roles?: string[] | null;
+            /** System Prompt */
+            system_prompt: string;
+            /**
+             * Tool Policies
+             * @description Its own tool policy rules (allow / block / require_approval).
+             */
+            tool_policies?: components["schemas"]["RoleToolRule"][] | null;
+            /**
+             * Tools
+             * @description Tools its runs may use; null: the platform's defaults.
+             */
+            tools?: string[] | null;
+        };
+        /** RoleToolRule */
+        RoleToolRule: {
+            /**
+             * Action
+             * @enum {string}
+             */
+            action: "allow" | "block" | "require_approval";
+            /**
+             * Pattern
+             * @description fnmatch pattern over tool names
+             */
+            pattern: string;
+            /**
+             * Priority
+             * @default 0
+             */
+            priority: number;
+            /** Risk */
+            risk?: ("low" | "medium" | "high") | null;
+        };
+        /** RoleUpdate */
+        RoleUpdate: {
+            /** Description */
+            description?: string | null;
+            /** Max Steps */
+            max_steps?: number | null;
+            /**
+             * Memory Scope
+             * @description What its runs recall and remember: org, project, group (its group's) or none.
+             */
+            memory_scope?: ("org" | "project" | "group" | "none") | null;
+            /** Model */
+            model?: string | null;
+            model_settings?: components["schemas"]["ModelSettingsIn"] | null;
+            /** Name */
+            name?: string | null;
+            /**
+             * Provider
+             * @description Provider id or name; default: the org's.
+             */
+            provider?: string | null;
+            /** Skills */
+            skills?: string[] | null;
+            /**
+             * Spawn Roles
+             * @description Roles its spawn_agent may start (ids); a cycle is refused.
+             */
+            spawn_roles?: string[] | null;
+            /** System Prompt */
+            system_prompt?: string | null;
+            /**
+             * Tool Policies
+             * @description Its own tool policy rules (allow / block / require_approval).
+             */
+            tool_policies?: components["schemas"]["RoleToolRule"][] | null;
+            /**
+             * Tools
+             * @description Tools its runs may use; null: the platform's defaults.
+             */
+            tools?: string[] | null;
         };
         /** Run */
         Run: {
@@ -2181,6 +3046,11 @@ export interface components {
              */
             remember?: boolean | null;
             /**
+             * Role Id
+             * @description Run as this role (its prompt, model, tools and tool rules); the request's own fields override the role's.
+             */
+            role_id?: string | null;
+            /**
              * Session Key
              * @description Runs with the same key continue one conversation.
              */
@@ -2195,7 +3065,7 @@ export interface components {
             /** Tools */
             tools?: string[] | null;
         };
-        RunEvent: components["schemas"]["RunStartedEvent"] | components["schemas"]["RunResumedEvent"] | components["schemas"]["StepStartedEvent"] | components["schemas"]["StepCompletedEvent"] | components["schemas"]["LlmStartedEvent"] | components["schemas"]["LlmTokenEvent"] | components["schemas"]["LlmCalledEvent"] | components["schemas"]["ToolCalledEvent"] | components["schemas"]["ToolResultEvent"] | components["schemas"]["ToolBlockedEvent"] | components["schemas"]["ToolRequiresApprovalEvent"] | components["schemas"]["ToolApprovedEvent"] | components["schemas"]["ToolRejectedEvent"] | components["schemas"]["RunChildrenStartedEvent"] | components["schemas"]["RunChildrenCompletedEvent"] | components["schemas"]["RunCompletedEvent"] | components["schemas"]["RunFailedEvent"] | components["schemas"]["RunCancelledEvent"];
+        RunEvent: components["schemas"]["RunStartedEvent"] | components["schemas"]["RunResumedEvent"] | components["schemas"]["StepStartedEvent"] | components["schemas"]["StepCompletedEvent"] | components["schemas"]["LlmStartedEvent"] | components["schemas"]["LlmTokenEvent"] | components["schemas"]["LlmCalledEvent"] | components["schemas"]["ToolCalledEvent"] | components["schemas"]["ToolResultEvent"] | components["schemas"]["ToolBlockedEvent"] | components["schemas"]["ToolRequiresApprovalEvent"] | components["schemas"]["ToolApprovedEvent"] | components["schemas"]["ToolRejectedEvent"] | components["schemas"]["RunChildrenStartedEvent"] | components["schemas"]["RunChildrenCompletedEvent"] | components["schemas"]["MessageTaskEvent"] | components["schemas"]["MessageProposalEvent"] | components["schemas"]["MessageDecisionEvent"] | components["schemas"]["MessageEvidenceEvent"] | components["schemas"]["MessageStatusEvent"] | components["schemas"]["RunCompletedEvent"] | components["schemas"]["RunFailedEvent"] | components["schemas"]["RunCancelledEvent"];
         /** RunFailedEvent */
         RunFailedEvent: {
             /** Agent Id */
@@ -2378,6 +3248,25 @@ export interface components {
              * @enum {string}
              */
             status: "ok" | "error" | "running" | "blocked" | "waiting";
+        };
+        /** Stats */
+        Stats: {
+            /** Active */
+            active: number;
+            /** Completed */
+            completed: number;
+            /** Failed */
+            failed: number;
+            /** Last Used At */
+            last_used_at: string | null;
+            /** Runs */
+            runs: number;
+            /**
+             * Success Rate
+             * @description completed / finished; null before any run ended.
+             */
+            success_rate: number | null;
+            usage: components["schemas"]["Usage"];
         };
         /** StepCompletedEvent */
         StepCompletedEvent: {
@@ -2901,6 +3790,23 @@ export interface components {
             /** Username */
             username: string;
         };
+        /** MemberUpdate */
+        openintern__schemas__actions__MemberUpdate: {
+            /**
+             * Role
+             * @enum {string}
+             */
+            role: "owner" | "admin" | "member" | "viewer";
+        };
+        /** MemberUpdate */
+        openintern__schemas__teams__MemberUpdate: {
+            /** Is Lead */
+            is_lead?: boolean | null;
+            /** Position */
+            position?: number | null;
+            /** Role Id */
+            role_id?: string | null;
+        };
     };
     responses: never;
     parameters: never;
@@ -3282,6 +4188,665 @@ export interface operations {
             };
         };
     };
+    "teams-list_groups": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_Group_"];
+                };
+            };
+            /** @description Problem details */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "teams-create_group": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["GroupCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Group"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "teams-delete_groups": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BatchDelete"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BatchDeleted"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "teams-get_group": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                group_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Group"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "teams-update_group": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                group_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["GroupUpdate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Group"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "teams-delete_group": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                group_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "teams-list_blackboard": {
+        parameters: {
+            query?: {
+                q?: string | null;
+                limit?: number;
+                cursor?: string | null;
+            };
+            header?: never;
+            path: {
+                group_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_BlackboardEntry_"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "teams-post_blackboard": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                group_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BlackboardCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BlackboardEntry"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "teams-get_blackboard_entry": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                group_id: string;
+                memory_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BlackboardEntry"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "teams-list_members": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                group_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_GroupMember_"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "teams-add_member": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                group_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MemberCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GroupMember"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "teams-update_member": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                group_id: string;
+                member_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["openintern__schemas__teams__MemberUpdate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GroupMember"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "teams-remove_member": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                group_id: string;
+                member_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "teams-group_runs": {
+        parameters: {
+            query?: {
+                limit?: number;
+                cursor?: string | null;
+            };
+            header?: never;
+            path: {
+                group_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_Run_"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "teams-create_group_run": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                group_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["GroupRunCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Run"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "teams-group_stats": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                group_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Stats"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     "keys-list_keys": {
         parameters: {
             query?: {
@@ -3608,7 +5173,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["MemberUpdate"];
+                "application/json": components["schemas"]["openintern__schemas__actions__MemberUpdate"];
             };
         };
         responses: {
@@ -4466,6 +6031,281 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ProviderTest"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "teams-list_roles": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_Role_"];
+                };
+            };
+            /** @description Problem details */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "teams-create_role": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RoleCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Role"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "teams-delete_roles": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BatchDelete"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BatchDeleted"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "teams-get_role": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                role_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Role"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "teams-update_role": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                role_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RoleUpdate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Role"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "teams-delete_role": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                role_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "teams-role_stats": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                role_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Stats"];
                 };
             };
             /** @description Validation Error */

@@ -115,6 +115,8 @@ export type EventPayload<T extends RunEventType> = EventOf<T>['payload']
 export type ChildRef = Schemas['ChildRef']
 export type ChildOutcome = Schemas['ChildOutcome']
 export type EventsPage = Schemas['EventPage']
+/** A member's state in a group run, as `message.status` reports it. */
+export type MemberStatus = EventPayload<'message.status'>['status']
 
 export const TERMINAL_EVENT_TYPES = ['run.completed', 'run.failed', 'run.cancelled'] as const satisfies readonly RunEventType[]
 
@@ -153,3 +155,34 @@ export type MemorySearchResult = Schemas['MemorySearchResult']
 export type MemorySearchResponse = Schemas['MemorySearchResponse']
 export type IngestItem = Schemas['IngestItem']
 export type IngestResponse = Schemas['IngestResponse']
+
+// ---- teams: roles, groups and members, group runs, the blackboard -------------------
+
+export type Role = Schemas['Role']
+export type RoleCreate = Schemas['RoleCreate']
+export type RoleUpdate = Schemas['RoleUpdate']
+export type MemoryScope = Role['memory_scope']
+export const MEMORY_SCOPES = ['org', 'project', 'group', 'none'] as const satisfies readonly MemoryScope[]
+export type RoleToolRule = Schemas['RoleToolRule']
+
+export type Group = Schemas['Group']
+export type GroupCreate = WithDefaults<Schemas['GroupCreate'], 'description' | 'orchestrator' | 'max_rounds'>
+export type GroupUpdate = Schemas['GroupUpdate']
+export type Orchestrator = Group['orchestrator']
+export const ORCHESTRATORS = ['serial', 'parallel', 'lead_directed'] as const satisfies readonly Orchestrator[]
+export type GroupMember = Schemas['GroupMember']
+export type MemberCreate = WithDefaults<Schemas['MemberCreate'], 'is_lead'>
+/** The backend has two `MemberUpdate` models (org members, group members): the document qualifies both. */
+export type MemberUpdate = Schemas['openintern__schemas__teams__MemberUpdate']
+export type GroupRunCreate = WithDefaults<Schemas['GroupRunCreate'], 'metadata'>
+/** Runs, outcomes, usage and last use of a role or a group. */
+export type TeamStats = Schemas['Stats']
+export type BatchDeleted = Schemas['BatchDeleted']
+
+export type BlackboardEntry = Schemas['BlackboardEntry']
+export type BlackboardCreate = WithDefaults<Schemas['BlackboardCreate'], 'kind'>
+/** What people and members post; `run` entries are written by the group run itself. */
+export type BlackboardPostKind = Schemas['BlackboardCreate']['kind']
+export const BLACKBOARD_POST_KINDS = ['note', 'evidence', 'decision', 'question'] as const satisfies readonly BlackboardPostKind[]
+/** `BlackboardEntry.kind` is a plain string in the document; these are the ones it holds. */
+export type BlackboardKind = BlackboardPostKind | 'run'

@@ -6,13 +6,17 @@ import {
   childrenCompleted,
   childrenStarted,
   delegatingRun,
+  evidence,
+  memberStatus,
   rejected,
   runCancelled,
   runCompleted,
   runFailed,
   runStarted,
   sampleRun,
+  serialGroupRun,
   stepStarted,
+  teamMessage,
   token,
   toolBlocked,
   toolCalled,
@@ -216,5 +220,83 @@ describe('applyEvents', () => {
     expect(b.items[0]).toBe(a.items[0])
     expect(b.items[1]).toBe(a.items[1])
     expect(b.items[2]).not.toBe(a.items[2])
+  })
+})
+
+describe('group runs: members as lanes', () => {
+  it('gives each member a lane, in the order they first appear, with its messages', () => {
+    const v = buildRunView(serialGroupRun())
+    expect(v.team.order).toEqual(['researcher', 'lead'])
+    const r = v.team.lanes.researcher!
+    expect(r).toMatchObject({ agentId: 'researcher', status: 'done', runIds: ['run_r1'], decided: false })
+    expect(r.messages.map((m) => m.kind)).toEqual(['task', 'status', 'evidence', 'status', 'proposal'])
+    expect(r.messages[2]).toMatchObject({ kind: 'evidence', tool: 'echo', content: 'alpha evidence', runId: 'run_r1' })
+    expect(r.messages[4]).toMatchObject({ kind: 'proposal', content: 'Alpha.', round: 1 })
+    const lead = v.team.lanes.lead!
+    expect(lead).toMatchObject({ status: 'done', runIds: ['run_l1'], decided: true })
+    expect(v.team.decision).toEqual({ agentId: 'lead', content: 'We go with Alpha.', runId: 'run_l1' })
+    // The team's own events (agent "team") make no lane; the run and its children are as before.
+    expect(v.team.lanes.team).toBeUndefined()
+    expect(v.status).toBe('completed')
+    expect(v.children.run_r1).toMatchObject({ agentId: 'researcher', status: 'completed', output: 'Alpha.' })
+  })
+
+  it('grows lane by lane as events stream in, like the whole log at once', () => {
+    const events = serialGroupRun()
+    let v = emptyRunView()
+    const seen: string[] = []
+    for (const e of events) {
+      v = applyEvents(v, [e])
+      seen.push(v.team.order.map((a) => `${a}:${v.team.lanes[a]!.status}:${v.team.lanes[a]!.messages.length}`).join(' '))
+    }
+    expect(seen[2]).toBe('researcher:working:2')
+    expect(seen[8]).toBe('researcher:done:5 lead:idle:1')
+    expect(seen[9]).toBe('researcher:done:5 lead:working:2')
+    expect(v.team).toEqual(buildRunView(events).team)
+  })
+
+  it('is the same whatever order the events arrive in, and ignores duplicates', () => {
+    const events = serialGroupRun()
+    const expected = buildRunView(events).team
+    for (const seed of [3, 11, 42]) {
+      let v = emptyRunView()
+      for (const e of shuffle(events, seed)) v = applyEvents(v, [e, e])
+      expect(v.team).toEqual(expected)
+    }
+  })
+
+  it('keeps members that work at once apart, with each failure and its detail', () => {
+    const v = buildRunView([
+      teamMessage(1, 'message.task', 'a', 'do a', 'run_a'),
+      teamMessage(2, 'message.task', 'b', 'do b', 'run_b'),
+      memberStatus(3, 'a', 'working', 'run_a'),
+      memberStatus(4, 'b', 'working', 'run_b'),
+      memberStatus(5, 'b', 'failed', 'run_b', 1, 'model down'),
+      evidence(6, 'a', 'read_file', '# Hi', 'run_a'),
+    ])
+    expect(v.team.order).toEqual(['a', 'b'])
+    expect(v.team.lanes.a!.status).toBe('working')
+    expect(v.team.lanes.b!.status).toBe('failed')
+    expect(v.team.lanes.b!.messages.at(-1)).toMatchObject({ kind: 'status', status: 'failed', detail: 'model down' })
+    expect(v.team.decision).toBeNull()
+  })
+
+  it("joins a member's turns: one lane, each round's child run in order", () => {
+    const v = buildRunView([
+      teamMessage(1, 'message.task', 'lead', 'assign', 'run_l1', 1, 1),
+      teamMessage(2, 'message.proposal', 'lead', 'assigned', 'run_l1', 1, 1),
+      teamMessage(3, 'message.task', 'lead', 'decide', 'run_l2', 3, 2),
+      teamMessage(4, 'message.decision', 'lead', 'done', 'run_l2', 3, 2),
+    ])
+    expect(v.team.lanes.lead!.runIds).toEqual(['run_l1', 'run_l2'])
+    expect(v.team.lanes.lead!.messages.map((m) => ('round' in m ? m.round : null))).toEqual([1, 1, 2, 2])
+  })
+
+  it('does not mutate the previous lanes (safe for React state)', () => {
+    const events = serialGroupRun()
+    const before = buildRunView(events.slice(0, 4))
+    const snapshot = JSON.parse(JSON.stringify(before.team))
+    applyEvents(before, events.slice(4))
+    expect(before.team).toEqual(snapshot)
   })
 })

@@ -1,7 +1,8 @@
 /**
  * Run events → the view of one run: chat transcript (assistant text assembled from
  * `llm.token` deltas per step, tool calls paired with their result / block / approval,
- * sub-agents started with `delegate`), status (and why it waits) and usage totals.
+ * sub-agents started with `delegate`), status (and why it waits) and usage totals; for a
+ * group run, the team: one lane per member (`agent_id`) with its `message.*` events.
  *
  * Events are the generated `RunEvent` union: `applyOne` switches on `event.type` and each
  * case reads its own payload type. A type the switch does not handle fails
@@ -12,7 +13,7 @@
  * events newer than everything seen are folded in incrementally (the streaming fast path);
  * anything older triggers a rebuild from the seq-ordered log.
  */
-import type { ChildOutcome, EventOf, RunEvent, WaitReason } from '@/api/types'
+import type { ChildOutcome, EventOf, MemberStatus, RunEvent, WaitReason } from '@/api/types'
 import { mergeEvents } from './resume'
 
 export type RunViewStatus = 'idle' | 'running' | 'waiting' | 'completed' | 'failed' | 'cancelled'
@@ -59,6 +60,31 @@ export type TranscriptItem =
   | { kind: 'error'; key: string; text: string }
   | { kind: 'notice'; key: string; text: string }
 
+/** One `message.*` event of a member, as its lane shows it. */
+export type LaneMessage =
+  | { kind: 'task' | 'proposal' | 'decision'; seq: number; ts: string; content: string; runId: string | null; round: number }
+  | { kind: 'evidence'; seq: number; ts: string; content: string; runId: string; tool: string }
+  | { kind: 'status'; seq: number; ts: string; status: MemberStatus; runId: string | null; detail: string | null }
+
+/** A member of a group run: its messages in log order, its turns (child runs), where it is. */
+export interface LaneView {
+  agentId: string
+  /** `idle` until its first `message.status`. */
+  status: 'idle' | MemberStatus
+  /** Its turns' child runs, in the order they started. */
+  runIds: string[]
+  messages: LaneMessage[]
+  /** It gave the team's decision (the lead). */
+  decided: boolean
+}
+
+/** The team of a group run: lanes in the order members first appear in the log. */
+export interface TeamView {
+  order: string[]
+  lanes: Record<string, LaneView>
+  decision: { agentId: string; content: string; runId: string | null } | null
+}
+
 export interface UsageTotals {
   promptTokens: number
   completionTokens: number
@@ -81,6 +107,8 @@ export interface RunView {
   approvals: Record<string, string>
   /** child run id → its view */
   children: Record<string, ChildRunView>
+  /** Group runs: the members' lanes (empty for other kinds). */
+  team: TeamView
   usage: UsageTotals
   model: string | null
   output: string | null
@@ -99,6 +127,7 @@ export function emptyRunView(): RunView {
     toolCalls: {},
     approvals: {},
     children: {},
+    team: { order: [], lanes: {}, decision: null },
     usage: { promptTokens: 0, completionTokens: 0, totalTokens: 0, costUsd: 0, llmCalls: 0 },
     model: null,
     output: null,
@@ -139,6 +168,7 @@ function fold(base: RunView, newEvents: readonly RunEvent[], allEvents: RunEvent
     toolCalls: { ...base.toolCalls },
     approvals: { ...base.approvals },
     children: { ...base.children },
+    team: { ...base.team, order: [...base.team.order], lanes: { ...base.team.lanes } },
     usage: { ...base.usage },
   }
   for (const ev of newEvents) applyOne(v, ev)
@@ -196,6 +226,17 @@ function applyOne(v: RunView, ev: RunEvent): void {
     case 'run.children_completed':
       endChildren(v, ev)
       resume(v)
+      break
+    case 'message.task':
+    case 'message.proposal':
+    case 'message.decision':
+      addMessage(v, ev)
+      break
+    case 'message.evidence':
+      addEvidence(v, ev)
+      break
+    case 'message.status':
+      setMemberStatus(v, ev)
       break
     case 'run.completed':
       stopStreaming(v)
@@ -330,6 +371,43 @@ function endChildren(v: RunView, ev: EventOf<'run.children_completed'>): void {
     v.children[c.run_id] = { runId: c.run_id, kind: c.kind, agentId: c.agent_id, status: c.status, output: c.output, error: c.error, totalTokens: c.usage.total_tokens }
   }
   if (unseen.length) v.items.push({ kind: 'children', key: `children:${ev.seq}`, step, runIds: unseen })
+}
+
+/** The member's lane, created on its first message; `runId` joins its turns. */
+function lane(v: RunView, agentId: string, runId: string | null): LaneView {
+  let l = v.team.lanes[agentId]
+  if (!l) {
+    l = { agentId, status: 'idle', runIds: [], messages: [], decided: false }
+    v.team.order.push(agentId)
+  } else {
+    l = { ...l, messages: [...l.messages] }
+  }
+  if (runId && !l.runIds.includes(runId)) l.runIds = [...l.runIds, runId]
+  v.team.lanes[agentId] = l
+  return l
+}
+
+function addMessage(v: RunView, ev: EventOf<'message.task' | 'message.proposal' | 'message.decision'>): void {
+  const { content, run_id: runId, round } = ev.payload
+  const kind = ev.type === 'message.task' ? 'task' : ev.type === 'message.proposal' ? 'proposal' : 'decision'
+  const l = lane(v, ev.agent_id, runId)
+  l.messages.push({ kind, seq: ev.seq, ts: ev.ts, content, runId, round })
+  if (kind === 'decision') {
+    l.decided = true
+    v.team.decision = { agentId: ev.agent_id, content, runId }
+  }
+}
+
+function addEvidence(v: RunView, ev: EventOf<'message.evidence'>): void {
+  const { content, run_id: runId, tool } = ev.payload
+  lane(v, ev.agent_id, runId).messages.push({ kind: 'evidence', seq: ev.seq, ts: ev.ts, content, runId, tool })
+}
+
+function setMemberStatus(v: RunView, ev: EventOf<'message.status'>): void {
+  const { status, run_id: runId, detail } = ev.payload
+  const l = lane(v, ev.agent_id, runId)
+  l.status = status
+  l.messages.push({ kind: 'status', seq: ev.seq, ts: ev.ts, status, runId, detail })
 }
 
 /** "cancelled by request" → "Cancelled by request"; "budget" → "Cancelled: budget". */

@@ -11,10 +11,12 @@ import { JsonView } from '@/components/ui/JsonView'
 import { EmptyState, ErrorAlert, LoadingState } from '@/components/ui/States'
 import { useToast } from '@/components/ui/Toast'
 import { EventList } from '@/features/trace/EventList'
+import { TeamLanes } from '@/features/trace/TeamLanes'
 import { TraceSummary } from '@/features/trace/TraceSummary'
 import { Waterfall } from '@/features/trace/Waterfall'
 import { downloadEvents } from '@/features/trace/download'
 import { useTrace } from '@/features/trace/useTrace'
+import { useFoldedView } from '@/hooks/useRunView'
 import { preview } from '@/lib/format'
 import { spanDuration, type SpanNode } from '@/lib/traceTree'
 
@@ -49,12 +51,15 @@ function TracePage({ runId }: { runId: string }) {
   const [span, setSpan] = useState<SpanNode | null>(null)
   const [event, setEvent] = useState<RunEvent | null>(null)
   const [cancelling, setCancelling] = useState(false)
+  const { team } = useFoldedView(runId, stream.events)
 
   if (run.error && run.error.status === 404) {
     return <EmptyState className="h-full" title="Run not found" description={`No run ${runId} in this scope.`} action={<Link to="/runs" className="text-sm font-medium text-brand-600">Back to runs</Link>} />
   }
   const status = endedAs(stream.events) ?? run.data?.status ?? 'running'
   const root = roots.find((r) => r.span.kind === 'run') ?? null
+  const isTeam = run.data?.kind === 'group' || team.order.length > 0
+  const groupId = typeof run.data?.metadata.group_id === 'string' && run.data.kind === 'group' ? run.data.metadata.group_id : null
   const streamed = span ? previews.get(span.span.span_id) : undefined
   const inspected = event ?? (span ? { ...span.span, duration_ms: span.span.duration_ms ?? spanDuration(span, now), ...(streamed ? { streamed_text: streamed } : {}) } : null)
 
@@ -119,6 +124,8 @@ function TracePage({ runId }: { runId: string }) {
       <Card>
         <TraceSummary run={run.data} status={status} waitReason={status === 'waiting' ? (run.data?.wait_reason ?? null) : null} counts={counts} usage={trace?.usage} durationMs={root ? spanDuration(root, now) : null} />
       </Card>
+
+      {isTeam && <TeamLanes team={team} groupId={groupId} live={live} />}
 
       <Card>
         <CardHeader title="Timeline" description="Spans as the server derives them from the log: run → steps → LLM and tool calls; sub-agents' runs nest under the step that started them. Click a span to filter its events." />

@@ -113,3 +113,33 @@ export function delegatingRun(): RunEvent[] {
     runCompleted(14, 'Done.'),
   ]
 }
+
+// ---- group runs: members' messages (top-level agent_id is the member) -----------------
+
+type MessageType = 'message.task' | 'message.proposal' | 'message.decision'
+export const teamMessage = (seq: number, type: MessageType, agent: string, content: string, runId: string | null, step = 1, round = 1) =>
+  ev(seq, type, { agent_id: agent, content, run_id: runId, round }, { agent_id: agent, step })
+export const memberStatus = (seq: number, agent: string, status: EventPayload<'message.status'>['status'], runId: string | null, step = 1, detail: string | null = null) =>
+  ev(seq, 'message.status', { agent_id: agent, status, run_id: runId, detail }, { agent_id: agent, step })
+export const evidence = (seq: number, agent: string, tool: string, content: string, runId: string, step = 1) =>
+  ev(seq, 'message.evidence', { agent_id: agent, content, run_id: runId, tool }, { agent_id: agent, step })
+
+/** A serial group run: the researcher's turn (a tool's evidence, a proposal), then the lead decides. */
+export function serialGroupRun(): RunEvent[] {
+  const team = { agent_id: 'team' } as const
+  return [
+    ev(1, 'run.started', { kind: 'group', attempt: 1, from_step: null }, team),
+    teamMessage(2, 'message.task', 'researcher', 'Team task: pick a name', 'run_r1', 1),
+    memberStatus(3, 'researcher', 'working', 'run_r1', 1),
+    ev(4, 'run.children_started', { step: 1, children: [{ run_id: 'run_r1', kind: 'agent', agent_id: 'researcher' }] }, { step: 1, agent_id: 'team' }),
+    ev(5, 'run.children_completed', { step: 1, children: [{ run_id: 'run_r1', kind: 'agent', agent_id: 'researcher', status: 'completed', output: 'Alpha.', error: null, usage: { ...USAGE } }] }, { step: 1, agent_id: 'team' }),
+    evidence(6, 'researcher', 'echo', 'alpha evidence', 'run_r1', 1),
+    memberStatus(7, 'researcher', 'done', 'run_r1', 1),
+    teamMessage(8, 'message.proposal', 'researcher', 'Alpha.', 'run_r1', 1),
+    teamMessage(9, 'message.task', 'lead', 'Decide', 'run_l1', 2),
+    memberStatus(10, 'lead', 'working', 'run_l1', 2),
+    memberStatus(11, 'lead', 'done', 'run_l1', 2),
+    teamMessage(12, 'message.decision', 'lead', 'We go with Alpha.', 'run_l1', 2),
+    ev(13, 'run.completed', { output: 'We go with Alpha.', usage: { ...USAGE } }, team),
+  ]
+}

@@ -1,6 +1,6 @@
-import { useEffect, useState } from 'react'
+import { useEffect, useRef, useState } from 'react'
 import { NavLink, Outlet, useLocation } from 'react-router'
-import { Brain, ListChecks, Menu, MessageSquare, Settings, ShieldCheck, X } from 'lucide-react'
+import { Brain, ListChecks, Menu, MessageSquare, Settings, ShieldCheck, UsersRound, X } from 'lucide-react'
 import { listApprovals } from '@/api/approvals'
 import { useInterval, useResource } from '@/hooks/useResource'
 import { useSession } from '@/hooks/useSession'
@@ -11,6 +11,7 @@ import { UserMenu } from './UserMenu'
 const NAV = [
   { to: '/', label: 'Chat', icon: MessageSquare, end: true },
   { to: '/runs', label: 'Runs', icon: ListChecks },
+  { to: '/orchestrator', label: 'Orchestrator', icon: UsersRound },
   { to: '/approvals', label: 'Approvals', icon: ShieldCheck, badge: 'approvals' as const },
   { to: '/memory', label: 'Memory', icon: Brain },
   { to: '/settings', label: 'Settings', icon: Settings },
@@ -72,8 +73,11 @@ export function AppShell() {
   useInterval(approvals.reload, APPROVALS_POLL_MS)
   const pending = approvals.data?.items.length ?? 0
 
+  const main = useRef<HTMLElement>(null)
   useEffect(() => {
     setDrawer(false)
+    // <main> scrolls, not the window, and it outlives routes: a new page starts at its top.
+    main.current?.scrollTo(0, 0)
   }, [location.pathname])
   useEffect(() => {
     if (!drawer) return
@@ -119,7 +123,7 @@ export function AppShell() {
           <div className="flex-1" />
           <UserMenu />
         </header>
-        <main id="main" className="min-h-0 flex-1 overflow-y-auto" key={projectId ?? 'none'}>
+        <main ref={main} id="main" className="min-h-0 flex-1 overflow-y-auto" key={projectId ?? 'none'}>
           <Outlet />
         </main>
       </div>

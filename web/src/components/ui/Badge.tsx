@@ -41,8 +41,10 @@ const STATUS_TONES: Record<string, Tone> = {
   pending: 'neutral',
   queued: 'neutral',
   running: 'blue',
+  working: 'blue',
   waiting: 'amber',
   completed: 'green',
+  done: 'green',
   succeeded: 'green',
   ok: 'green',
   approved: 'green',
@@ -61,7 +63,7 @@ const STATUS_TONES: Record<string, Tone> = {
 /** Status pill for runs, tool calls, approvals and keys. */
 export function StatusBadge({ status, className }: { status: string; className?: string }) {
   const tone = STATUS_TONES[status] ?? 'neutral'
-  const live = status === 'running' || status === 'waiting' || status === 'awaiting_approval'
+  const live = status === 'running' || status === 'working' || status === 'waiting' || status === 'awaiting_approval'
   return (
     <Badge tone={tone} dot pulse={live} className={className}>
       {status.replace(/_/g, ' ')}

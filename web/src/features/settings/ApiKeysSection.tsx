@@ -14,7 +14,7 @@ import { useToast } from '@/components/ui/Toast'
 import { useResource } from '@/hooks/useResource'
 import { useSession } from '@/hooks/useSession'
 import { formatDateTime, formatRelative } from '@/lib/format'
-import { useMutation } from './useMutation'
+import { useMutation } from '@/hooks/useMutation'
 
 export function ApiKeysSection() {
   const { projects, projectId } = useSession()

@@ -11,7 +11,7 @@ import { Table, Td, Th } from '@/components/ui/Table'
 import { useToast } from '@/components/ui/Toast'
 import { useResource } from '@/hooks/useResource'
 import { formatDateTime } from '@/lib/format'
-import { useMutation } from './useMutation'
+import { useMutation } from '@/hooks/useMutation'
 
 const EMPTY = { username: '', display_name: '', password: '', role: 'member' as OrgRole }
 

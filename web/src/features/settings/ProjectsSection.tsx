@@ -10,7 +10,7 @@ import { Table, Td, Th } from '@/components/ui/Table'
 import { useToast } from '@/components/ui/Toast'
 import { useSession } from '@/hooks/useSession'
 import { formatDateTime } from '@/lib/format'
-import { useMutation } from './useMutation'
+import { useMutation } from '@/hooks/useMutation'
 
 export function ProjectsSection({ canEdit }: { canEdit: boolean }) {
   const { projects, reloadProjects, projectId, setProjectId } = useSession()

@@ -11,7 +11,7 @@ import { EmptyState, ErrorAlert, LoadingState } from '@/components/ui/States'
 import { useToast } from '@/components/ui/Toast'
 import { useResource } from '@/hooks/useResource'
 import { formatDuration } from '@/lib/format'
-import { useMutation } from './useMutation'
+import { useMutation } from '@/hooks/useMutation'
 
 const EMPTY = { name: '', kind: 'openai' as ProviderKind, base_url: '', model: '', api_key: '', is_default: false }
 

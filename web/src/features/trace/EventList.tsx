@@ -38,6 +38,14 @@ function summary(ev: RunEvent): string {
     case 'run.children_started':
     case 'run.children_completed':
       return ev.payload.children.map((c) => ('status' in c ? `${c.agent_id} ${c.status}` : c.agent_id)).join(', ')
+    case 'message.task':
+    case 'message.proposal':
+    case 'message.decision':
+      return `${ev.payload.agent_id}: ${preview(ev.payload.content, 90)}`
+    case 'message.evidence':
+      return `${ev.payload.agent_id} · ${ev.payload.tool}: ${preview(ev.payload.content, 80)}`
+    case 'message.status':
+      return `${ev.payload.agent_id} ${ev.payload.status}${ev.payload.detail ? ` — ${preview(ev.payload.detail, 80)}` : ''}`
     default:
       return preview(ev.payload, 100)
   }
