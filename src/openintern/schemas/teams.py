@@ -113,13 +113,13 @@ class GroupUpdate(ActionModel):
     max_rounds: int | None = Field(None, ge=1, le=MAX_ROUNDS)
 
 
-class MemberCreate(ActionModel):
+class GroupMemberCreate(ActionModel):
     role_id: str = Field(min_length=1, max_length=40)
     position: int | None = Field(None, ge=0, le=1000, description="Order in serial runs; last when omitted.")
     is_lead: bool = False
 
 
-class MemberUpdate(ActionModel):
+class GroupMemberUpdate(ActionModel):
     role_id: str | None = Field(None, min_length=1, max_length=40)
     position: int | None = Field(None, ge=0, le=1000)
     is_lead: bool | None = None
@@ -175,11 +175,14 @@ class BlackboardCreate(ActionModel):
         return tags
 
 
+BlackboardKind = Literal["note", "evidence", "decision", "question", "run"]
+
+
 class BlackboardEntry(CoreModel):
     id: str
     group_id: str
     tier: str
-    kind: str
+    kind: BlackboardKind = Field(description="run: the entry a group run wrote when it ended.")
     title: str
     content: str
     tags: list[str]

@@ -39,7 +39,7 @@ def entry_view(
         id=row.id,
         group_id=row.group_id or "",
         tier=row.tier,
-        kind=str((row.meta or {}).get("blackboard", "note")),
+        kind=_kind((row.meta or {}).get("blackboard")),
         title=row.title,
         content=content if content is not None else getattr(row, "content", ""),
         tags=list(row.tags or []),
@@ -143,6 +143,11 @@ async def write_run_entry(memory: MemoryService, scope: ScopeLike, record: RunRe
             ),
         )
         return row.id
+
+
+def _kind(value: Any) -> api.BlackboardKind:
+    kinds: tuple[api.BlackboardKind, ...] = ("note", "evidence", "decision", "question", "run")
+    return next((k for k in kinds if k == value), "note")  # a memory edited elsewhere reads as a note
 
 
 def _plain(snippet: str) -> str:

@@ -122,7 +122,7 @@ def group_view(row: Group, seated: list[tuple[GroupMember, Role]]) -> api.Group:
 
 
 async def add_member(
-    session: AsyncSession, scope: Scope, group_id: str, body: api.MemberCreate
+    session: AsyncSession, scope: Scope, group_id: str, body: api.GroupMemberCreate
 ) -> tuple[GroupMember, Role]:
     scope.require("member", "change groups")
     group = await get_group(session, scope, group_id)
@@ -152,7 +152,7 @@ async def add_member(
 
 
 async def update_member(
-    session: AsyncSession, scope: Scope, group_id: str, member_id: str, body: api.MemberUpdate
+    session: AsyncSession, scope: Scope, group_id: str, member_id: str, body: api.GroupMemberUpdate
 ) -> tuple[GroupMember, Role]:
     scope.require("member", "change groups")
     group = await get_group(session, scope, group_id)

@@ -1297,8 +1297,12 @@ export interface components {
             group_id: string;
             /** Id */
             id: string;
-            /** Kind */
-            kind: string;
+            /**
+             * Kind
+             * @description run: the entry a group run wrote when it ended.
+             * @enum {string}
+             */
+            kind: "note" | "evidence" | "decision" | "question" | "run";
             /** Run Id */
             run_id: string | null;
             /**
@@ -1517,6 +1521,30 @@ export interface components {
             role_id: string;
             /** Role Name */
             role_name: string;
+        };
+        /** GroupMemberCreate */
+        GroupMemberCreate: {
+            /**
+             * Is Lead
+             * @default false
+             */
+            is_lead: boolean;
+            /**
+             * Position
+             * @description Order in serial runs; last when omitted.
+             */
+            position?: number | null;
+            /** Role Id */
+            role_id: string;
+        };
+        /** GroupMemberUpdate */
+        GroupMemberUpdate: {
+            /** Is Lead */
+            is_lead?: boolean | null;
+            /** Position */
+            position?: number | null;
+            /** Role Id */
+            role_id?: string | null;
         };
         /** GroupRunCreate */
         GroupRunCreate: {
@@ -1763,20 +1791,13 @@ export interface components {
             /** Username */
             username: string;
         };
-        /** MemberCreate */
-        MemberCreate: {
+        /** MemberUpdate */
+        MemberUpdate: {
             /**
-             * Is Lead
-             * @default false
+             * Role
+             * @enum {string}
              */
-            is_lead: boolean;
-            /**
-             * Position
-             * @description Order in serial runs; last when omitted.
-             */
-            position?: number | null;
-            /** Role Id */
-            role_id: string;
+            role: "owner" | "admin" | "member" | "viewer";
         };
         /** Memory */
         Memory: {
@@ -3790,23 +3811,6 @@ export interface components {
             /** Username */
             username: string;
         };
-        /** MemberUpdate */
-        openintern__schemas__actions__MemberUpdate: {
-            /**
-             * Role
-             * @enum {string}
-             */
-            role: "owner" | "admin" | "member" | "viewer";
-        };
-        /** MemberUpdate */
-        openintern__schemas__teams__MemberUpdate: {
-            /** Is Lead */
-            is_lead?: boolean | null;
-            /** Position */
-            position?: number | null;
-            /** Role Id */
-            role_id?: string | null;
-        };
     };
     responses: never;
     parameters: never;
@@ -4603,7 +4607,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["MemberCreate"];
+                "application/json": components["schemas"]["GroupMemberCreate"];
             };
         };
         responses: {
@@ -4648,7 +4652,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["openintern__schemas__teams__MemberUpdate"];
+                "application/json": components["schemas"]["GroupMemberUpdate"];
             };
         };
         responses: {
@@ -5173,7 +5177,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["openintern__schemas__actions__MemberUpdate"];
+                "application/json": components["schemas"]["MemberUpdate"];
             };
         };
         responses: {

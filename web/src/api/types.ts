@@ -171,9 +171,8 @@ export type GroupUpdate = Schemas['GroupUpdate']
 export type Orchestrator = Group['orchestrator']
 export const ORCHESTRATORS = ['serial', 'parallel', 'lead_directed'] as const satisfies readonly Orchestrator[]
 export type GroupMember = Schemas['GroupMember']
-export type MemberCreate = WithDefaults<Schemas['MemberCreate'], 'is_lead'>
-/** The backend has two `MemberUpdate` models (org members, group members): the document qualifies both. */
-export type MemberUpdate = Schemas['openintern__schemas__teams__MemberUpdate']
+export type MemberCreate = WithDefaults<Schemas['GroupMemberCreate'], 'is_lead'>
+export type MemberUpdate = Schemas['GroupMemberUpdate']
 export type GroupRunCreate = WithDefaults<Schemas['GroupRunCreate'], 'metadata'>
 /** Runs, outcomes, usage and last use of a role or a group. */
 export type TeamStats = Schemas['Stats']

@@ -141,7 +141,13 @@ async def create_group_run(
         input=body.text,
         session_key=body.session_key,
         agent_id="team",
-        metadata={**body.metadata, "group_id": group.id},
+        # The team up front (who, who leads), so a UI can draw every lane before the first turn.
+        metadata={
+            **body.metadata,
+            "group_id": group.id,
+            "orchestrator": config["orchestrator"],
+            "team": [{"agent_id": m["agent_id"], "lead": m["lead"]} for m in config["team"]],
+        },
         project_id=group.project_id,
     )
     row, _ = await runs.create_run(session, scope, run, kind="group", base_config=config)
@@ -160,14 +166,14 @@ async def list_members(group_id: str, scope: ScopeDep, session: SessionDep) -> P
 
 @router.post("/groups/{group_id}/members", status_code=status.HTTP_201_CREATED)
 async def add_member(
-    group_id: str, body: api.MemberCreate, scope: ScopeDep, session: SessionDep
+    group_id: str, body: api.GroupMemberCreate, scope: ScopeDep, session: SessionDep
 ) -> api.GroupMember:
     return groups.member_view(*await groups.add_member(session, scope, group_id, body))
 
 
 @router.put("/groups/{group_id}/members/{member_id}")
 async def update_member(
-    group_id: str, member_id: str, body: api.MemberUpdate, scope: ScopeDep, session: SessionDep
+    group_id: str, member_id: str, body: api.GroupMemberUpdate, scope: ScopeDep, session: SessionDep
 ) -> api.GroupMember:
     return groups.member_view(*await groups.update_member(session, scope, group_id, member_id, body))
 

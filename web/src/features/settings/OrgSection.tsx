@@ -4,7 +4,7 @@ import { Card, CardHeader } from '@/components/ui/Card'
 import { ErrorAlert, LoadingState } from '@/components/ui/States'
 import { useToast } from '@/components/ui/Toast'
 import { useResource } from '@/hooks/useResource'
-import { useMutation } from './useMutation'
+import { useMutation } from '@/hooks/useMutation'
 
 /** The org you act in: its name and id, and (admins) whether its providers may point at
  * private addresses. The platform's own setting can forbid them for every org; this one
