@@ -12,12 +12,14 @@ import pytest
 
 
 def oi(*args: str, env: dict[str, str], input_: str | None = None) -> subprocess.CompletedProcess[str]:
+    """The CLI as a script runs it: stdin is never a terminal (no input: /dev/null)."""
     return subprocess.run(
         [sys.executable, "-m", "openintern", *args],
         env={**os.environ, **env},
         capture_output=True,
         text=True,
         input=input_,
+        stdin=subprocess.DEVNULL if input_ is None else None,
         timeout=60,
     )
 
@@ -96,3 +98,13 @@ def test_migrate_then_keys_and_users(env: dict[str, str]) -> None:
     assert made.returncode == 0, made.stderr
     names = {u["username"]: u["role"] for u in json.loads(oi("users", "list", "--json", env=env).stdout)}
     assert names == {"admin": "owner", "carol": "admin"}
+
+
+def test_users_create_without_a_terminal_names_the_missing_password(env: dict[str, str]) -> None:
+    """No prompt that cannot be answered: the option it needs, by name (issue 23)."""
+    missing = oi("users", "create", "dave", env=env)
+    assert missing.returncode == 2 and "'--password'" in missing.stderr, missing.stderr
+    assert "Aborted" not in missing.stdout + missing.stderr
+    piped = oi("users", "create", "dave", "--password-stdin", "--json", env=env, input_="dave-password-1\n")
+    assert piped.returncode == 0, piped.stderr
+    assert json.loads(piped.stdout)["username"] == "dave"

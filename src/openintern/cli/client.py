@@ -20,6 +20,7 @@ from openintern.errors import OpenInternError, Unauthenticated
 
 DEFAULT_TIMEOUT_S = 30.0
 RECONNECT_DELAYS_S = (0.5, 1, 2, 4, 8)  # backoff between SSE reconnects; then give up
+LOGIN_PATH = "/api/auth/login"
 
 
 def token_file() -> Path:
@@ -44,17 +45,14 @@ class Client:
             resp = self.http.request(method, path, **kw)
         except httpx.ConnectError as exc:
             raise ApiError(f"cannot reach OpenIntern at {self.url}: is `openintern serve` running?") from exc
+        if resp.status_code == 401 and path == LOGIN_PATH:  # the credentials, not a missing token
+            raise Unauthenticated(f"login refused: {_problem(resp)}")
         if resp.status_code == 401:
             raise Unauthenticated(
                 "not logged in: run `openintern login` or set OPENINTERN_TOKEN (an API key)"
             )
         if resp.status_code >= 400:
-            try:
-                body = resp.json()
-                detail = f"{body.get('title')}: {body.get('detail')}"
-            except ValueError:
-                detail = resp.text[:300]
-            raise ApiError(f"HTTP {resp.status_code} {detail}")
+            raise ApiError(f"HTTP {resp.status_code} {_problem(resp)}")
         if "json" in resp.headers.get("content-type", ""):
             return resp.json()
         return resp.text
@@ -83,6 +81,15 @@ class Client:
             for line in resp.iter_lines():
                 if line.startswith("data:"):
                     yield json.loads(line[5:])
+
+
+def _problem(resp: httpx.Response) -> str:
+    """The problem details' title and detail (RFC 9457), else the start of the body."""
+    try:
+        body = resp.json()
+        return f"{body.get('title')}: {body.get('detail')}"
+    except ValueError:
+        return resp.text[:300]
 
 
 def _saved_token() -> str | None:

@@ -16,15 +16,22 @@ TERMINAL = {"run.completed", "run.failed", "run.cancelled"}
 
 @handle_errors
 def login(
-    username: str = typer.Option("admin", prompt=True),
-    password: str = typer.Option(..., prompt=True, hide_input=True),
+    username: str = typer.Option("admin", "--username", "-u", help="Who logs in."),
+    password: str | None = typer.Option(
+        None, "--password", help="Asked for (hidden) when missing and stdin is a terminal."
+    ),
+    password_stdin: bool = typer.Option(
+        False, "--password-stdin", help="Read the password from stdin (scripts, CI)."
+    ),
     url: str | None = _URL,
 ) -> None:
     """Log in and keep the token for the other commands (DATA_DIR/cli-token, mode 600)."""
-    from openintern.cli.client import Client, save_token
+    from openintern.cli import prompts
+    from openintern.cli.client import LOGIN_PATH, Client, save_token
 
+    password = prompts.secret(password, "--password", "Password", from_stdin=password_stdin)
     client = Client(url)
-    token = client.request("POST", "/api/auth/login", json={"username": username, "password": password})
+    token = client.request("POST", LOGIN_PATH, json={"username": username, "password": password})
     path = save_token(token["access_token"])
     console.print(f"[green]logged in[/] to {client.url} as {username}; token saved in {path}")
 

@@ -16,7 +16,10 @@ app = typer.Typer(help="Manage users.", no_args_is_help=True)
 @handle_errors
 def create(
     username: str,
-    password: str = typer.Option(..., prompt=True, hide_input=True, confirmation_prompt=True),
+    password: str | None = typer.Option(
+        None, "--password", help="Asked for (hidden, twice) when missing and stdin is a terminal."
+    ),
+    password_stdin: bool = typer.Option(False, "--password-stdin", help="Read the password from stdin."),
     role: str = typer.Option("member", help="owner|admin|member|viewer"),
     display_name: str = typer.Option("", help="Full name."),
     org: str = typer.Option("org_default", "--org"),
@@ -25,8 +28,11 @@ def create(
 ) -> None:
     """Create a user and add them to an org."""
     from openintern.auth import add_user_to_org
+    from openintern.cli import prompts
     from openintern.cli.admin import admin_scope, open_database
     from openintern.schemas.actions import UserCreate
+
+    password = prompts.secret(password, "--password", "Password", confirm=True, from_stdin=password_stdin)
 
     async def go() -> object:
         async with open_database(config) as db, admin_scope(db, org, None) as (session, scope):
