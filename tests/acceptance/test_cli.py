@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -91,3 +92,34 @@ def test_login_in_a_script_asks_nothing_and_the_next_command_is_logged_in(procs:
     assert piped.returncode == 0 and "as admin" in piped.stdout, piped.stderr
     wrong = oi("login", "--password", "not-the-password")
     assert wrong.returncode == 1 and "login refused" in wrong.stderr, wrong.stderr
+
+
+def test_memory_commands_go_through_a_running_platform(procs: Procs, tmp_path: Path) -> None:
+    """Logged in, with `serve` running, `memory ingest|search` use its API (serve's access
+    log shows them) rather than opening the database a second time; `--direct` opens it."""
+    url = procs.api("serve", serve=True)
+    token = login(url)["Authorization"].split()[1]
+    docs = tmp_path / "docs"
+    (docs / "a").mkdir(parents=True)
+    (docs / "b").mkdir()
+    (docs / "a" / "README.md").write_text("# Rollbacks\n\nWe roll back a deployment by switching colours.\n")
+    (docs / "b" / "README.md").write_text("# Lunch\n\nThe team prefers noodles on Fridays.\n")
+    served = tmp_path / "serve.log"
+    ingested = cli(procs, url, token, "memory", "ingest", str(docs), "--json")
+    assert ingested.returncode == 0, ingested.stderr
+    items = json.loads(ingested.stdout)["items"]
+    assert [i["status"] for i in items] == ["created", "created"]  # two README.md, two memories
+    assert served.read_text().count("POST /api/memory/ingest") == 2
+    again = json.loads(cli(procs, url, token, "memory", "ingest", str(docs), "--json").stdout)["items"]
+    assert [i["status"] for i in again] == ["unchanged", "unchanged"]
+
+    found = cli(procs, url, token, "memory", "search", "roll back a deployment", "--json")
+    assert found.returncode == 0, found.stderr
+    results = json.loads(found.stdout)["results"]
+    assert results[0]["memory_id"] == items[0]["memory_id"] and results[0]["scores"]["text"] is not None
+    assert "POST /api/memory/search" in served.read_text()
+    direct = cli(procs, url, token, "memory", "search", "roll back a deployment", "--json", "--direct")
+    assert direct.returncode == 0, direct.stderr
+    assert json.loads(direct.stdout)["results"] == results
+    assert served.read_text().count("POST /api/memory/search") == 1  # --direct did not ask the API
+    assert found.stderr == "" and direct.stderr == ""  # the answer only: logs went to the log file

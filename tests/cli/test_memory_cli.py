@@ -71,3 +71,24 @@ def test_embed_catches_up_after_a_model_change(env: dict[str, str], tmp_path: Pa
     assert json.loads(again.stdout) == {"embedded": {}}
     found = oi("memory", "search", "on-call rota", "--json", env=changed)
     assert json.loads(found.stdout)["results"][0]["scores"]["vector"] is not None
+
+
+def test_commands_that_open_the_embedded_database_print_only_their_answer(tmp_path: Path) -> None:
+    """No DATABASE_URL: the command starts (or joins) the embedded PostgreSQL, and the
+    server's log lines go to DATA_DIR/logs/cli.log, not into the answer (issue 23);
+    `--verbose` shows them."""
+    env = {"DATA_DIR": str(tmp_path / "data"), "DATABASE_URL": ""}
+    doctor = oi("doctor", env=env)
+    assert "embedded PostgreSQL" in doctor.stdout  # its "database" line names where it is
+    assert "INFO" not in doctor.stdout + doctor.stderr and doctor.stderr == ""
+    first = oi("memory", "search", "how do we deploy", env=env)
+    assert first.returncode == 0, first.stdout + first.stderr
+    assert first.stdout == "no matches\n"
+    # This command made the first admin (nobody set OPENINTERN_ADMIN_PASSWORD): it says so once.
+    assert "one-time password" in first.stderr and "INFO" not in first.stderr
+    quiet = oi("memory", "search", "how do we deploy", env=env)
+    assert (quiet.stdout, quiet.stderr) == ("no matches\n", "")
+    log = (tmp_path / "data" / "logs" / "cli.log").read_text()
+    assert "embedded PostgreSQL ready" in log and "migrated database from empty" in log
+    verbose = oi("--verbose", "memory", "search", "how do we deploy", env=env)
+    assert verbose.stdout == "no matches\n" and "embedded PostgreSQL ready" in verbose.stderr

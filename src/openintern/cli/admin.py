@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from openintern.auth import Role, Scope, ensure_bootstrap
 from openintern.cli.context import settings_from
+from openintern.cli.output import err_console
 from openintern.db.orm import Membership, User
 from openintern.db.server import prepare_database
 from openintern.db.session import Database, enter_tenant
@@ -26,7 +27,13 @@ async def open_database(config: Path | None, *, pool_size: int = 2) -> AsyncIter
     url = await asyncio.to_thread(prepare_database, settings)
     db = Database.from_url(url, pool_size=pool_size, max_overflow=0)
     try:
-        await ensure_bootstrap(db, settings)
+        boot = await ensure_bootstrap(db, settings)
+        if boot.admin_password:  # this command made the first admin: the only chance to say it
+            err_console.print(
+                f"First start: created admin user {boot.admin_username!r}, one-time password "
+                f"[bold]{boot.admin_password}[/] (store it now; OPENINTERN_ADMIN_PASSWORD chooses it)",
+                highlight=False,
+            )
         yield db
     finally:
         await db.dispose()

@@ -1,4 +1,5 @@
-"""The CLI's HTTP client for commands aimed at a running platform (run, tail, export).
+"""The CLI's HTTP client for commands aimed at a running platform (login, run, tail, export),
+and for those that go through one when it runs (memory search and ingest: `platform_client`).
 
 URL: ``--url`` or ``OPENINTERN_URL`` (default ``http://127.0.0.1:$PORT``). Credentials:
 ``--token`` or ``OPENINTERN_TOKEN`` (an access token or an API key), else the token that
@@ -81,6 +82,32 @@ class Client:
             for line in resp.iter_lines():
                 if line.startswith("data:"):
                     yield json.loads(line[5:])
+
+
+PROBE_TIMEOUT_S = 0.5
+"""How long a command that can work either way waits for `/health` before it opens the
+database instead: a platform on this machine answers in milliseconds."""
+
+
+def platform_client(url: str | None, token: str | None, *, direct: bool = False) -> Client | None:
+    """The running platform a command that can also open the database should go through,
+    or None to open the database (``direct``: the command's ``--direct``). A URL that was
+    asked for (``--url``, ``OPENINTERN_URL``) is used, reachable or not. Otherwise the
+    default URL is used when there are credentials (``--token``, ``OPENINTERN_TOKEN``, a
+    saved login) and a platform answers there at once."""
+    if direct:
+        return None
+    client = Client(url, token)
+    if url or os.environ.get("OPENINTERN_URL"):
+        return client
+    if client.token:
+        try:
+            if client.http.get("/health", timeout=PROBE_TIMEOUT_S).status_code == 200:
+                return client
+        except httpx.HTTPError:
+            pass
+    client.http.close()
+    return None
 
 
 def _problem(resp: httpx.Response) -> str:

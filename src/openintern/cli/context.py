@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from openintern.cli import logs
 from openintern.config import Settings, load_settings
 
 
@@ -18,7 +19,9 @@ def settings_from(config: Path | None = None, **flags: Any) -> Settings:
         for part in parents:
             node = node.setdefault(part, {})
         node[leaf] = value
-    return load_settings(overrides, config_file=config)
+    settings = load_settings(overrides, config_file=config)
+    logs.use_data_dir(settings.data_dir)  # this command's log lines go under its data dir
+    return settings
 
 
 ConfigOption = Path | None

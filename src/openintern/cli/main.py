@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import logging
-
 import typer
 
 from openintern import __version__
@@ -44,19 +42,21 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def _root(
+    ctx: typer.Context,
     version: bool = typer.Option(
         False, "--version", callback=_version, is_eager=True, help="Print the version."
     ),
-    verbose: bool = typer.Option(False, "--verbose", "-v", help="Debug logging."),
+    verbose: bool = typer.Option(
+        False,
+        "--verbose",
+        "-v",
+        help="Debug logging on stderr (else one-shot commands log to DATA_DIR/logs/cli.log).",
+    ),
 ) -> None:
-    # Our own lines at INFO; libraries (alembic, the embedded server) only when they warn.
-    logging.basicConfig(
-        level=logging.DEBUG if verbose else logging.WARNING,
-        format="%(asctime)s %(levelname)-7s %(name)s: %(message)s",
-    )
-    logging.getLogger("openintern").setLevel(logging.DEBUG if verbose else logging.INFO)
     from openintern.auth.redact import install_redaction
+    from openintern.cli import logs
 
+    logs.configure(command=ctx.invoked_subcommand, verbose=verbose)
     install_redaction()  # tokens, keys and passwords never reach a log line (serve's access log too)
 
 

@@ -164,6 +164,24 @@ class TestIngest:
         memory = (await admin.get(f"/api/memory/{first[1]['memory_id']}")).json()
         assert memory["source"] == "upload:spec.pdf" and "quarterly revenue" in memory["content"]
 
+    async def test_a_source_per_file_keys_idempotency_instead_of_the_name(self, admin: AsyncClient) -> None:
+        """Two README.md from two folders are two memories when the client says where each
+        came from (`openintern memory ingest` through the API sends their paths)."""
+        files = [
+            ("files", ("README.md", b"# A\n\nFolder a.", "text/markdown")),
+            ("files", ("README.md", b"# B\n\nFolder b.", "text/markdown")),
+        ]
+        sources = {"source": ["/docs/a/README.md", "/docs/b/README.md"]}
+        items = (await admin.post("/api/memory/ingest", files=files, data=sources)).json()["items"]
+        assert [i["status"] for i in items] == ["created", "created"]
+        assert items[0]["memory_id"] != items[1]["memory_id"]
+        got = (await admin.get(f"/api/memory/{items[1]['memory_id']}")).json()
+        assert got["source"] == "/docs/b/README.md"
+        again = (await admin.post("/api/memory/ingest", files=files, data=sources)).json()["items"]
+        assert [i["status"] for i in again] == ["unchanged", "unchanged"]
+        one = await admin.post("/api/memory/ingest", files=files, data={"source": ["/docs/a/README.md"]})
+        assert one.status_code == 422 and "one source per file" in one.json()["detail"]
+
     async def test_unsupported_upload_is_422(self, admin: AsyncClient) -> None:
         resp = await admin.post(
             "/api/memory/ingest", files=[("files", ("x.exe", b"MZ", "application/octet-stream"))]

@@ -474,9 +474,10 @@ export interface paths {
         put?: never;
         /**
          * Ingest Files
-         * @description Upload documents into memory. Idempotent per file name: an unchanged file is
-         *     ``unchanged``, a changed one ``replaced`` (new chunks), a new one ``created``.
-         *     PDFs use the local extractor (for MinerU, see ``POST /api/memory/mineru``).
+         * @description Upload documents into memory. Idempotent per source (the file name unless `source`
+         *     says otherwise): an unchanged file is ``unchanged``, a changed one ``replaced`` (new
+         *     chunks), a new one ``created``. PDFs use the local extractor (for MinerU, see
+         *     ``POST /api/memory/mineru``).
          */
         post: operations["memory-ingest_files"];
         delete?: never;
@@ -1324,6 +1325,11 @@ export interface components {
              * @description Markdown, text, reStructuredText or PDF files.
              */
             files: string[];
+            /**
+             * Source
+             * @description One per file, in order: what the file is idempotent by (its path, as `openintern memory ingest` sends it). Default `upload:<file name>`.
+             */
+            source?: string[] | null;
             /**
              * Tier
              * @default archival

@@ -140,16 +140,25 @@ async def ingest_files(
     platform: PlatformDep,
     files: Annotated[list[UploadFile], File(description="Markdown, text, reStructuredText or PDF files.")],
     tier: Annotated[m.Tier, Form()] = "archival",
+    source: Annotated[
+        list[str] | None,
+        Form(
+            description="One per file, in order: what the file is idempotent by (its path, as "
+            "`openintern memory ingest` sends it). Default `upload:<file name>`."
+        ),
+    ] = None,
 ) -> m.IngestResponse:
-    """Upload documents into memory. Idempotent per file name: an unchanged file is
-    ``unchanged``, a changed one ``replaced`` (new chunks), a new one ``created``.
-    PDFs use the local extractor (for MinerU, see ``POST /api/memory/mineru``)."""
+    """Upload documents into memory. Idempotent per source (the file name unless `source`
+    says otherwise): an unchanged file is ``unchanged``, a changed one ``replaced`` (new
+    chunks), a new one ``created``. PDFs use the local extractor (for MinerU, see
+    ``POST /api/memory/mineru``)."""
     scope.require("member", "ingest documents")
     if len(files) > MAX_UPLOAD_FILES:
         raise ValidationFailed(f"at most {MAX_UPLOAD_FILES} files per request, got {len(files)}")
+    sources = _sources(source, len(files))
     memory = _memory(platform)
     items: list[m.IngestItem] = []
-    for upload in files:
+    for upload, given in zip(files, sources, strict=True):
         name = _safe_name(upload.filename)
         data = await upload.read(MAX_UPLOAD_BYTES + 1)
         if len(data) > MAX_UPLOAD_BYTES:
@@ -161,13 +170,30 @@ async def ingest_files(
                 doc = await aload_document(path)
             except ValidationFailed as exc:
                 raise ValidationFailed(exc.message.replace(str(path), name), file=name) from None
-        result = await memory.ingest_document(session, scope, doc, tier=tier, source=f"upload:{name}")
+        result = await memory.ingest_document(
+            session, scope, doc, tier=tier, source=given or f"upload:{name}"
+        )
         items.append(
             m.IngestItem(
                 memory_id=result.memory_id, filename=name, chunks=result.chunks, status=result.status
             )  # type: ignore[arg-type]
         )
     return m.IngestResponse(items=items)
+
+
+MAX_SOURCE_CHARS = 2_000
+
+
+def _sources(given: list[str] | None, files: int) -> list[str | None]:
+    """The ``source`` form fields, one per file (none: every file by its name)."""
+    if not given:
+        return [None] * files
+    if len(given) != files:
+        raise ValidationFailed(f"send one source per file: {len(given)} sources for {files} files")
+    for value in given:
+        if not value or len(value) > MAX_SOURCE_CHARS or "\x00" in value:
+            raise ValidationFailed(f"a source is 1 to {MAX_SOURCE_CHARS} characters, without NUL")
+    return list(given)
 
 
 def _safe_name(filename: str | None) -> str:
