@@ -39,6 +39,18 @@ def percentile(values: list[float], p: float) -> float:
     return ordered[k]
 
 
+def _bench_shared_buffers_mb() -> int:
+    ram_mb = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") // 2**20
+    return min(max(ram_mb // 8, 128), 4096)
+
+
+SHARED_BUFFERS_MB = _bench_shared_buffers_mb()
+"""The embedded server's shared_buffers in every workload: RAM/8, at most 4 GB, as the
+server sized itself before issue 23 (it now sizes for its data, and a workload's data
+arrives after the start), so that the figures in RESULTS.md stay comparable."""
+SHARED_BUFFERS_ENV = {"OPENINTERN_DATABASE__EMBEDDED_SHARED_BUFFERS_MB": str(SHARED_BUFFERS_MB)}
+
+
 @dataclass
 class Server:
     base_url: str
@@ -54,6 +66,7 @@ def serve(data_dir: Path, port: int, env: dict[str, str] | None = None) -> Itera
         "DATA_DIR": str(data_dir),
         "PORT": str(port),
         "OPENINTERN_ADMIN_PASSWORD": ADMIN_PASSWORD,
+        **SHARED_BUFFERS_ENV,
     }
     full_env.update(env or {})
     started = time.perf_counter()
@@ -287,7 +300,9 @@ def persisted(data_dir: Path, database: str = "openintern") -> dict[str, int]:
     from openintern.db.embedded import start_embedded
     from openintern.db.engine import libpq_conninfo
 
-    with psycopg.connect(libpq_conninfo(start_embedded(data_dir, database=database))) as conn:
+    with psycopg.connect(
+        libpq_conninfo(start_embedded(data_dir, database=database, shared_buffers_mb=SHARED_BUFFERS_MB))
+    ) as conn:
         out = {}
         for name, sql in {
             "runs": "SELECT count(*) FROM runs",

@@ -12,7 +12,16 @@ import pytest
 from openintern.cli.doctor import huge_pages_check
 from openintern.config import load_settings
 from openintern.db.engine import libpq_conninfo
-from openintern.db.server import ServerInfo, SharedMemory, check_server, inspect_server, prepare_database
+from openintern.db.server import (
+    HUGE_PAGES_MARKER,
+    HUGE_PAGES_WORTH_MB,
+    ServerInfo,
+    SharedMemory,
+    advise_huge_pages,
+    check_server,
+    inspect_server,
+    prepare_database,
+)
 from openintern.errors import DatabaseError
 
 
@@ -70,20 +79,45 @@ def test_unreachable_server_is_a_clear_error() -> None:
         inspect_server("postgresql://u:p@127.0.0.1:9/x")
 
 
-def test_a_start_says_when_huge_pages_would_pay(
+def test_a_start_gives_the_huge_pages_advice_once_per_data_directory(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Not at every start of every process (issue 23): once, in a marker file's lifetime."""
+    marker = tmp_path / "data" / HUGE_PAGES_MARKER
+    big = SharedMemory(3013, "try", "off", 1579)
+    with caplog.at_level(logging.INFO, logger="openintern.db.server"):
+        assert advise_huge_pages(big, marker) and marker.exists()
+        assert not advise_huge_pages(big, marker)
+    said = [r.getMessage() for r in caplog.records if "huge pages" in r.getMessage()]
+    assert said == [
+        "PostgreSQL's shared memory (3013 MB) is not in huge pages: reserving the 1579 it needs"
+        " (vm.nr_hugepages) saves memory search 8 - 15 % of its database CPU; see `openintern doctor`"
+        " and docs/deploy.md (said once per data directory)"
+    ]
+
+
+@pytest.mark.parametrize(
+    "memory",
+    [
+        SharedMemory(HUGE_PAGES_WORTH_MB - 1, "try", "off", 600),  # too small to matter (a laptop)
+        SharedMemory(3013, "try", "on", 1579),  # has them
+        SharedMemory(3013, "off", "off", 1579),  # told not to
+        SharedMemory(3013, "try", "off", -1),  # the platform has none
+    ],
+)
+def test_no_huge_pages_advice_where_it_would_not_pay(memory: SharedMemory, tmp_path: Path) -> None:
+    assert not advise_huge_pages(memory, tmp_path / HUGE_PAGES_MARKER)
+    assert not (tmp_path / HUGE_PAGES_MARKER).exists()
+
+
+def test_a_start_on_a_small_server_says_nothing_of_huge_pages(
     database_url: str, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
+    """The test server holds little, so it is sized small (db/embedded.py): no advice."""
     settings = load_settings(environ={"DATABASE_URL": database_url, "DATA_DIR": str(tmp_path)})
     with caplog.at_level(logging.INFO, logger="openintern.db.server"):
         prepare_database(settings)
     memory = inspect_server(database_url).memory
-    assert memory is not None
-    said = [r.getMessage() for r in caplog.records if "huge pages" in r.getMessage()]
-    if memory.worth_huge_pages():  # this machine's server: big shared_buffers, none reserved
-        assert said == [
-            f"PostgreSQL's shared memory ({memory.shared_buffers_mb} MB) is not in huge pages: reserving"
-            f" the {memory.pages_needed} it needs (vm.nr_hugepages) saves memory search 8 - 15 % of its"
-            " database CPU; see `openintern doctor` and docs/deploy.md"
-        ]
-    else:
-        assert said == []
+    assert memory is not None and memory.shared_buffers_mb < HUGE_PAGES_WORTH_MB
+    assert not [r for r in caplog.records if "huge pages" in r.getMessage()]
+    assert not (tmp_path / HUGE_PAGES_MARKER).exists()

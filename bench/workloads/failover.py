@@ -26,7 +26,17 @@ from typing import Any
 
 import aiohttp
 
-from bench.harness import child_pids, fake_llm_process, free_port, llm_env, load_average, login, serve, submit
+from bench.harness import (
+    SHARED_BUFFERS_MB,
+    child_pids,
+    fake_llm_process,
+    free_port,
+    llm_env,
+    load_average,
+    login,
+    serve,
+    submit,
+)
 
 KILLS = 5
 SLOW = {"input": "slow", "model": "fake/loop?tool=echo&n=500&latency_ms=200", "tools": ["echo"]}
@@ -79,7 +89,9 @@ def _lease_owner_pid(data: Path, run_id: str) -> int:
     from openintern.db.embedded import start_embedded
     from openintern.db.engine import libpq_conninfo
 
-    with psycopg.connect(libpq_conninfo(start_embedded(data, database="openintern"))) as conn:
+    with psycopg.connect(
+        libpq_conninfo(start_embedded(data, database="openintern", shared_buffers_mb=SHARED_BUFFERS_MB))
+    ) as conn:
         row = conn.execute("SELECT lease_owner FROM runs WHERE id = %s", (run_id,)).fetchone()
     assert row is not None and row[0], f"run {run_id} has no lease owner"
     return int(str(row[0]).split(":")[1])  # host:pid:suffix

@@ -16,7 +16,15 @@ import warnings
 from pathlib import Path
 from typing import Any
 
-from bench.harness import cpu_by_tree, cpu_delta, fake_llm_process, free_port, load_average, postmaster_pid
+from bench.harness import (
+    SHARED_BUFFERS_MB,
+    cpu_by_tree,
+    cpu_delta,
+    fake_llm_process,
+    free_port,
+    load_average,
+    postmaster_pid,
+)
 
 RUNS, STEPS, IN_FLIGHT = 200, 5, 50
 
@@ -35,7 +43,9 @@ async def both(fake: str, data_dir: Path, fake_pid: int) -> dict[str, Any]:
 
     roots = {"fake_llm": fake_pid, "langgraph_process": os.getpid()}
     without = await _measure(fake, None, roots)
-    conninfo = libpq_conninfo(start_embedded(data_dir, database="langgraph"))
+    conninfo = libpq_conninfo(
+        start_embedded(data_dir, database="langgraph", shared_buffers_mb=SHARED_BUFFERS_MB)
+    )
     try:
         with_pg = await _with_postgres(fake, conninfo, {**roots, "postgres": postmaster_pid(data_dir)})
     finally:

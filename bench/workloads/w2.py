@@ -178,7 +178,9 @@ def _from_db(data: Path, t0_unix: float) -> dict[str, Any]:
     from openintern.db.embedded import start_embedded
     from openintern.db.engine import libpq_conninfo
 
-    with psycopg.connect(libpq_conninfo(start_embedded(data))) as conn:
+    with psycopg.connect(
+        libpq_conninfo(start_embedded(data, shared_buffers_mb=harness.SHARED_BUFFERS_MB))
+    ) as conn:
         row = conn.execute(
             "SELECT count(*) FILTER (WHERE status = 'completed'), count(*) FILTER (WHERE status <> 'completed'),"
             " extract(epoch FROM max(finished_at)),"

@@ -113,6 +113,18 @@ class DatabaseSettings(Section):
     pool_size: int = Field(20, ge=1, le=500, description="Connections kept per process.")
     max_overflow: int = Field(20, ge=0, le=500, description="Extra connections allowed under load.")
     statement_timeout_ms: int = Field(30_000, ge=0, description="Server-side guard against runaway queries.")
+    embedded_shared_buffers_mb: int | None = Field(
+        None,
+        ge=16,
+        le=1_048_576,
+        description=(
+            "The embedded server's shared_buffers, MB (not used with DATABASE_URL: size that server "
+            "yourself). Unset: sized for the data at each start: all databases' size × 1.5, rounded up "
+            "to a power of two, at least 128 MB, at most RAM/8 and 4096 MB (so an empty platform takes "
+            "128 MB, and 400k chunks of memory ~4 GB on a 32 GB machine). A new size applies at once "
+            "when no other process uses the server, else at its next start."
+        ),
+    )
 
 
 class AuthSettings(Section):

@@ -2,13 +2,15 @@
 
 No ``DATABASE_URL`` → the embedded server in ``DATA_DIR/pg``. With one → that server,
 refused with a clear message if it is older than PostgreSQL 15 or lacks pgvector ≥ 0.7,
-and advised (a log line, `openintern doctor`) when it runs without huge pages it could use.
+and advised (`openintern doctor`; a log line once per data directory) when it runs without
+huge pages it could use and its shared memory is big enough for them to matter.
 """
 
 from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import psycopg
@@ -62,7 +64,7 @@ class SharedMemory:
 def resolve_database_url(settings: Settings) -> str:
     if settings.database.url:
         return normalise_url(settings.database.url)
-    return start_embedded(settings.data_dir)
+    return start_embedded(settings.data_dir, shared_buffers_mb=settings.database.embedded_shared_buffers_mb)
 
 
 def inspect_server(url: str) -> ServerInfo:
@@ -138,13 +140,32 @@ def prepare_database(settings: Settings, *, advise: bool = True) -> str:
     url = resolve_database_url(settings)
     info = inspect_server(url)
     check_server(info)
-    if advise and info.memory is not None and info.memory.worth_huge_pages():
-        log.info(
-            "PostgreSQL's shared memory (%s MB) is not in huge pages: reserving the %s it needs"
-            " (vm.nr_hugepages) saves memory search 8 - 15 %% of its database CPU; see"
-            " `openintern doctor` and docs/deploy.md",
-            info.memory.shared_buffers_mb,
-            info.memory.pages_needed,
-        )
+    if advise and info.memory is not None:
+        advise_huge_pages(info.memory, settings.data_dir / HUGE_PAGES_MARKER)
     upgrade(url)
     return url
+
+
+HUGE_PAGES_MARKER = ".huge-pages-advised"
+"""In the data directory: the start-up advice was given (`doctor` gives it every time)."""
+
+
+def advise_huge_pages(memory: SharedMemory, marker: Path) -> bool:
+    """Log the huge-pages advice once per data directory, and only for a server that could
+    use them and whose shared memory is big enough to matter (`HUGE_PAGES_WORTH_MB`); True
+    if it was logged. Every start of every process said it before, on every laptop."""
+    if not memory.worth_huge_pages() or marker.exists():
+        return False
+    log.info(
+        "PostgreSQL's shared memory (%s MB) is not in huge pages: reserving the %s it needs"
+        " (vm.nr_hugepages) saves memory search 8 - 15 %% of its database CPU; see"
+        " `openintern doctor` and docs/deploy.md (said once per data directory)",
+        memory.shared_buffers_mb,
+        memory.pages_needed,
+    )
+    try:
+        marker.parent.mkdir(parents=True, exist_ok=True)
+        marker.write_text(f"shared_buffers {memory.shared_buffers_mb} MB, {memory.pages_needed} huge pages\n")
+    except OSError:  # a read-only data directory: the advice comes again, no harm
+        pass
+    return True
