@@ -183,7 +183,16 @@ class RuntimeSettings(Section):
         3.0, gt=0.1, description="How often a worker renews its leases; less than half of lease_s."
     )
     poll_s: float = Field(5.0, gt=0.05, description="Fallback poll when no NOTIFY arrives.")
-    default_max_steps: int = Field(20, ge=1, le=1000, description="Steps an agent run may take.")
+    default_max_steps: int = Field(
+        50,
+        ge=1,
+        le=1000,
+        description=(
+            "Steps (model calls, each with its tool calls) an agent run may take unless the run sets "
+            "`max_steps`: a guard against a model that never stops calling tools, high enough for "
+            "tool-heavy tasks (a task of 49 tool calls in a row finishes)."
+        ),
+    )
     max_child_depth: int = Field(
         4, ge=0, le=32, description="How deep child runs may nest (a top-level run is depth 0)."
     )

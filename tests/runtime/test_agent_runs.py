@@ -129,6 +129,20 @@ class TestAgentLoop:
         run = await wait_status(runner, (await runner.post("/api/runs", json=body)).json()["run_id"])
         assert run["status"] == "failed" and "max_steps (3)" in run["error"]
         assert run["steps"] == 3
+        # It says what to raise, and where: the run's own setting and the platform's default.
+        assert "`max_steps` in the run request" in run["error"]
+        assert (
+            "runtime.default_max_steps" in run["error"]
+            and "OPENINTERN_RUNTIME__DEFAULT_MAX_STEPS" in run["error"]
+        )
+
+    async def test_twenty_tool_calls_in_a_row_finish_by_default(self, runner: AsyncClient) -> None:
+        """The default (50 steps) lets a tool-heavy task finish: at 20 it failed one step short
+        of its answer (issue 23), where LangGraph's default lets the same agent finish."""
+        body = {"input": "work hard", "model": "fake/loop?tool=echo&n=20", "tools": ["echo"]}
+        run = await wait_status(runner, (await runner.post("/api/runs", json=body)).json()["run_id"])
+        assert run["status"] == "completed", run["error"]
+        assert run["steps"] == 21 and "done after 20 tool calls" in run["output"]
 
     async def test_llm_429_then_200_completes(self, runner: AsyncClient, fake_llm: Any) -> None:
         model = fake_llm.register(
