@@ -242,6 +242,17 @@ class MemorySettings(Section):
     vector_weight: float = Field(
         0.7, ge=0, le=10, description="Weight of the vector half in hybrid search (the text half's is 1)."
     )
+    min_relevance: float = Field(
+        0.1,
+        ge=-1,
+        le=1,
+        description=(
+            "Relevance floor of search results: a memory that only the vector half found is left out "
+            "when its cosine similarity to the query is below this (one with a text match is always "
+            "kept), so a search few memories match returns those, not noise. -1: keep everything. "
+            "With a semantic embedder (OpenAI's), 0.2 - 0.3 cuts unrelated memories."
+        ),
+    )
     remember_runs: bool = Field(
         False, description="After a run completes, write an episodic summary of it (per run: `remember`)."
     )

@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from openintern.cli.memory import NO_GOOD_MATCH
 from openintern.testing.fake_mineru import make_pdf
 from tests.cli.test_admin_commands import env, oi
 
@@ -83,12 +84,26 @@ def test_commands_that_open_the_embedded_database_print_only_their_answer(tmp_pa
     assert "INFO" not in doctor.stdout + doctor.stderr and doctor.stderr == ""
     first = oi("memory", "search", "how do we deploy", env=env)
     assert first.returncode == 0, first.stdout + first.stderr
-    assert first.stdout == "no matches\n"
+    assert first.stdout == NO_GOOD_MATCH + "\n"
     # This command made the first admin (nobody set OPENINTERN_ADMIN_PASSWORD): it says so once.
     assert "one-time password" in first.stderr and "INFO" not in first.stderr
     quiet = oi("memory", "search", "how do we deploy", env=env)
-    assert (quiet.stdout, quiet.stderr) == ("no matches\n", "")
+    assert (quiet.stdout, quiet.stderr) == (NO_GOOD_MATCH + "\n", "")
     log = (tmp_path / "data" / "logs" / "cli.log").read_text()
     assert "embedded PostgreSQL ready" in log and "migrated database from empty" in log
     verbose = oi("--verbose", "memory", "search", "how do we deploy", env=env)
-    assert verbose.stdout == "no matches\n" and "embedded PostgreSQL ready" in verbose.stderr
+    assert verbose.stdout == NO_GOOD_MATCH + "\n" and "embedded PostgreSQL ready" in verbose.stderr
+
+
+def test_search_says_no_good_match_instead_of_noise(env: dict[str, str], tmp_path: Path) -> None:
+    """Below the relevance floor (memory.min_relevance) a memory is no answer (issue 23)."""
+    (tmp_path / "deploys.md").write_text("# Deploys\n\nWe deploy with blue-green releases.\n")
+    (tmp_path / "lunch.md").write_text("# Team lunch preferences\n\nNoodles on Fridays, pizza on Mondays.\n")
+    assert oi("memory", "ingest", str(tmp_path), env=env).returncode == 0
+    found = json.loads(oi("memory", "search", "how do we deploy to production?", "--json", env=env).stdout)
+    assert [r["title"] for r in found["results"]] == ["Deploys"]
+    nothing = oi("memory", "search", "quarterly revenue numbers", env=env)
+    assert nothing.returncode == 0 and nothing.stdout == NO_GOOD_MATCH + "\n"
+    everything = {**env, "OPENINTERN_MEMORY__MIN_RELEVANCE": "-1"}  # no floor: the noise is back
+    noisy = json.loads(oi("memory", "search", "quarterly revenue numbers", "--json", env=everything).stdout)
+    assert len(noisy["results"]) == 2

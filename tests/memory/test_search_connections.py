@@ -111,6 +111,7 @@ async def test_at_most_search_concurrency_connections_and_the_same_results(memor
                     vector_weight=gated.vector_weight,
                     ef_search=gated.ef_search,
                     model=gated.embedder.model,
+                    min_relevance=gated.min_relevance,
                 )
                 want = await store.search(session, args)
             assert [(r.memory.id, r.hit.rrf) for r in got] == [(w.memory_id, w.rrf) for w in want]

@@ -11,7 +11,15 @@ from sqlalchemy import text
 from openintern.db.session import enter_tenant
 from openintern.memory import TIERS, MemoryService, MemoryWrite, PlainScope, store
 from openintern.memory.cjk import TextQuery, text_queries
-from openintern.memory.search import CANDIDATES, RRF_K, VECTOR_CANDIDATES, VECTOR_WEIGHT, Hit, Snippets
+from openintern.memory.search import (
+    CANDIDATES,
+    MIN_RELEVANCE,
+    RRF_K,
+    VECTOR_CANDIDATES,
+    VECTOR_WEIGHT,
+    Hit,
+    Snippets,
+)
 
 ORG = PlainScope("org_default")
 
@@ -49,6 +57,7 @@ async def _search(memory: MemoryService, query: str, **kw: Any) -> list[Any]:
 
 
 async def test_tier_filters_return_only_those_tiers_and_fill_top_k(memory: MemoryService) -> None:
+    memory.min_relevance = store.NO_FLOOR  # what the walk finds, irrelevant memories too
     tiers = await _fixture(memory)
     for wanted in [("core",), ("episodic",), ("archival",), ("core", "episodic"), ("episodic", "archival")]:
         for mode in ("hybrid", "vector", "text"):
@@ -240,7 +249,9 @@ async def _reference(
             memory.embedder.model,
             n_vector=max(VECTOR_CANDIDATES, top_k),
         )
-        hits = fuse(vec, txt, k=memory.rrf_k, vector_weight=memory.vector_weight)[:top_k]
+        hits = fuse(
+            vec, txt, k=memory.rrf_k, vector_weight=memory.vector_weight, min_relevance=memory.min_relevance
+        )[:top_k]
         rows = await session.execute(
             text("SELECT id, text FROM memory_chunks WHERE id = ANY(:ids)"),
             {"ids": [h.text_chunk_id or h.chunk_id for h in hits]},
@@ -254,10 +265,16 @@ async def _reference(
 
 
 def fuse(
-    vector_rows: list[Any], text_rows: list[Any], *, k: int = RRF_K, vector_weight: float = VECTOR_WEIGHT
+    vector_rows: list[Any],
+    text_rows: list[Any],
+    *,
+    k: int = RRF_K,
+    vector_weight: float = VECTOR_WEIGHT,
+    min_relevance: float = MIN_RELEVANCE,
 ) -> list[Hit]:
     """Weighted reciprocal-rank fusion per memory: each memory counts with its best chunk per
-    list, ``weight / (k + rank)``. The specification of the fusion that search runs in SQL
+    list, ``weight / (k + rank)``; a memory without a text match needs a vector score of at
+    least ``min_relevance``. The specification of the fusion that search runs in SQL
     (`store.search_sql`)."""
     hits: dict[str, Hit] = {}
     for source, rows, weight in (("vector", vector_rows, vector_weight), ("text", text_rows, 1.0)):
@@ -273,7 +290,8 @@ def fuse(
                 hit.vector, hit.chunk_id = round(float(row.score), 6), hit.chunk_id or row.id
             else:
                 hit.text, hit.text_chunk_id = round(float(row.score), 6), row.id
-    return sorted(hits.values(), key=lambda h: (-h.rrf, h.memory_id))
+    relevant = [h for h in hits.values() if h.text is not None or (h.vector or 0.0) >= min_relevance]
+    return sorted(relevant, key=lambda h: (-h.rrf, h.memory_id))
 
 
 def candidates_sql(

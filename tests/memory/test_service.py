@@ -71,6 +71,45 @@ async def test_scores_of_each_half(memory: MemoryService) -> None:
     assert textual.hit.vector is None and textual.hit.text
 
 
+LUNCH = "Team lunch preferences"
+
+
+async def _deploy_and_lunch(memory: MemoryService) -> tuple[str, str]:
+    deploy = await _write(
+        memory, title="Deploys", content="We deploy with blue-green releases; roll back by switching colours."
+    )
+    lunch = await _write(memory, title=LUNCH, content="Noodles on Fridays, pizza on Mondays, no olives.")
+    return deploy, lunch
+
+
+async def test_memories_below_the_relevance_floor_are_left_out(memory: MemoryService) -> None:
+    """Fewer than top_k memories match: those are the answer, not those plus whatever the
+    vector half ranked next (a lunch note for a deployment question, issue 23)."""
+    deploy, lunch = await _deploy_and_lunch(memory)
+    for mode in ("hybrid", "vector"):
+        found = await _search(memory, "how do we deploy to production?", top_k=5, mode=mode)
+        assert [r.memory.id for r in found] == [deploy], mode
+    assert await _search(memory, "quarterly revenue numbers", top_k=5) == []  # nothing is a good match
+    memory.min_relevance = -1.0  # no floor: the noise the floor removed
+    noisy = await _search(memory, "how do we deploy to production?", top_k=5)
+    assert [r.memory.id for r in noisy] == [deploy, lunch]
+    assert noisy[1].hit.text is None and noisy[1].hit.vector is not None and noisy[1].hit.vector < 0.1
+
+
+async def test_the_floor_is_the_memory_min_relevance_setting(app: Any) -> None:
+    from openintern.config import load_settings
+
+    settings = load_settings(environ={"OPENINTERN_MEMORY__MIN_RELEVANCE": "0.9"})
+    memory = MemoryService.from_settings(app.state.platform.db, settings)
+    try:
+        assert memory.min_relevance == 0.9
+        deploy, _lunch = await _deploy_and_lunch(memory)
+        assert [r.memory.id for r in await _search(memory, "deploy", mode="text")] == [deploy]  # text: kept
+        assert await _search(memory, "blue green deploy releases", mode="vector") == []  # ~0.57: below 0.9
+    finally:
+        await memory.close()
+
+
 async def test_a_keyword_query_with_one_word_wrong_finds_the_chunks_with_the_others(
     memory: MemoryService,
 ) -> None:

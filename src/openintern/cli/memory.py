@@ -39,6 +39,7 @@ _TOKEN = typer.Option(
     None, "--token", help="Access token or API key (OPENINTERN_TOKEN; default: your login)."
 )
 _DIRECT = typer.Option(False, "--direct", help="Open the database even when a platform is running.")
+NO_GOOD_MATCH = "no good match (no memory matches its words or is close enough in meaning)"
 INGEST_CONCURRENCY = 4
 """Files in flight: the database works on one file's rows while the embedder works on the next."""
 
@@ -222,8 +223,8 @@ def _print_results(results: list[dict[str, Any]]) -> None:
 
     from rich.markup import escape
 
-    if not results:
-        console.print("no matches")
+    if not results:  # not even a weak one: those below memory.min_relevance are left out
+        console.print(NO_GOOD_MATCH, highlight=False)
         return
     for i, r in enumerate(results, 1):
         snippet = escape(html.unescape(r["snippet"])).replace("<b>", "[bold yellow]").replace("</b>", "[/]")

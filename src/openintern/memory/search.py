@@ -50,6 +50,14 @@ VECTOR_CANDIDATES = 15
 costs the walk a heap fetch of it and of the other orgs' candidates around it; at bench M2
 25 -> 15 rows was ~0.2 ms of ~1.1 per walk, with M1 (hybrid recall@10 0.997) unchanged."""
 
+MIN_RELEVANCE = 0.1
+"""A memory that only the vector half found is returned if its cosine similarity to the
+query is at least this (one the full-text half found always is). Below it is noise: with
+the local hash embedder, unrelated texts score -0.1 - +0.1 and texts sharing the query's
+words 0.15 - 0.4; with OpenAI's text-embedding-3 models unrelated texts score ~0.1 - 0.2,
+so a semantic embedder may want it higher (`memory.min_relevance`). On bench M1, hybrid
+recall@10 is unchanged at 0.1 (bench/RESULTS.md, issue 23)."""
+
 INLINE_EMBED_MAX_CHARS = 500
 """A query up to this long is embedded on the event loop when the embedder is local."""
 
@@ -110,6 +118,8 @@ class SearchOptions:
     vector_weight: float = VECTOR_WEIGHT
     embed_wait_s: float = EMBED_WAIT_S
     """The query's embedding waits at least 5 s, or this if longer."""
+    min_relevance: float = MIN_RELEVANCE
+    """The relevance floor of a hit without a text match (`MIN_RELEVANCE`)."""
 
 
 async def search(
@@ -154,6 +164,7 @@ async def search(
         ef_search=max(options.ef_search, n_vector),  # a candidate list shorter than the rows asked for
         model=embedder.model,
         n_vector=n_vector,
+        min_relevance=options.min_relevance,
     )
     if session is not None and wrote_in(session):
         rows = await store.search(session, args)

@@ -36,7 +36,14 @@ from openintern.memory.ingest import Document
 from openintern.memory.ingestion import IngestResult, ingest_document
 from openintern.memory.records import MemoryPatch, MemoryWrite
 from openintern.memory.scope import ScopeLike
-from openintern.memory.search import RRF_K, VECTOR_WEIGHT, SearchOptions, SearchResult, search
+from openintern.memory.search import (
+    MIN_RELEVANCE,
+    RRF_K,
+    VECTOR_WEIGHT,
+    SearchOptions,
+    SearchResult,
+    search,
+)
 from openintern.memory.search_pool import (
     SEARCH_CLOSE_TIMEOUT_S,
     SearchPool,
@@ -62,6 +69,7 @@ class MemoryService:
         ef_search: int | None = None,
         rrf_k: int = RRF_K,
         vector_weight: float = VECTOR_WEIGHT,
+        min_relevance: float = MIN_RELEVANCE,
         search_concurrency: int | None = None,
         statement_timeout_ms: int = 30_000,
     ) -> None:
@@ -78,6 +86,7 @@ class MemoryService:
         self.ef_search = self.ef_search if ef_search is None else ef_search
         self.rrf_k = rrf_k
         self.vector_weight = vector_weight
+        self.min_relevance = min_relevance
         self.search_concurrency = search_concurrency or default_search_concurrency()
         self.statement_timeout_ms = statement_timeout_ms
         self._search_pool: SearchPool | None = None
@@ -102,6 +111,7 @@ class MemoryService:
             mineru=settings.mineru,
             rrf_k=conf.rrf_k,
             vector_weight=conf.vector_weight,
+            min_relevance=conf.min_relevance,
             ef_search=conf.ef_search,
             search_concurrency=conf.search_concurrency,
             statement_timeout_ms=settings.database.statement_timeout_ms,
@@ -186,11 +196,14 @@ class MemoryService:
         top_k: int = 10,
         mode: str = "hybrid",
     ) -> list[SearchResult]:
-        """Hybrid search (`search.search`) with this service's embedder and settings: at most
+        """Hybrid search (`search.search`) with this service's embedder and settings (a
+        memory only the vector half found is left out below ``min_relevance``): at most
         ``search_concurrency`` at once per process on its own connections, as the tenant
         ``scope.org_id``, unless ``session`` is a transaction in which memories were written
         (then in it, so that it finds them). ``session`` None: the caller has no transaction."""
-        options = SearchOptions(self.ef_search, self.rrf_k, self.vector_weight, self.embed_wait_s)
+        options = SearchOptions(
+            self.ef_search, self.rrf_k, self.vector_weight, self.embed_wait_s, self.min_relevance
+        )
         return await search(
             session,
             scope,

@@ -283,6 +283,13 @@ def _literal_limits(sql: str, n: int, top_k: int | None = None, n_vector: int | 
 #  - rrf = vector_weight / (rrf_k + vector rank) + 1 / (rrf_k + text rank), in float8 and in
 #    that order (so the sums equal Python's), best first, ties by memory id (bytewise, as
 #    Python compares strings), the first :top_k;
+#  - of those that pass the relevance floor: a text match, or a vector score (cosine
+#    similarity) of at least :min_relevance. Without it, a search that few memories match
+#    filled its top_k with whatever the vector half ranked next, similarity below zero
+#    included ("Team lunch preferences" for a deployment question). It filters the <= 40
+#    fused rows, after the halves (one comparison a row, against the thousands of index
+#    pages the halves read), and a relevant memory that ranks below a left-out one still
+#    gets the place;
 #  - then each hit's memory (not its content: search returns snippets) and the text of the
 #    chunk its snippet is cut from (the text half's chunk, else the vector half's), which
 #    each half carries along from the row it read (a join to memory_chunks for it cost
@@ -307,7 +314,8 @@ _FUSE = """
            vr.score AS vector_score, vr.id AS vector_chunk, tr.score AS text_score, tr.id AS text_chunk,
            CASE WHEN tr.id IS NOT NULL THEN tr.text ELSE vr.text END AS snippet_text
       FROM vr FULL JOIN tr ON tr.memory_id = vr.memory_id),
-  hits AS (SELECT * FROM fused ORDER BY rrf DESC, memory_id COLLATE "C" LIMIT %(top_k)s)
+  hits AS (SELECT * FROM fused WHERE text_score IS NOT NULL OR vector_score >= %(min_relevance)s
+            ORDER BY rrf DESC, memory_id COLLATE "C" LIMIT %(top_k)s)
 SELECT h.memory_id, h.rrf, h.vector_score, h.vector_chunk, h.text_score, h.text_chunk,
        m.org_id, m.project_id, m.tier, m.title, m.tags, m.metadata, m.importance, m.source,
        m.content_hash, m.group_id, m.agent_id, m.session_key, m.run_id, m.created_at, m.updated_at,
@@ -355,11 +363,16 @@ def search_sql(
     return _literal_limits(f"WITH {', '.join(ctes)}" + _FUSE.format(vl=vl, tl=tl), n, top_k, n_vector)
 
 
+NO_FLOOR = -1.0
+"""A relevance floor that keeps every hit (cosine similarity is at least -1)."""
+
+
 class SearchArgs(NamedTuple):
     """One search (`search.search` works them out): the filters' bind parameters
     (`filter_params`), the tiers (known names, `TIERS` order), the query vector (None: no
     vector half) and text queries (none: no text half), the rows of the text half (and of
-    the vector half, ``n_vector``; default the same), the fusion's."""
+    the vector half, ``n_vector``; default the same), the fusion's, and the relevance floor
+    of a hit without a text match (``min_relevance``, see `search_sql`)."""
 
     params: dict[str, Any]
     tiers: tuple[str, ...]
@@ -372,6 +385,7 @@ class SearchArgs(NamedTuple):
     ef_search: int
     model: str
     n_vector: int | None = None
+    min_relevance: float = NO_FLOOR
 
     def statement(self, binary_vector: bool = False) -> tuple[str, dict[str, Any]]:
         """The statement and its parameters; the query vector in pgvector's binary form
@@ -389,6 +403,7 @@ class SearchArgs(NamedTuple):
             self.model,
             self.rrf_k,
             float(self.vector_weight),
+            float(self.min_relevance),
         )
         qvec: str | Vector | None = None
         if self.qvec is not None:
@@ -409,11 +424,12 @@ def statement_sql(
     model: str,
     rrf_k: int,
     vector_weight: float,
+    min_relevance: float = NO_FLOOR,
 ) -> str:
     """`search_sql` with what is the same for every search of its shape written in as
     quoted literals: the tiers and the memory-level filters' absence (part of the shape
-    anyway), the model, the text half's caps and the fusion's constants (a service's
-    settings). A search then binds only what differs between searches of one shape (the
+    anyway), the model, the text half's caps, the fusion's constants and the relevance
+    floor (a service's settings). A search then binds only what differs between searches of one shape (the
     org, the project, the query): psycopg spent ~0.15 ms of Python per search at M2 on the
     21 parameters it had bound before (6 now)."""
     literals: dict[str, Any] = {"model": model, "memory_filter": memory_filter}
@@ -421,7 +437,9 @@ def statement_sql(
         literals.update(dict.fromkeys(MEMORY_KEYS))
     for i in range(text_queries):
         literals.update(_text_caps(i, memory_filter, n))
-    literals.update({"rrf_k": int(rrf_k), "vector_weight": float(vector_weight)})
+    literals.update(
+        {"rrf_k": int(rrf_k), "vector_weight": float(vector_weight), "min_relevance": float(min_relevance)}
+    )
     sql = search_sql(tiers, memory_filter, vector, text_queries, n, top_k, n_vector)
     sql = sql.replace("%(tiers)s", "ARRAY[" + ", ".join(pgsql.quote(t) for t in tiers) + "]")
     for key, value in literals.items():

@@ -29,7 +29,7 @@ export default async function ({ page, shot, expect }) {
   await until(async () => {
     await page.getByRole('button', { name: 'Search' }).click()
     await page.getByRole('button', { name: 'Search' }).and(page.locator(':not([disabled])')).waitFor()
-    await results.or(page.getByText('No matches')).first().waitFor()
+    await results.or(page.getByText('No good match')).first().waitFor()
     return (await results.count()) > 0 && (await results.innerText()).includes(tag)
   }, 'the new memories to be searchable', 20_000, 500)
   expect((await first.innerText()).includes(`Blue-green deployment checklist ${tag}`), 'the deployment checklist is the best match')
@@ -37,7 +37,8 @@ export default async function ({ page, shot, expect }) {
   expect(/score \d/.test(await first.innerText()), 'the result shows its score')
   await shot('search')
 
-  // Narrow to the core tier: the checklist (archival) is no longer a result.
+  // Narrow to the core tier: the checklist (archival) is no longer a result, and the lunch
+  // note (core) is not offered in its place: below the relevance floor, it is no answer.
   await page.getByRole('checkbox', { name: 'core' }).check()
   await page.getByRole('button', { name: 'Search' }).click()
   await page.waitForFunction(
@@ -45,6 +46,10 @@ export default async function ({ page, shot, expect }) {
     tag,
     { timeout: 10_000 },
   )
+  await results.or(page.getByText('No good match')).first().waitFor()
+  const core = (await results.count()) > 0 ? await results.innerText() : ''
+  expect(!core.includes(`Team lunch preferences ${tag}`), 'a lunch note is no answer to a deployment question')
+  if (!core) await shot('no-good-match')
   await page.getByRole('checkbox', { name: 'core' }).uncheck()
   await page.getByRole('button', { name: 'Search' }).click()
 

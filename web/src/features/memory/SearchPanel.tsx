@@ -100,7 +100,13 @@ export function SearchPanel({ onOpen }: { onOpen: (id: string) => void }) {
         </div>
       </form>
       {error && <ErrorAlert error={error} />}
-      {results && results.length === 0 && <EmptyState icon={<Search className="size-5" />} title="No matches" description={`Nothing found for “${searched}”.`} />}
+      {results && results.length === 0 && (
+        <EmptyState
+          icon={<Search className="size-5" />}
+          title="No good match"
+          description={`No memory is relevant enough to “${searched}”: none matches its words, and none is close enough in meaning (memory.min_relevance). Try other words.`}
+        />
+      )}
       {results && results.length > 0 && (
         <ol className="space-y-3" aria-label="Search results">
           {results.map((r, i) => (
