@@ -33,16 +33,19 @@ def test_run_stream_tail_and_export(procs: Procs, fake_llm: Any) -> None:
         "hello cli",
         "--stream",
         "--model",
-        "fake/loop?tool=echo&n=1",
+        "fake/loop?tool=echo&n=3",
         "--tools",
         "echo",
     )
     assert streamed.returncode == 0, streamed.stderr
-    assert (
-        "→ echo" in streamed.stdout
-        and "done after 1 tool calls" in streamed.stdout
-        and "completed" in streamed.stdout
-    )
+    # Compact (issue 23): no empty lines; each call one line, its result the line under it.
+    lines = streamed.stdout.splitlines()
+    assert "" not in [line.strip() for line in lines], streamed.stdout
+    assert lines[0].startswith("run run_") and lines[-1] == "✓ completed", streamed.stdout
+    calls = [i for i, line in enumerate(lines) if line.startswith("→ echo ")]
+    assert [lines[i] for i in calls] == [f'→ echo {{"text": "step {n}"}}' for n in (1, 2, 3)], lines
+    assert all(lines[i + 1].startswith(f"  ← step {n}") for n, i in enumerate(calls, 1)), lines
+    assert lines[-2] == "done after 3 tool calls", lines
     finished = json.loads(cli(procs, url, token, "run", "as json", "--json", "--session", "cli-s").stdout)
     assert finished["status"] == "completed" and finished["output"] == "echo: as json"
     tailed = cli(procs, url, token, "tail", finished["run_id"], "--json")

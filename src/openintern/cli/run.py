@@ -11,7 +11,6 @@ from openintern.cli.output import console, handle_errors, print_json
 
 _URL = typer.Option(None, "--url", help="Platform URL (OPENINTERN_URL, default http://127.0.0.1:$PORT).")
 _TOKEN = typer.Option(None, "--token", help="Access token or API key (OPENINTERN_TOKEN).")
-TERMINAL = {"run.completed", "run.failed", "run.cancelled"}
 
 
 @handle_errors
@@ -67,9 +66,12 @@ def run(
         created = client.request("POST", "/api/runs", json={k: v for k, v in body.items() if v is not None})
     run_id = created["run_id"]
     if stream and not as_json:
+        from openintern.cli.transcript import Transcript
+
         console.print(f"[dim]run {run_id}[/]")
+        show = Transcript(console)
         for event in client.events(run_id):
-            _render(event)
+            show(event)
     else:
         with console.status(f"running {run_id}…", spinner="dots"):
             for _ in client.events(run_id):
@@ -93,14 +95,16 @@ def tail(
 ) -> None:
     """Follow a run's events until it ends; reconnects (no gap, no duplicate) if the stream drops."""
     from openintern.cli.client import Client
+    from openintern.cli.transcript import Transcript
 
+    show = Transcript(console, verbose=True)
     for event in Client(url, token).events(run_id, after):
         if as_json:
             import json
 
             print(json.dumps(event), flush=True)
         else:
-            _render(event, verbose=True)
+            show(event)
 
 
 @handle_errors
@@ -124,43 +128,6 @@ def export(
         console.print(f"[green]wrote[/] {output}")
     else:
         print(text.text, end="" if text.text.endswith("\n") else "\n")
-
-
-def _render(event: dict[str, Any], verbose: bool = False) -> None:
-    from openintern.cli.teams import render_message
-
-    kind, p = event["type"], event["payload"]
-    if render_message(event):
-        return
-    if kind == "llm.token":
-        console.print(p["delta"], end="", highlight=False, markup=False)
-    elif kind == "tool.called":
-        console.print(f"\n[cyan]→ {p['name']}[/] {p.get('arguments')}", highlight=False)
-    elif kind == "tool.result":
-        style = "red" if p.get("is_error") else "green"
-        console.print(f"[{style}]← {p['name']}[/] {str(p.get('result'))[:300]}", highlight=False)
-    elif kind == "tool.blocked":
-        console.print(f"\n[red]✗ {p['name']} blocked:[/] {p['reason']}")
-    elif kind == "tool.requires_approval":
-        console.print(
-            f"\n[yellow]⏸ {p['name']} needs approval[/] ({p['approval_id']}): approve in the UI or "
-            f"POST /api/approvals/{p['approval_id']}/approve"
-        )
-    elif kind == "llm.called":
-        console.print()
-    elif kind in TERMINAL:
-        _terminal(kind, p)
-    elif verbose:
-        console.print(f"[dim]{event['seq']:>5} {kind}[/]")
-
-
-def _terminal(kind: str, p: dict[str, Any]) -> None:
-    if kind == "run.completed":
-        console.print("[green]✓ completed[/]")
-    elif kind == "run.failed":
-        console.print(f"[red]✗ failed:[/] {p.get('error')}")
-    else:
-        console.print("[yellow]cancelled[/]")
 
 
 def _summary(run: dict[str, Any]) -> None:
