@@ -62,7 +62,7 @@ def test_errors_name_file_key_and_reason(tmp_path: Path) -> None:
     cfg = tmp_path / "agent.config.json"
     cfg.write_text(json.dumps({"server": {"port": "eighty", "prot": 1}}))
     with pytest.raises(ConfigError) as info:
-        load_settings(config_file=cfg, environ={"OPENINTERN_RUNTIME__NOPE": "1", "LLM_PROVIDER": "gemini"})
+        load_settings(config_file=cfg, environ={"OPENINTERN_RUNTIME__NOPE": "1", "LLM_PROVIDER": "bard"})
     text = str(info.value)
     assert f"{cfg}: server.port: Input should be a valid integer" in text
     assert f"{cfg}: server.prot: unknown key" in text
@@ -90,3 +90,19 @@ def test_configuration_reference_is_current() -> None:
     assert page.read_text() == render(), (
         "docs/configuration.md is stale: python -m openintern.config_docs > docs/configuration.md"
     )
+
+
+def test_gemini_is_a_provider_with_its_own_key() -> None:
+    """LLM_PROVIDER=gemini made the whole configuration invalid (issue 23)."""
+    from openintern.providers.choice import settings_provider
+
+    env = {"LLM_PROVIDER": "gemini", "LLM_MODEL": "gemini-2.5-flash", "GEMINI_API_KEY": "gm-key"}
+    config = settings_provider(load_settings(environ=env), None)
+    assert config.kind == "gemini" and config.base_url is None  # the adapter's default endpoint
+    assert config.api_key and config.api_key.get_secret_value() == "gm-key"
+    chosen = settings_provider(load_settings(environ={**env, "LLM_API_KEY": "llm-key"}), None)
+    assert chosen.api_key and chosen.api_key.get_secret_value() == "llm-key"  # LLM_API_KEY first
+    implied = settings_provider(load_settings(environ={"LLM_MODEL": "m", "GEMINI_API_KEY": "k"}), None)
+    assert implied.kind == "gemini"  # the only key set names the provider
+    with pytest.raises(ConfigError, match=r"llm\.provider"):
+        load_settings(environ={"LLM_PROVIDER": "bard"})

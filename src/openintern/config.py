@@ -46,6 +46,7 @@ ENV_ALIASES: dict[str, tuple[str, ...]] = {
     "LLM_BASE_URL": ("llm", "base_url"),
     "OPENAI_API_KEY": ("llm", "openai_api_key"),
     "ANTHROPIC_API_KEY": ("llm", "anthropic_api_key"),
+    "GEMINI_API_KEY": ("llm", "gemini_api_key"),
     "OPENINTERN_ADMIN_PASSWORD": ("auth", "admin_password"),
     "OPENINTERN_JWT_SECRET": ("auth", "jwt_secret"),
     "OPENINTERN_SECRET_KEY": ("secret_key",),
@@ -147,14 +148,27 @@ class AuthSettings(Section):
 
 
 class LLMSettings(Section):
-    provider: Literal["openai", "anthropic"] | None = Field(
-        None, description="Default provider (LLM_PROVIDER)."
+    provider: Literal["openai", "anthropic", "gemini"] | None = Field(
+        None,
+        description=(
+            "Default provider (LLM_PROVIDER): openai (and any compatible server), anthropic, or gemini "
+            "(Google's OpenAI-compatible endpoint, https://generativelanguage.googleapis.com/v1beta/openai/)."
+        ),
     )
     model: str | None = Field(None, description="Default model (LLM_MODEL).")
-    api_key: SecretStr | None = Field(None, description="Key for the default provider (LLM_API_KEY).")
-    base_url: str | None = Field(None, description="Any OpenAI-compatible endpoint (LLM_BASE_URL).")
+    api_key: SecretStr | None = Field(
+        None,
+        description="Key for the default provider (LLM_API_KEY); else OPENAI_API_KEY, ANTHROPIC_API_KEY or "
+        "GEMINI_API_KEY, whichever is the provider's.",
+    )
+    base_url: str | None = Field(
+        None,
+        description="Any OpenAI-compatible endpoint (LLM_BASE_URL); unset: the provider's own (for gemini, "
+        "Google's OpenAI-compatible one).",
+    )
     openai_api_key: SecretStr | None = Field(None, description="OPENAI_API_KEY.")
     anthropic_api_key: SecretStr | None = Field(None, description="ANTHROPIC_API_KEY.")
+    gemini_api_key: SecretStr | None = Field(None, description="GEMINI_API_KEY (a Google AI Studio key).")
     timeout_s: float = Field(120.0, gt=0, description="Per-request timeout for model calls.")
     max_retries: int = Field(4, ge=0, le=20, description="Retries on 429/5xx/connection errors.")
     allow_private_base_urls: bool = Field(

@@ -28,9 +28,9 @@ async def _close_llm_clients() -> AsyncIterator[None]:
     await aclose_clients()
 
 
-@pytest.fixture(params=["openai", "anthropic", "scripted"])
+@pytest.fixture(params=["openai", "anthropic", "gemini", "scripted"])
 def target(request: pytest.FixtureRequest, fake_llm: FakeLLMServer) -> Target:
-    """Each ChatModel implementation in turn: both adapters over HTTP, and ScriptedModel."""
+    """Each ChatModel implementation in turn: the adapters over HTTP, and ScriptedModel."""
     if request.param == "scripted":
         return scripted_target()
     return http_target(fake_llm, request.param)

@@ -29,7 +29,8 @@ class Target:
 
 def http_target(server: FakeLLMServer, kind: str) -> Target:
     """The `kind` adapter pointed at the fake server."""
-    base_url = server.openai_base_url if kind == "openai" else server.base_url
+    # gemini speaks the OpenAI protocol (Google's compatible endpoint): the same fake routes.
+    base_url = server.openai_base_url if kind in ("openai", "gemini") else server.base_url
 
     def build(model: str, *, api_key: str = FAKE_KEY, timeout_s: float = 10.0, **kwargs: Any) -> ChatModel:
         config = ProviderConfig(

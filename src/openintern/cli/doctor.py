@@ -164,21 +164,23 @@ def _memory(settings: object, url: str) -> Check:
 
 def _providers(settings: object) -> Check:
     from openintern.config import Settings
+    from openintern.providers.choice import settings_kind
 
     assert isinstance(settings, Settings)
     llm = settings.llm
-    has_key = llm.api_key or llm.openai_api_key or llm.anthropic_api_key
-    if llm.provider is None and llm.base_url is None and not has_key:
+    kind, _key = settings_kind(llm)
+    if kind is None:
         return Check(
             "llm provider",
             "warn",
             "none configured: runs will fail until one is",
-            "set LLM_PROVIDER + LLM_MODEL + LLM_API_KEY (or LLM_BASE_URL for Ollama/vLLM), or add one in Settings",
+            "set LLM_PROVIDER (openai|anthropic|gemini) + LLM_MODEL + LLM_API_KEY (or LLM_BASE_URL for"
+            " Ollama/vLLM), or add one in Settings",
         )
     return Check(
         "llm provider",
         "ok",
-        f"{llm.provider or 'openai'} {llm.model or '(model per run)'} {llm.base_url or ''}".strip(),
+        f"{kind} {llm.model or '(model per run)'} {llm.base_url or ''}".strip(),
     )
 
 

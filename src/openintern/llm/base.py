@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import AsyncGenerator, AsyncIterator, Sequence
-from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr
 
@@ -18,6 +17,7 @@ from openintern.errors import LLMError
 from openintern.llm.messages import Message, ModelResponse, TextDelta, ToolCall, ToolSpec, Usage
 from openintern.llm.pricing import cost_usd
 from openintern.llm.retry import RetryCallback, RetryPolicy, call_with_retries
+from openintern.schemas.base import ProviderKind
 
 DEFAULT_TIMEOUT_S = 120.0
 """Seconds without a byte from the provider before a call fails with `LLMTimeout`.
@@ -48,8 +48,9 @@ class ProviderConfig(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    kind: Literal["openai", "anthropic"] = Field(
-        description="Wire protocol; openai covers compatible servers."
+    kind: ProviderKind = Field(
+        description="Wire protocol; openai covers compatible servers, gemini is Google's "
+        "OpenAI-compatible endpoint (the default base_url)."
     )
     model: str = Field(min_length=1, description="Model id sent to the provider, e.g. gpt-4o-mini.")
     api_key: SecretStr | None = Field(default=None, description="Provider key; never logged.")

@@ -24,4 +24,8 @@ def create_chat_model(config: ProviderConfig, *, on_retry: RetryCallback | None 
         from openintern.llm.anthropic import AnthropicChatModel
 
         return AnthropicChatModel(config, on_retry=on_retry)
+    if config.kind == "gemini":
+        from openintern.llm.gemini import GeminiChatModel
+
+        return GeminiChatModel(config, on_retry=on_retry)
     raise AssertionError(f"unhandled provider kind {config.kind!r}")  # ProviderConfig validates kind

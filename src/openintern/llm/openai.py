@@ -82,14 +82,16 @@ def http_session(base_url: str | None, api_key: str | None) -> aiohttp.ClientSes
 
 
 @contextmanager
-def _map_aiohttp_errors(*, model: str, base_url: str | None, timeout_s: float) -> Iterator[None]:
+def _map_aiohttp_errors(
+    *, model: str, base_url: str | None, timeout_s: float, provider: str = "openai"
+) -> Iterator[None]:
     """aiohttp's failures as the same `openintern.errors` as `map_openai_errors`."""
     try:
         yield
     except (asyncio.TimeoutError, aiohttp.ServerTimeoutError) as exc:
-        raise timeout_error(provider="openai", model=model, timeout_s=timeout_s) from exc
+        raise timeout_error(provider=provider, model=model, timeout_s=timeout_s) from exc
     except aiohttp.ClientError as exc:
-        raise connection_error(exc, provider="openai", model=model, base_url=base_url) from exc
+        raise connection_error(exc, provider=provider, model=model, base_url=base_url) from exc
 
 
 _DONE: dict[str, Any] = {}  # sentinel: the stream's `data: [DONE]`
@@ -107,14 +109,23 @@ class _Chunks:
     """
 
     def __init__(
-        self, response: aiohttp.ClientResponse, *, model: str, base_url: str | None, timeout_s: float
+        self,
+        response: aiohttp.ClientResponse,
+        *,
+        model: str,
+        base_url: str | None,
+        timeout_s: float,
+        provider: str = "openai",
     ):
         self.response, self.model, self.base_url, self.timeout_s = response, model, base_url, timeout_s
+        self.provider = provider
 
     async def __aiter__(self) -> AsyncIterator[dict[str, Any]]:
         # Whatever has arrived is split into lines here: a line reader awaits once per line
         # (a dozen per answer), and that was most of the parsing cost at 1,000 streams.
-        with _map_aiohttp_errors(model=self.model, base_url=self.base_url, timeout_s=self.timeout_s):
+        with _map_aiohttp_errors(
+            model=self.model, base_url=self.base_url, timeout_s=self.timeout_s, provider=self.provider
+        ):
             rest = b""
             async for data in self.response.content.iter_any():
                 lines = (rest + data).split(b"\n")
@@ -142,7 +153,9 @@ class _Chunks:
         except orjson.JSONDecodeError:  # e.g. a lone surrogate escape ("\\ud800"), which JSON allows
             chunk = storable(json.loads(data))
         if isinstance(chunk, dict) and chunk.get("error"):
-            raise LLMError(f"openai stream error: {chunk['error']}", provider="openai", model=self.model)
+            raise LLMError(
+                f"{self.provider} stream error: {chunk['error']}", provider=self.provider, model=self.model
+            )
         return chunk  # type: ignore[no-any-return]
 
     async def close(self) -> None:
@@ -159,11 +172,17 @@ def _wire(body: dict[str, Any]) -> bytes:
 
 
 async def _open_chunks(
-    session: aiohttp.ClientSession, base_url: str | None, body: bytes, *, model: str, timeout_s: float
+    session: aiohttp.ClientSession,
+    base_url: str | None,
+    body: bytes,
+    *,
+    model: str,
+    timeout_s: float,
+    provider: str = "openai",
 ) -> _Chunks:
     url = (base_url or DEFAULT_BASE_URL).rstrip("/") + "/chat/completions"
     timeout = aiohttp.ClientTimeout(total=None, sock_connect=timeout_s, sock_read=timeout_s)
-    with _map_aiohttp_errors(model=model, base_url=base_url, timeout_s=timeout_s):
+    with _map_aiohttp_errors(model=model, base_url=base_url, timeout_s=timeout_s, provider=provider):
         response = await session.post(url, data=body, timeout=timeout)
     if response.status >= 400:
         raw = await response.read()
@@ -173,28 +192,31 @@ async def _open_chunks(
         except orjson.JSONDecodeError:
             parsed = raw.decode(errors="replace")
         body_out = parsed.get("error", parsed) if isinstance(parsed, dict) else parsed  # as the SDK
-        raise http_error(response.status, body_out, dict(response.headers), provider="openai", model=model)
-    return _Chunks(response, model=model, base_url=base_url, timeout_s=timeout_s)
+        raise http_error(response.status, body_out, dict(response.headers), provider=provider, model=model)
+    return _Chunks(response, model=model, base_url=base_url, timeout_s=timeout_s, provider=provider)
 
 
 @contextmanager
-def map_openai_errors(*, model: str, base_url: str | None, timeout_s: float) -> Iterator[None]:
-    """Translate OpenAI SDK exceptions into `openintern.errors`."""
+def map_openai_errors(
+    *, model: str, base_url: str | None, timeout_s: float, provider: str = "openai"
+) -> Iterator[None]:
+    """Translate OpenAI SDK exceptions into `openintern.errors` (naming ``provider``: the
+    same wire protocol serves Gemini's endpoint)."""
     try:
         yield
     except openai.APITimeoutError as exc:  # before APIConnectionError: it subclasses it
         if refused_connection(exc):
             raise connection_error(
-                exc.__cause__ or exc, provider="openai", model=model, base_url=base_url
+                exc.__cause__ or exc, provider=provider, model=model, base_url=base_url
             ) from exc
-        raise timeout_error(provider="openai", model=model, timeout_s=timeout_s) from exc
+        raise timeout_error(provider=provider, model=model, timeout_s=timeout_s) from exc
     except openai.APIConnectionError as exc:
-        raise connection_error(exc, provider="openai", model=model, base_url=base_url) from exc
+        raise connection_error(exc, provider=provider, model=model, base_url=base_url) from exc
     except openai.APIStatusError as exc:
         headers = dict(exc.response.headers)
-        raise http_error(exc.status_code, exc.body, headers, provider="openai", model=model) from exc
+        raise http_error(exc.status_code, exc.body, headers, provider=provider, model=model) from exc
     except openai.OpenAIError as exc:
-        raise LLMError(f"openai: {exc}", provider="openai", model=model) from exc
+        raise LLMError(f"{provider}: {exc}", provider=provider, model=model) from exc
 
 
 def to_wire_message(message: Message) -> dict[str, Any]:
@@ -286,7 +308,9 @@ class OpenAIChatModel(ChatModel):
         return self.config.api_key.get_secret_value() if self.config.api_key else None
 
     def _errors(self, timeout_s: float) -> AbstractContextManager[None]:
-        return map_openai_errors(model=self.model, base_url=self.config.base_url, timeout_s=timeout_s)
+        return map_openai_errors(
+            model=self.model, base_url=self.config.base_url, timeout_s=timeout_s, provider=self.provider
+        )
 
     async def _request(
         self, messages: Sequence[Message], tools: Sequence[ToolSpec], settings: ModelSettings
@@ -296,12 +320,12 @@ class OpenAIChatModel(ChatModel):
         with self._errors(timeout_s):
             completion = await _post(client, body, timeout_s)
         if not completion.choices:
-            raise LLMError(f"openai returned no choices for model {self.model!r}")
+            raise LLMError(f"{self.provider} returned no choices for model {self.model!r}")
         choice = completion.choices[0]
         calls = []
         for call in choice.message.tool_calls or []:
             if call.type != "function":
-                raise unsupported("openai", "tool call", call.type)
+                raise unsupported(self.provider, "tool call", call.type)
             calls.append(ToolCall(id=call.id, name=call.function.name, arguments=call.function.arguments))
         return self._response(
             text=choice.message.content or choice.message.refusal or "",
@@ -319,7 +343,12 @@ class OpenAIChatModel(ChatModel):
         body["stream_options"] = {"include_usage": True}
         session = http_session(self.config.base_url, self._key)
         chunks = await _open_chunks(
-            session, self.config.base_url, _wire(body), model=self.model, timeout_s=timeout_s
+            session,
+            self.config.base_url,
+            _wire(body),
+            model=self.model,
+            timeout_s=timeout_s,
+            provider=self.provider,
         )
         return self._events(chunks, timeout_s)
 

@@ -8,20 +8,22 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from pydantic import SecretStr
 from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import with_expression
 
-from openintern.config import Settings
+from openintern.config import LLMSettings, Settings
 from openintern.db.orm import Org, Provider
 from openintern.errors import NotFound, ProviderNotConfigured
 from openintern.llm import ChatModel, ProviderConfig, RetryEvent, create_chat_model
 from openintern.providers.addresses import PublicOnly, private_refusal
+from openintern.schemas.base import ProviderKind
 
 log = logging.getLogger(__name__)
 
 HOW_TO_CONFIGURE = (
-    "No LLM provider is configured. Set LLM_PROVIDER (openai|anthropic), LLM_MODEL and LLM_API_KEY; "
+    "No LLM provider is configured. Set LLM_PROVIDER (openai|anthropic|gemini), LLM_MODEL and LLM_API_KEY; "
     "or LLM_BASE_URL for any OpenAI-compatible server (Ollama, vLLM, LM Studio); or add a provider under "
     "Settings → Providers (POST /api/providers). For a demo: run `openintern dev fake-llm` and set "
     "LLM_BASE_URL=http://127.0.0.1:8999/v1 LLM_MODEL=fake-echo."
@@ -80,15 +82,24 @@ async def provider_config(
     return pick_provider(await org_providers(session, [org_id]), org_id, settings, run_config, decrypt)
 
 
-def settings_provider(settings: Settings, model: str | None) -> ProviderConfig:
-    llm = settings.llm
+def settings_kind(llm: LLMSettings) -> tuple[ProviderKind | None, SecretStr | None]:
+    """The platform's provider kind and key: LLM_PROVIDER, else the kind whose own key is
+    set (any LLM_BASE_URL: openai); LLM_API_KEY, else that kind's own key."""
+    own_keys: dict[ProviderKind, SecretStr | None] = {
+        "openai": llm.openai_api_key,
+        "anthropic": llm.anthropic_api_key,
+        "gemini": llm.gemini_api_key,
+    }
     kind = llm.provider
     if kind is None:
-        if llm.base_url or llm.openai_api_key:
-            kind = "openai"
-        elif llm.anthropic_api_key:
-            kind = "anthropic"
-    key = llm.api_key or (llm.openai_api_key if kind == "openai" else llm.anthropic_api_key)
+        kind = "openai" if llm.base_url else next((k for k, v in own_keys.items() if v is not None), None)
+    return kind, llm.api_key or (own_keys[kind] if kind is not None else None)
+
+
+def settings_provider(settings: Settings, model: str | None) -> ProviderConfig:
+    """The platform's LLM_* settings as a provider (`settings_kind`)."""
+    llm = settings.llm
+    kind, key = settings_kind(llm)
     model = model or llm.model
     if kind is None or model is None or (key is None and llm.base_url is None):
         raise ProviderNotConfigured(HOW_TO_CONFIGURE)

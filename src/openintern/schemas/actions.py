@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 
 from pydantic import BeforeValidator, Field, StrictBool, StringConstraints, field_validator
 
-from openintern.schemas.base import ActionModel, Metadata, Name, Password, Slug, Username
+from openintern.schemas.base import ActionModel, Metadata, Name, Password, ProviderKind, Slug, Username
 from openintern.schemas.text import storable
 
 RoleName = Literal["owner", "admin", "member", "viewer"]
@@ -168,7 +168,7 @@ class ApprovalDecision(ActionModel):
 
 class ProviderCreate(ActionModel):
     name: Name
-    kind: Literal["openai", "anthropic"]
+    kind: ProviderKind
     model: str = Field(min_length=1, max_length=200)
     base_url: str | None = Field(None, max_length=2_000, pattern=r"^https?://")
     api_key: str | None = Field(None, max_length=2_000)

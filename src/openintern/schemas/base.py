@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
@@ -12,6 +12,10 @@ Username = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_.@-]{1,100}$")
 Password = Annotated[str, StringConstraints(min_length=8, max_length=200)]
 Limit = Annotated[int, Field(ge=1, le=500)]
 Metadata = Annotated[dict[str, Any], Field(max_length=64)]
+ProviderKind = Literal["openai", "anthropic", "gemini"]
+"""An LLM provider's wire protocol: openai (and every compatible server), anthropic, gemini
+(Google's OpenAI-compatible endpoint by default). `db/orm/runs.py::PROVIDER_KINDS` is the
+same list for the table's CHECK constraint."""
 
 
 class ActionModel(BaseModel):

@@ -7,7 +7,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
-from openintern.schemas.base import CoreModel
+from openintern.schemas.base import CoreModel, ProviderKind
 from openintern.schemas.events import RunEvent
 
 RunStatus = Literal["pending", "queued", "running", "waiting", "completed", "failed", "cancelled"]
@@ -92,7 +92,7 @@ class Approval(CoreModel):
 class Provider(CoreModel):
     id: str
     name: str
-    kind: Literal["openai", "anthropic"]
+    kind: ProviderKind
     base_url: str | None
     model: str
     has_api_key: bool

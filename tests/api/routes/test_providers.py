@@ -133,3 +133,54 @@ async def test_an_existing_private_provider_stops_when_its_org_forbids_it(
     assert (await runner.post(f"/api/providers/{provider_id}/test")).json()["ok"] is True
     run_id = (await runner.post("/api/runs", json={"input": "hi", "provider": "local"})).json()["run_id"]
     assert (await wait_status(runner, run_id))["status"] == "completed"
+
+
+async def test_a_gemini_provider_is_created_tested_and_used_by_a_run(
+    runner: AsyncClient, fake_llm: Any
+) -> None:
+    """Kind `gemini` (Google's OpenAI-compatible endpoint; here the fake server in its place)."""
+    body = {"name": "gem", "kind": "gemini", "model": "fake/echo", "base_url": fake_llm.openai_base_url}
+    created = await runner.post("/api/providers", json={**body, "api_key": "gm-org-key"})
+    assert created.status_code == 201, created.text
+    assert created.json()["kind"] == "gemini"
+    tested = (await runner.post(f"/api/providers/{created.json()['id']}/test")).json()
+    assert tested["ok"] is True and tested["detail"].startswith("gemini answered"), tested
+    run = (await runner.post("/api/runs", json={"input": "hi gemini", "provider": "gem"})).json()
+    done = await wait_status(runner, run["run_id"])
+    assert done["status"] == "completed" and done["output"] == "echo: hi gemini"
+    sent = [r for r in fake_llm.requests() if r["body"] and "hi gemini" in str(r["body"].get("messages"))]
+    assert sent and all(r["headers"]["Authorization"] == "Bearer gm-org-key" for r in sent)
+    bad = await runner.post("/api/providers", json={**body, "name": "x", "kind": "palm"})
+    assert bad.status_code == 422
+
+
+async def test_the_platform_default_can_be_gemini(database_url: str, tmp_path: Any, fake_llm: Any) -> None:
+    """LLM_PROVIDER=gemini with GEMINI_API_KEY, read from the environment as the server reads
+    it (the fake server stands in for https://generativelanguage.googleapis.com/v1beta/openai/)."""
+    from httpx import ASGITransport
+
+    from openintern.api import create_app
+    from openintern.config import load_settings
+    from tests.conftest import ADMIN_PASSWORD, FAST_RUNTIME
+
+    env = {
+        "LLM_PROVIDER": "gemini",
+        "GEMINI_API_KEY": "gm-platform-key",
+        "LLM_MODEL": "fake/echo",
+        "LLM_BASE_URL": fake_llm.openai_base_url,
+        "DATA_DIR": str(tmp_path / "data"),
+        "OPENINTERN_ADMIN_PASSWORD": ADMIN_PASSWORD,
+    }
+    settings = load_settings({"runtime": FAST_RUNTIME}, environ=env)
+    app = create_app(settings, database_url=database_url, migrate=False)
+    async with (
+        app.router.lifespan_context(app),
+        AsyncClient(transport=ASGITransport(app=app), base_url="http://test", timeout=30) as client,
+    ):
+        login = await client.post("/api/auth/login", json={"username": "admin", "password": ADMIN_PASSWORD})
+        client.headers["Authorization"] = f"Bearer {login.json()['access_token']}"
+        run = (await client.post("/api/runs", json={"input": "platform gemini"})).json()
+        done = await wait_status(client, run["run_id"])
+        assert done["status"] == "completed" and done["output"] == "echo: platform gemini", done
+    sent = [r for r in fake_llm.requests() if "platform gemini" in str((r["body"] or {}).get("messages"))]
+    assert sent and all(r["headers"]["Authorization"] == "Bearer gm-platform-key" for r in sent)

@@ -2579,7 +2579,7 @@ export interface components {
              * Kind
              * @enum {string}
              */
-            kind: "openai" | "anthropic";
+            kind: "openai" | "anthropic" | "gemini";
             /** Model */
             model: string;
             /** Name */
@@ -2600,7 +2600,7 @@ export interface components {
              * Kind
              * @enum {string}
              */
-            kind: "openai" | "anthropic";
+            kind: "openai" | "anthropic" | "gemini";
             /** Model */
             model: string;
             /** Name */

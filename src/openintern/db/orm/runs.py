@@ -13,6 +13,7 @@ from openintern.db.orm.base import ID, Base, created_at, tenant_table
 RUN_STATUSES = ("pending", "queued", "running", "waiting", "completed", "failed", "cancelled")
 RUN_KINDS = ("agent", "group", "workflow", "external")
 WAIT_REASONS = ("approval", "children", "input")
+PROVIDER_KINDS = ("openai", "anthropic", "gemini")  # schemas.base.ProviderKind; migration 0016
 
 
 def _in(column: str, values: tuple[str, ...]) -> str:
@@ -166,7 +167,7 @@ class Provider(Base):
 
     __tablename__ = "providers"
     __table_args__ = (
-        CheckConstraint(_in("kind", ("openai", "anthropic")), name="kind"),
+        CheckConstraint(_in("kind", PROVIDER_KINDS), name="kind"),
         Index("uq_providers_org_id_name", "org_id", "name", unique=True),
     )
 

@@ -14,6 +14,8 @@ import { formatDuration } from '@/lib/format'
 import { useMutation } from '@/hooks/useMutation'
 
 const EMPTY = { name: '', kind: 'openai' as ProviderKind, base_url: '', model: '', api_key: '', is_default: false }
+const KIND_TONE = { openai: 'brand', anthropic: 'amber', gemini: 'blue' } as const satisfies Record<ProviderKind, string>
+const MODEL_EXAMPLE: Record<ProviderKind, string> = { openai: 'gpt-4o-mini', anthropic: 'claude-sonnet-4', gemini: 'gemini-2.5-flash' }
 
 function TestResult({ result }: { result: ProviderTestResult | { error: string } }) {
   if ('error' in result) return <span className="text-xs text-red-600">{result.error}</span>
@@ -90,7 +92,7 @@ export function ProvidersSection({ canEdit }: { canEdit: boolean }) {
               <div className="min-w-0 flex-1">
                 <p className="flex items-center gap-2 text-sm font-medium text-zinc-900">
                   {p.name}
-                  <Badge tone={p.kind === 'anthropic' ? 'amber' : 'brand'}>{p.kind}</Badge>
+                  <Badge tone={KIND_TONE[p.kind]}>{p.kind}</Badge>
                   {p.is_default && <Badge tone="green">default</Badge>}
                   {!p.has_api_key && <Badge>no key</Badge>}
                 </p>
@@ -135,6 +137,7 @@ export function ProvidersSection({ canEdit }: { canEdit: boolean }) {
                 <Select {...p} value={form.kind} onChange={(e) => setForm({ ...form, kind: e.target.value as ProviderKind })}>
                   <option value="openai">OpenAI-compatible</option>
                   <option value="anthropic">Anthropic</option>
+                  <option value="gemini">Gemini (Google’s OpenAI-compatible endpoint)</option>
                 </Select>
               )}
             </Field>
@@ -143,7 +146,7 @@ export function ProvidersSection({ canEdit }: { canEdit: boolean }) {
             {(p) => <Input {...p} value={form.base_url} onChange={(e) => setForm({ ...form, base_url: e.target.value })} placeholder="http://localhost:11434/v1" className="font-mono" />}
           </Field>
           <Field label="Model" hint="Used by runs that name this provider without a model." error={fe.model}>
-            {(p) => <Input {...p} value={form.model} onChange={(e) => setForm({ ...form, model: e.target.value })} placeholder={form.kind === 'anthropic' ? 'claude-sonnet-4' : 'gpt-4o-mini'} className="font-mono" />}
+            {(p) => <Input {...p} value={form.model} onChange={(e) => setForm({ ...form, model: e.target.value })} placeholder={MODEL_EXAMPLE[form.kind]} className="font-mono" />}
           </Field>
           <Field label="API key" hint="Stored encrypted; never shown again." error={fe.api_key}>
             {(p) => <Input {...p} type="password" autoComplete="off" value={form.api_key} onChange={(e) => setForm({ ...form, api_key: e.target.value })} />}
