@@ -130,7 +130,7 @@ class TestAgentLoop:
         assert run["status"] == "failed" and "max_steps (3)" in run["error"]
         assert run["steps"] == 3
         # It says what to raise, and where: the run's own setting and the platform's default.
-        assert "`max_steps` in the run request" in run["error"]
+        assert "`max_steps` in the run request" in run["error"] and "a role's runs" in run["error"]
         assert (
             "runtime.default_max_steps" in run["error"]
             and "OPENINTERN_RUNTIME__DEFAULT_MAX_STEPS" in run["error"]

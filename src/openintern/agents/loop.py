@@ -84,11 +84,12 @@ async def run_agent(ctx: RunContext, deps: AgentKind) -> None:
 
 
 def _max_steps(max_steps: int) -> Exception:
-    """Say which setting to raise, and where: the run's own, or the platform's default."""
+    """Say which setting to raise, and where: the run's own, its role's, or the platform's default."""
     return OpenInternError(
         f"the agent reached max_steps ({max_steps}) without a final answer (a step is one model call and"
         " its tool calls). Raise it for this run with `max_steps` in the run request (or"
-        " `agent.max_steps`; `openintern run --max-steps N`), or for every run with the setting"
+        " `agent.max_steps`; `openintern run --max-steps N`), for a role's runs with the role's"
+        " `max_steps` (PUT /api/roles/{id}), or for every run with the setting"
         " `runtime.default_max_steps` (env OPENINTERN_RUNTIME__DEFAULT_MAX_STEPS); or simplify the task"
     )
 
