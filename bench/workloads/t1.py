@@ -46,7 +46,7 @@ WARM_UP = 10  # group runs (and 50 single runs) of the same shape first, untimed
 
 
 def run(args: Any) -> dict[str, Any]:
-    with tempfile.TemporaryDirectory() as tmp, fake_llm_process(free_port()) as (fake, fake_proc):
+    with tempfile.TemporaryDirectory() as tmp, fake_llm_process(free_port()) as (fake, _fake_proc):
         data = Path(tmp) / "data"
         out: dict[str, Any] = {"load_avg_before": load_average()}
         with serve(data, free_port(), harness.llm_env(fake, 200)) as srv:
@@ -134,7 +134,9 @@ async def _closed(
     return {"wall_s": wall, "cpu_s": cpu_delta(cpu0, cpu_by_tree(roots)), "ids": ids}
 
 
-async def _check(http: aiohttp.ClientSession, base: str, auth: dict[str, str], ids: list[str]) -> dict[str, int]:
+async def _check(
+    http: aiohttp.ClientSession, base: str, auth: dict[str, str], ids: list[str]
+) -> dict[str, int]:
     ok = 0
     for run_id in ids:
         async with http.get(f"{base}/api/runs", params={"parent_run_id": run_id}, headers=auth) as resp:

@@ -150,7 +150,9 @@ async def _teams_of_b(client: AsyncClient, b_auth: dict[str, str]) -> dict[str, 
     spare = await post("/api/roles", {"name": "b-spare", "system_prompt": "b's spare role"})
     group = await post("/api/groups", {"name": "b-group", "orchestrator": "serial"})
     member = await post(f"/api/groups/{group['id']}/members", {"role_id": role["id"], "is_lead": True})
-    entry = await post(f"/api/groups/{group['id']}/blackboard", {"title": "b's secret", "content": "b's plan"})
+    entry = await post(
+        f"/api/groups/{group['id']}/blackboard", {"title": "b's secret", "content": "b's plan"}
+    )
     run = await post(f"/api/groups/{group['id']}/runs", {"input": "b's secret task"})
     return {
         "role_id": role["id"],

@@ -56,7 +56,9 @@ class TestSerial:
         own = done["usage"]["total_tokens"]
         assert own == sum(k["usage"]["total_tokens"] for k in kids) > 0, "members' usage rolls up"
 
-    async def test_a_team_larger_than_the_attempt_limit_finishes(self, runner: AsyncClient, fake_llm: Any) -> None:
+    async def test_a_team_larger_than_the_attempt_limit_finishes(
+        self, runner: AsyncClient, fake_llm: Any
+    ) -> None:
         """Parking is no failed attempt: a team of 7 resumes 7 times (MAX_ATTEMPTS is 5)."""
         from openintern.runtime.execution import MAX_ATTEMPTS
 
