@@ -64,17 +64,26 @@ class _Args(BaseModel):
     tasks: list[Task] = Field(min_length=1, max_length=MAX_TASKS)
 
 
+async def collect_call(ctx: RunContext, state: AgentState, call: ToolCall) -> list[ChildResult] | None:
+    """A resumed loop tool's children (``delegate``, ``spawn_agent``), their usage added to
+    the run's; None when one is still running (the run has parked again)."""
+    assert state.pending is not None
+    start, count = state.pending.children[call.id]
+    results = await collect_children(ctx, state.pending.step, count, start)
+    if results is not None:
+        state.usage = rolled_up(state.usage, results)
+    return results
+
+
 async def run_delegate(ctx: RunContext, state: AgentState, call: ToolCall, offered: list[str]) -> str | None:
     """Start the call's children (returns ``"waiting"``) or, resumed, collect them:
     None once the result is recorded, ``"waiting"`` if one is still running."""
     pending = state.pending
     assert pending is not None
     if call.id in pending.children:
-        start, count = pending.children[call.id]
-        results = await collect_children(ctx, pending.step, count, start)
+        results = await collect_call(ctx, state, call)
         if results is None:
             return "waiting"
-        state.usage = rolled_up(state.usage, results)
         _record(ctx, state, call, results)
         return None
     try:

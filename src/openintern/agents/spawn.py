@@ -16,16 +16,16 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from openintern.agents.delegate import DELEGATE, INHERITED, collect_call
 from openintern.agents.state import AgentState
 from openintern.errors import QuotaExceeded, ToolFailed
 from openintern.llm import ToolCall
-from openintern.runtime.children import ChildSpec, collect_children, rolled_up, start_children
+from openintern.runtime.children import ChildSpec, start_children
 from openintern.runtime.context import RunContext
 from openintern.teams.roles import find_role, role_config
 from openintern.tools import MAX_OUTPUT_CHARS, Tool, ToolContext, ToolOutcome
 
 SPAWN_AGENT = "spawn_agent"
-INHERITED = ("model", "provider", "max_steps", "model_settings", "stream")
 
 
 class _Args(BaseModel):
@@ -65,11 +65,9 @@ async def run_spawn(ctx: RunContext, state: AgentState, call: ToolCall, offered:
     pending = state.pending
     assert pending is not None
     if call.id in pending.children:
-        start, count = pending.children[call.id]
-        results = await collect_children(ctx, pending.step, count, start)
+        results = await collect_call(ctx, state, call)
         if results is None:
             return "waiting"
-        state.usage = rolled_up(state.usage, results)
         child = results[0]
         answer = child.output if child.ok else f"the sub-agent {child.status}: {child.error}"
         _result(ctx, state, call, (answer or "")[:MAX_OUTPUT_CHARS], is_error=not child.ok)
@@ -111,7 +109,7 @@ async def _spec(ctx: RunContext, state: AgentState, args: _Args, offered: list[s
     ]
     if args.role is None:
         config["system_prompt"] = args.instruction
-        config["tools"] = [t for t in offered if t not in (SPAWN_AGENT, "delegate")]
+        config["tools"] = [t for t in offered if t not in (SPAWN_AGENT, DELEGATE)]
         return ChildSpec(
             "agent", {"text": args.input}, {**config, "spawn_chain": chain}, args.agent_id or "spawned"
         )

@@ -26,7 +26,6 @@ from openintern.runtime.children import (
     ChildResult,
     ChildSpec,
     child_ids,
-    child_run_id,
     collect_children,
     read_children,
     rolled_up,
@@ -118,7 +117,7 @@ class GroupKind(RunKind):
             for row in await session.execute(LATEST_CHECKPOINTS, {"ids": resumed})
         }
         pending = {
-            run_id: child_ids_of(run_id, s.step, len(s.pending)) for run_id, s in states.items() if s.pending
+            run_id: child_ids(run_id, s.step, len(s.pending)) for run_id, s in states.items() if s.pending
         }
         children = await read_children(session, pending)
         tools = _tools_by_run(await session.execute(TURN_TOOLS, {"ids": list(children)})) if children else {}
@@ -273,10 +272,6 @@ def _tools_by_run(rows: Any) -> dict[str, dict[str, Any]]:
             elif not name.startswith("blackboard_"):
                 entry["results"].append((name, str(payload.get("result", ""))))
     return out
-
-
-def child_ids_of(run_id: str, step: int, count: int) -> list[str]:
-    return [child_run_id(run_id, step, i) for i in range(count)]
 
 
 def _usage(usage: dict[str, Any]) -> dict[str, Any]:

@@ -133,8 +133,11 @@ def child_run_id(parent_id: str, step: int, index: int) -> str:
     return f"run_{body[:10]}{tail}"
 
 
-def child_ids(ctx: RunContext, step: int, count: int, start: int = 0) -> list[str]:
-    return [child_run_id(ctx.run.id, step, i) for i in range(start, start + count)]
+def child_ids(ctx: RunContext | str, step: int, count: int, start: int = 0) -> list[str]:
+    """The ids of a step's children; ``ctx`` is the parent's context or its run id (a
+    kind's prefetch has no context yet)."""
+    parent = ctx if isinstance(ctx, str) else ctx.run.id
+    return [child_run_id(parent, step, i) for i in range(start, start + count)]
 
 
 async def start_children(

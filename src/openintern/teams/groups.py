@@ -247,9 +247,8 @@ async def group_run_config(
 
 
 # One pass over a role's (or a group's) runs: counts, usage and last use. The partial
-# expression indexes of migration 0015 serve the WHERE.
-_ROLE_STATS = text(
-    """
+# expression indexes of migration 0015 serve each WHERE.
+_STATS = """
     SELECT count(*) AS runs,
            count(*) FILTER (WHERE status = 'completed') AS completed,
            count(*) FILTER (WHERE status = 'failed') AS failed,
@@ -260,14 +259,10 @@ _ROLE_STATS = text(
            coalesce(sum((usage ->> 'cost_usd')::float8), 0) AS cost_usd,
            max(created_at) AS last_used_at
       FROM runs
-     WHERE org_id = :org_id AND config ? 'role_id' AND config ->> 'role_id' = :id
-    """
-)
-_GROUP_STATS = text(
-    str(_ROLE_STATS.text).replace(
-        "config ? 'role_id' AND config ->> 'role_id' = :id", "kind = 'group' AND config ->> 'group_id' = :id"
-    )
-)
+     WHERE org_id = :org_id AND {which}
+"""
+_ROLE_STATS = text(_STATS.format(which="config ? 'role_id' AND config ->> 'role_id' = :id"))
+_GROUP_STATS = text(_STATS.format(which="kind = 'group' AND config ->> 'group_id' = :id"))
 
 
 async def role_stats(session: AsyncSession, scope: Scope, role_id: str) -> api.Stats:

@@ -109,17 +109,16 @@ async def update_role(
     scope.require("member", "change roles")
     row = await get_role(session, scope, role_id)
     _check_tools(body, known_tools)
-    for key in _FIELDS:
-        if key in body.model_fields_set and key not in ("tools",):
-            value = getattr(body, key)
-            if value is not None or key in ("provider", "model"):
-                setattr(row, key, value if key != "skills" else (value or []))
-    if "tools" in body.model_fields_set:
-        row.tools = body.tools
-    if "model_settings" in body.model_fields_set:
+    sent = body.model_fields_set
+    nullable = ("provider", "model", "tools", "max_steps")  # null means "the default"
+    for key in (*_FIELDS, "max_steps"):
+        value = getattr(body, key)
+        if key in sent and (value is not None or key in nullable):
+            setattr(row, key, value)
+    if "skills" in sent:
+        row.skills = body.skills or []
+    if "model_settings" in sent:
         row.model_settings = body.model_settings.model_dump(exclude_none=True) if body.model_settings else {}
-    if "max_steps" in body.model_fields_set:
-        row.max_steps = body.max_steps
     row.updated_at = func.now()
     await flush_or_conflict(session, f"role {row.name!r}")
     if "spawn_roles" in body.model_fields_set:
