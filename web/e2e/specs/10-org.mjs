@@ -16,7 +16,9 @@ export default async function ({ page, shot, expect }) {
     expect(await toggle.isChecked(), 'private addresses are allowed by default')
     await toggle.click()
     await until(async () => (await allowed()) === false, 'the org forbids private addresses')
-    expect(!(await toggle.isChecked()), 'the switch shows the saved setting')
+    // The switch is controlled: it shows the new value once the PATCH's answer is rendered,
+    // which may come a moment after the server has it.
+    await until(async () => !(await toggle.isChecked()), 'the switch shows the saved setting')
     await shot('forbidden')
     const refused = await api('POST', '/api/providers', loopback, { raw: true })
     const problem = await refused.json()
